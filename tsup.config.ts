@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// One entry per public stage so that `ragscope/chunkers` never pulls in native code
+// (onnxruntime via transformers.js, hnswlib-node): those stay external and are imported lazily.
+export default defineConfig({
+  entry: {
+    index: 'src/index.ts',
+    'chunkers/index': 'src/chunkers/index.ts',
+    'embedders/index': 'src/embedders/index.ts',
+    'search/index': 'src/search/index.ts',
+    'diagnostics/index': 'src/diagnostics/index.ts',
+    'eval/index': 'src/eval/index.ts',
+    'cli/main': 'src/cli/main.ts',
+  },
+  format: ['esm', 'cjs'],
+  dts: true,
+  clean: true,
+  sourcemap: true,
+  splitting: true,
+  treeshake: true,
+  target: 'node20',
+});
