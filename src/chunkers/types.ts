@@ -52,6 +52,8 @@ export interface Boundary {
   wouldBe?: number;
   /** For `size-cap`/`max-size`: the limit, in the chunker's length unit. */
   limit?: number;
+  /** For `cluster`: the within-cluster similarity score of the chunk that starts here (higher = more coherent). */
+  score?: number;
   /** A plain-language sentence for people. */
   explanation: string;
 }
@@ -70,6 +72,8 @@ export interface DistanceCurve {
   unit: string;
   /** Indices i where a break was made between piece i and i+1. */
   breakpoints: number[];
+  /** For the `gradient` mode: the gradient of `distances`, which is what `threshold` is compared with. */
+  gradient?: number[];
 }
 
 /** The result of `chunkWithTrace`: the chunks plus why each boundary exists. */
