@@ -1,0 +1,35 @@
+/**
+ * Benchmark reports: the {@link BenchReport} data shape filled by `ragscope bench`, and its renderers — a terminal
+ * table, JSON, and a self-contained HTML page with charts.
+ * @packageDocumentation
+ */
+export { escapeHtml, jsonForScript, sanitizeTerminal } from './escape.js';
+export { type HtmlOptions, renderHtml } from './html.js';
+export { renderJson } from './json.js';
+export {
+  bestConfig,
+  bestConfigIds,
+  comparePair,
+  distinctChunkers,
+  effectiveWarnings,
+  metricNames,
+  type PairResult,
+  primaryMetric,
+} from './summary.js';
+export { renderTerminal, type TerminalOptions } from './terminal.js';
+export type {
+  BenchReport,
+  ChunkStats,
+  Comparison,
+  ConfigResult,
+  FailureCause,
+  FailureRecord,
+  GateResult,
+  HistogramBin,
+  PerQueryResult,
+  RetrieverKind,
+  StageTimings,
+} from './types.js';
+export { REPORT_VERSION } from './types.js';
+export { validateReport } from './validate.js';
+export { type ReportFormat, type WriteReportOptions, writeReport } from './write.js';

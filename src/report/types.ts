@@ -1,0 +1,288 @@
+/**
+ * The data shape of a benchmark report. The bench runner fills a {@link BenchReport}; the renderers in this
+ * folder turn it into a terminal table, JSON, or a self-contained HTML page.
+ *
+ * Everything is plain JSON (no Dates, Maps or class instances) so a report survives `JSON.stringify` /
+ * `JSON.parse` unchanged and can be re-rendered later from `report.json`.
+ * @packageDocumentation
+ */
+
+/** The only report format version this module reads and writes. */
+export const REPORT_VERSION = 1 as const;
+
+/**
+ * A retriever family compared by `ragscope bench`.
+ * - `bm25`: lexical BM25 only.
+ * - `dense`: embedding similarity only.
+ * - `hybrid`: BM25 and dense fused.
+ * - `hybrid+rerank`: hybrid, then a reranking stage.
+ */
+export type RetrieverKind = 'bm25' | 'dense' | 'hybrid' | 'hybrid+rerank';
+
+/**
+ * One bin of a size histogram: `count` chunks have a size in `[from, to)` (the last bin includes `to`).
+ *
+ * @example
+ * ```ts
+ * const bin: HistogramBin = { from: 0, to: 200, count: 42 };
+ * ```
+ */
+export interface HistogramBin {
+  /** Lower bound of the bin (inclusive), in the histogram's unit. */
+  from: number;
+  /** Upper bound of the bin (exclusive, except for the last bin), in the histogram's unit. */
+  to: number;
+  /** Number of chunks whose size falls in the bin. */
+  count: number;
+}
+
+/**
+ * Statistics about the chunks one chunker produced over the whole corpus.
+ *
+ * @example
+ * ```ts
+ * const stats: ChunkStats = {
+ *   count: 120,
+ *   meanChars: 395.2,
+ *   meanTokens: 88.1,
+ *   sizeHistogram: { unit: 'chars', bins: [{ from: 0, to: 200, count: 10 }, { from: 200, to: 400, count: 110 }] },
+ * };
+ * ```
+ */
+export interface ChunkStats {
+  /** Number of chunks over all documents. */
+  count: number;
+  /** Mean chunk length in characters (UTF-16 code units, as `String.prototype.length` counts). */
+  meanChars: number;
+  /** Mean chunk length in tokens, when a tokenizer was used to count them. Optional. */
+  meanTokens?: number;
+  /** Distribution of chunk sizes. */
+  sizeHistogram: {
+    /** What the bin bounds count, e.g. `'chars'` or `'tokens'`. Shown as the axis label. */
+    unit: string;
+    /** Bins in increasing order of `from`. May be empty when there are no chunks. */
+    bins: HistogramBin[];
+  };
+}
+
+/**
+ * Wall-clock time spent in each stage of one configuration, in milliseconds.
+ * A stage served from a cache (e.g. embeddings reused across configurations) reports the time actually spent.
+ *
+ * @example
+ * ```ts
+ * const t: StageTimings = { chunkMs: 12.5, embedMs: 310, indexMs: 4.1, searchMs: 22 };
+ * ```
+ */
+export interface StageTimings {
+  /** Time to chunk the corpus. */
+  chunkMs: number;
+  /** Time to embed the chunks and the questions (0 for `bm25`). */
+  embedMs: number;
+  /** Time to build the search index(es). */
+  indexMs: number;
+  /** Time to run every question (retrieval, fusion and reranking). */
+  searchMs: number;
+}
+
+/**
+ * One benchmarked configuration: a chunker x a retriever (x the report's embedder).
+ *
+ * @example
+ * ```ts
+ * const cfg: ConfigResult = {
+ *   id: 'recursive:400/0 + bm25',
+ *   chunker: 'recursive:400/0',
+ *   retriever: 'bm25',
+ *   chunkStats: { count: 120, meanChars: 395, sizeHistogram: { unit: 'chars', bins: [] } },
+ *   metrics: { 'recall@5': 0.81, 'iou@5': 0.12 },
+ *   timings: { chunkMs: 12, embedMs: 0, indexMs: 4, searchMs: 20 },
+ * };
+ * ```
+ */
+export interface ConfigResult {
+  /** Unique id of the configuration within the report; the key used in {@link PerQueryResult.scores}. */
+  id: string;
+  /** The chunker's spec string, e.g. `'recursive:400/0'` (as the chunker spec parser reads it). */
+  chunker: string;
+  /** The retriever used. */
+  retriever: RetrieverKind;
+  /** Statistics about the chunks this configuration's chunker produced. */
+  chunkStats: ChunkStats;
+  /**
+   * Mean metric values over all questions, keyed by trec_eval-style name (`'recall@5'`, `'P@5'`, `'ndcg_cut@10'`,
+   * `'mrr@10'`, `'map'`, `'iou@5'`, `'precision_omega@5'`...). Every metric is "higher is better".
+   * A `NaN` (written as `null` in JSON) means "undefined for this configuration" and is shown as `n/a`.
+   */
+  metrics: Record<string, number>;
+  /** Time spent per stage. */
+  timings: StageTimings;
+}
+
+/**
+ * Per-question scores for every configuration, used for wins/losses charts and paired tests.
+ *
+ * @example
+ * ```ts
+ * const q: PerQueryResult = {
+ *   questionId: 'q1',
+ *   question: 'How long do refunds take?',
+ *   scores: { 'recursive:400/0 + bm25': { 'recall@5': 1 }, 'fixed:200/0 + dense': { 'recall@5': 0 } },
+ * };
+ * ```
+ */
+export interface PerQueryResult {
+  /** The question's id in the dataset. */
+  questionId: string;
+  /** The question's text (shown as plain text, never interpreted as markup). */
+  question: string;
+  /** `scores[configId][metric]` is this question's value of `metric` under configuration `configId`. */
+  scores: Record<string, Record<string, number>>;
+}
+
+/**
+ * A paired comparison of two configurations on one metric.
+ *
+ * @example
+ * ```ts
+ * const c: Comparison = { a: 'recursive:400/0 + hybrid', b: 'recursive:400/0 + bm25', metric: 'recall@5',
+ *   wins: 14, losses: 3, ties: 83, pValue: 0.004 };
+ * ```
+ */
+export interface Comparison {
+  /** Id of the first configuration. */
+  a: string;
+  /** Id of the second configuration. */
+  b: string;
+  /** The metric compared. */
+  metric: string;
+  /** Questions where `a` scored higher than `b`. */
+  wins: number;
+  /** Questions where `a` scored lower than `b`. */
+  losses: number;
+  /** Questions where both scored the same. */
+  ties: number;
+  /** Two-sided p-value of the paired test (randomisation or bootstrap) of "a and b have the same mean". */
+  pValue: number;
+}
+
+/**
+ * One reason why a gold passage was not retrieved, from the why-not diagnostics.
+ *
+ * @example
+ * ```ts
+ * const c: FailureCause = { cause: 'split-across-chunks', sentence: 'The answer was cut between chunks 3 and 4.',
+ *   fix: 'Use overlap or a sentence-aware chunker.' };
+ * ```
+ */
+export interface FailureCause {
+  /** Short machine-readable cause name, e.g. `'split-across-chunks'`, `'below-cutoff'`. */
+  cause: string;
+  /** A human-readable sentence explaining what happened (may quote document text). */
+  sentence: string;
+  /** A suggested fix. */
+  fix: string;
+}
+
+/**
+ * A question a configuration failed on, with the why-not causes when diagnostics were run.
+ *
+ * @example
+ * ```ts
+ * const f: FailureRecord = { configId: 'fixed:200/0 + bm25', questionId: 'q7', question: 'Who signed it?',
+ *   causes: [{ cause: 'vocabulary-mismatch', sentence: 'No query term appears in the gold chunk.', fix: 'Try hybrid.' }] };
+ * ```
+ */
+export interface FailureRecord {
+  /** The configuration that failed. */
+  configId: string;
+  /** The question's id. */
+  questionId: string;
+  /** The question's text. */
+  question: string;
+  /** Why it failed; may be empty when no diagnostics were available. */
+  causes: FailureCause[];
+}
+
+/**
+ * The result of a `--fail-under metric=value` CI gate.
+ *
+ * @example
+ * ```ts
+ * const g: GateResult = { expr: 'recall@5=0.8', passed: false };
+ * ```
+ */
+export interface GateResult {
+  /** The gate expression as given on the command line. */
+  expr: string;
+  /** Whether every gated configuration met the threshold. */
+  passed: boolean;
+}
+
+/**
+ * A whole benchmark report: what was run, on what, with which results. Plain JSON.
+ *
+ * @example
+ * ```ts
+ * const report: BenchReport = {
+ *   version: 1,
+ *   title: 'Chunking benchmark',
+ *   createdAt: new Date().toISOString(),
+ *   tool: { name: 'ragscope', version: '0.1.0' },
+ *   warnings: [],
+ *   dataset: { name: 'examples/corpus', documents: 12, questions: 40 },
+ *   embedder: { id: 'hashing:256', dimensions: 256 },
+ *   configs: [],
+ *   perQuery: [],
+ * };
+ * ```
+ */
+export interface BenchReport {
+  /** Report format version; always `1` for this module. */
+  version: typeof REPORT_VERSION;
+  /** Title shown at the top of every format. */
+  title: string;
+  /** When the run finished, as an ISO 8601 string (`new Date().toISOString()`). */
+  createdAt: string;
+  /** The program that produced the report. */
+  tool: {
+    /** Program name, e.g. `'ragscope'`. */
+    name: string;
+    /** Program version, e.g. `'0.1.0'`. */
+    version: string;
+  };
+  /**
+   * Things the reader must know before trusting the numbers, shown prominently at the top (and, in the terminal,
+   * also at the bottom) of every format. E.g. `'EMBEDDER FALLBACK: the default transformers model could not be
+   * loaded (offline); using the hashing embedder'`. Empty when there is nothing to warn about.
+   */
+  warnings: string[];
+  /** The evaluation dataset. */
+  dataset: {
+    /** Dataset name or path. */
+    name: string;
+    /** Number of documents in the corpus. */
+    documents: number;
+    /** Number of questions evaluated. */
+    questions: number;
+  };
+  /** The embedder used by the dense and hybrid retrievers. */
+  embedder: {
+    /** The embedder's id, e.g. `'Xenova/all-MiniLM-L6-v2'` or `'hashing:256'`. */
+    id: string;
+    /** Vector dimension. */
+    dimensions: number;
+    /** `true` when this embedder is a fallback because the requested/default one could not be loaded. */
+    fallback?: boolean;
+  };
+  /** One entry per benchmarked configuration, in the order they should be shown. */
+  configs: ConfigResult[];
+  /** Per-question scores for every configuration. May be empty. */
+  perQuery: PerQueryResult[];
+  /** Paired comparisons of configurations. Optional. */
+  comparisons?: Comparison[];
+  /** Failing questions with their why-not causes, when diagnostics exist. Optional. */
+  failures?: FailureRecord[];
+  /** The CI gate's outcome, when `--fail-under` was given. Optional. */
+  gate?: GateResult;
+}
