@@ -9,3 +9,4 @@
 export * from './hashing.js';
 export * from './static.js';
 export type { Embedder, EmbedKind, EmbedOptions } from './types.js';
+export * from './transformers.js';
