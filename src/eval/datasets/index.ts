@@ -1,0 +1,10 @@
+export type { LoadBeirOptions } from './beir.js';
+export { loadBeir } from './beir.js';
+export type { LoadChromaOptions } from './chroma.js';
+export { loadChromaSpans } from './chroma.js';
+export type { LoadCorpusFolderOptions } from './folder.js';
+export { loadCorpusFolder } from './folder.js';
+export type { LoadJsonlOptions } from './jsonl.js';
+export { loadJsonl } from './jsonl.js';
+export type { LocatedAnswer } from './locate.js';
+export { locateAnswer } from './locate.js';

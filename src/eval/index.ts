@@ -1,0 +1,12 @@
+/**
+ * ragscope/eval — evaluation datasets (BEIR, Chroma spans, ragscope JSONL, a folder of files), ranking metrics
+ * with trec_eval semantics, Chroma's span metrics, and paired comparison of two runs.
+ * Pure JavaScript (plus node:fs for the loaders): importing it loads no native code.
+ * @packageDocumentation
+ */
+export type { ComparePairedOptions, PairedComparison } from './compare.js';
+export { comparePaired } from './compare.js';
+export * from './datasets/index.js';
+export * from './metrics/index.js';
+export { seededRandom } from './prng.js';
+export type { CharRange, EvalDataset, EvalQuestion, Judgments } from './types.js';

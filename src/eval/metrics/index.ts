@@ -1,0 +1,11 @@
+export type { ChunkHit, DocRun } from './chunk-relevance.js';
+export { chunkGrades, chunkSpanOverlap, docRunFromChunks } from './chunk-relevance.js';
+export type { EvaluateRunOptions, QueryScores, RunEvaluation } from './evaluate.js';
+export { evaluateRun, meanScores } from './evaluate.js';
+export type { RankingMetric, RankingMetricFn } from './names.js';
+export { parseRankingMetric } from './names.js';
+export { averagePrecision, ndcgAt, precisionAt, recallAt, reciprocalRank, successAt } from './ranking.js';
+export type { PrecisionOmegaOptions, PrecisionOmegaScore, RangeIndex, SpanScores } from './spans.js';
+export { indexRanges, precisionOmega, spanMetrics } from './spans.js';
+export type { MeanStd } from './summary.js';
+export { meanStd } from './summary.js';
