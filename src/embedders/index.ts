@@ -7,6 +7,7 @@
  */
 
 export * from './hashing.js';
+export * from './http.js';
 export * from './static.js';
-export type { Embedder, EmbedKind, EmbedOptions } from './types.js';
 export * from './transformers.js';
+export type { Embedder, EmbedKind, EmbedOptions } from './types.js';
