@@ -17,6 +17,7 @@ import {
   metricValue,
   type PairResult,
   primaryMetric,
+  wrapText,
 } from './summary.js';
 import type { BenchReport, ConfigResult } from './types.js';
 
@@ -60,21 +61,29 @@ function num(v: number | null | undefined): number | null {
   return Number.isFinite(x) ? x : null;
 }
 
-function barHeight(n: number): number {
-  return Math.max(140, 50 + n * 24);
+/** Split a long chart label into lines (Chart.js draws an array label as several lines). */
+function wrapLabel(label: string): string[] {
+  const lines = wrapText(label, 34);
+  return lines.length > 0 ? lines : [''];
+}
+
+/** Height in pixels of a horizontal bar chart whose rows have these labels. */
+function barHeight(labels: string[][]): number {
+  return Math.max(140, 60 + labels.reduce((sum, l) => sum + Math.max(24, l.length * 16 + 10), 0));
 }
 
 function metricChart(report: BenchReport, metric: string, index: number): ChartSpec {
   const best = bestConfigIds(report, metric);
   const values = report.configs.map((c) => num(c.metrics[metric]));
   const max = Math.max(0, ...values.map((v) => v ?? 0));
+  const labels = report.configs.map((c) => wrapLabel(c.id));
   return {
     id: `chart-metric-${index}`,
-    height: barHeight(report.configs.length),
+    height: barHeight(labels),
     config: {
       type: 'bar',
       data: {
-        labels: report.configs.map((c) => c.id),
+        labels,
         datasets: [
           {
             label: metric,
@@ -87,7 +96,7 @@ function metricChart(report: BenchReport, metric: string, index: number): ChartS
         indexAxis: 'y',
         maintainAspectRatio: false,
         plugins: { legend: { display: false }, title: { display: true, text: metric } },
-        scales: { x: { min: 0, ...(max <= 1 ? { max: 1 } : {}) } },
+        scales: { x: { min: 0, ...(max <= 1 ? { max: 1 } : {}) }, y: { ticks: { autoSkip: false } } },
       },
     },
   };
@@ -128,13 +137,14 @@ interface WinRow {
 }
 
 function winsChart(rows: WinRow[]): ChartSpec {
+  const labels = rows.map((r) => [...wrapLabel(r.a), ...wrapLabel(r.label)]);
   return {
     id: 'chart-wins',
-    height: barHeight(rows.length) + 30,
+    height: barHeight(labels) + 30,
     config: {
       type: 'bar',
       data: {
-        labels: rows.map((r) => r.label),
+        labels,
         datasets: [
           { label: 'wins', data: rows.map((r) => r.wins), backgroundColor: GREEN },
           { label: 'ties', data: rows.map((r) => r.ties), backgroundColor: GREY },
@@ -145,7 +155,7 @@ function winsChart(rows: WinRow[]): ChartSpec {
         indexAxis: 'y',
         maintainAspectRatio: false,
         plugins: { title: { display: true, text: 'Questions won / tied / lost by A against B' } },
-        scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true } },
+        scales: { x: { stacked: true, beginAtZero: true }, y: { stacked: true, ticks: { autoSkip: false } } },
       },
     },
   };
@@ -198,7 +208,7 @@ function defaultPair(report: BenchReport, metric: string): [string, string] | un
 function winRows(report: BenchReport, metric: string | undefined): { rows: WinRow[]; note: string } {
   if (report.comparisons && report.comparisons.length > 0) {
     return {
-      rows: report.comparisons.map((c) => ({ ...c, label: `${c.a} vs ${c.b} (${c.metric})` })),
+      rows: report.comparisons.map((c) => ({ ...c, label: `vs ${c.b} (${c.metric})` })),
       note: 'Paired comparisons computed by the bench run, with their p-values.',
     };
   }
@@ -209,7 +219,7 @@ function winRows(report: BenchReport, metric: string | undefined): { rows: WinRo
     .filter((c) => c.id !== best.id)
     .map((c) => {
       const p = comparePair(report, c.id, best.id, metric);
-      return { ...p, label: `${c.id} vs best` };
+      return { ...p, label: 'vs the best' };
     });
   return { rows, note: `Each configuration (A) against the best one on ${metric} (B), per question.` };
 }

@@ -188,3 +188,33 @@ export function totalMs(cfg: ConfigResult): number {
   const t = cfg.timings;
   return t.chunkMs + t.embedMs + t.indexMs + t.searchMs;
 }
+
+/**
+ * Greedy word wrap: lines of at most `width` characters, breaking at spaces; a word longer than `width` is cut.
+ * Joining the lines with single spaces gives back the text (less repeated spaces) when no word was cut.
+ * @internal
+ */
+export function wrapText(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    let w = word;
+    while (w.length > width) {
+      if (line) {
+        lines.push(line);
+        line = '';
+      }
+      lines.push(w.slice(0, width));
+      w = w.slice(width);
+    }
+    if (!w) continue;
+    if (!line) line = w;
+    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}

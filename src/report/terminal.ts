@@ -10,6 +10,7 @@ import {
   metricNames,
   metricValue,
   totalMs,
+  wrapText,
 } from './summary.js';
 import type { BenchReport } from './types.js';
 
@@ -30,6 +31,9 @@ export interface TerminalOptions {
   width?: number;
 }
 
+/** Box characters without separators between body rows (compact). */
+const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 const ANSI = {
   reset: '\u001b[0m',
   bold: '\u001b[1m',
@@ -39,35 +43,11 @@ const ANSI = {
   dim: '\u001b[2m',
 };
 
-function wrap(text: string, width: number): string[] {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(' ')) {
-    let w = word;
-    while (w.length > width) {
-      if (line) {
-        lines.push(line);
-        line = '';
-      }
-      lines.push(w.slice(0, width));
-      w = w.slice(width);
-    }
-    if (!line) line = w;
-    else if (line.length + 1 + w.length <= width) line += ` ${w}`;
-    else {
-      lines.push(line);
-      line = w;
-    }
-  }
-  if (line) lines.push(line);
-  return lines;
-}
-
 function banner(warnings: string[], width: number, paint: (s: string, ...codes: string[]) => string): string {
   const rule = '!'.repeat(width);
   const out = [paint(rule, ANSI.bold, ANSI.red)];
   for (const w of warnings) {
-    wrap(`WARNING: ${sanitizeTerminal(w)}`, width - 3).forEach((l) => {
+    wrapText(`WARNING: ${sanitizeTerminal(w)}`, width - 3).forEach((l) => {
       out.push(paint(`!! ${l}`, ANSI.bold, ANSI.red));
     });
   }
@@ -124,6 +104,7 @@ export function renderTerminal(report: BenchReport, options: TerminalOptions = {
     const table = new Table({
       head: ['Config', 'Chunks', 'Mean chars', ...metrics.map(t), 'Time'],
       colAligns: ['left', 'right', 'right', ...metrics.map(() => 'right' as const), 'right'],
+      chars: COMPACT_CHARS,
       style: color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
     });
     for (const cfg of report.configs) {
@@ -147,6 +128,7 @@ export function renderTerminal(report: BenchReport, options: TerminalOptions = {
     const table = new Table({
       head: ['A', 'B', 'Metric', 'Wins', 'Losses', 'Ties', 'p-value'],
       colAligns: ['left', 'left', 'left', 'right', 'right', 'right', 'right'],
+      chars: COMPACT_CHARS,
       style: color ? { head: ['cyan'], border: ['grey'] } : { head: [], border: [] },
     });
     for (const c of report.comparisons) {
