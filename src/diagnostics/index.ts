@@ -1,0 +1,69 @@
+/**
+ * Diagnostics: why did a query retrieve what it did, and why not what it should have?
+ *
+ * @example
+ * ```ts
+ * import { explain, whyNot, replay } from 'ragscope/diagnostics';
+ * const result = await pipeline.search('refund window', { k: 5 });
+ * console.log(explain(result, 1, { color: true }).text);
+ * const report = await whyNot(pipeline, 'refund window', { answer: '30 days' });
+ * ```
+ * @module
+ */
+export {
+  type BoundaryReportOptions,
+  boundaryReport,
+  type ChunkerBoundaryReport,
+  type ChunkerRun,
+  type GoldSpan,
+  type StraddlingSpan,
+} from './boundary.js';
+export {
+  type CalibrationOptions,
+  calibration,
+  type LabelledScore,
+  labelStageScores,
+  type StageCalibration,
+  type ThresholdSuggestion,
+} from './calibration.js';
+export { type CorpusHealthOptions, type CorpusHealthReport, corpusHealth } from './corpus-health.js';
+export { type ExplainOptions, explain, type HitExplanation } from './explain.js';
+export {
+  type ReplayedCandidate,
+  type ReplayGrid,
+  type ReplayParams,
+  type ReplayResult,
+  type ReplayTarget,
+  replay,
+  type SweepResult,
+  type SweepRow,
+  sweepReplay,
+} from './replay.js';
+export type { Distribution, HistogramBin } from './stats.js';
+export {
+  type BudgetSection,
+  type OverBudgetChunk,
+  type TokenBudgetOptions,
+  type TokenBudgetReport,
+  tokenBudgetReport,
+} from './token-budget.js';
+export type { CountTokens } from './tokens.js';
+export {
+  summarizeTriage,
+  type TriageItem,
+  type TriageReport,
+  type TriageVerdict,
+  triage,
+} from './triage.js';
+export {
+  CAUSE_ORDER,
+  type CauseCode,
+  type Expected,
+  findAnswer,
+  type WhyNotCause,
+  type WhyNotOptions,
+  type WhyNotPipeline,
+  type WhyNotReport,
+  type WhyNotTarget,
+  whyNot,
+} from './whynot.js';
