@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 
+export * from './cached.js';
 export * from './hashing.js';
 export * from './http.js';
 export * from './static.js';
