@@ -35,6 +35,41 @@ export interface Pack {
   wouldBe?: number;
 }
 
+/**
+ * Move whole sentences from the second-to-last pack into the last one while the last is shorter than `minSize`,
+ * the move keeps it within `size` and the second-to-last keeps at least one unit and `minSize`.
+ * @internal
+ */
+export function rebalanceTail(
+  text: string,
+  units: Unit[],
+  packs: Pack[],
+  size: number,
+  minSize: number,
+  fn: LengthFunction,
+): Pack[] {
+  if (packs.length < 2 || minSize <= 0) return packs;
+  const out = packs.slice();
+  const last = { ...out[out.length - 1]! };
+  const prev = { ...out[out.length - 2]! };
+  if (prev.last + 1 !== last.first) return packs;
+  while (spanLength(text, last.start, last.end, fn) < minSize && prev.last > prev.first) {
+    const moving = units[prev.last]!;
+    const keep = units[prev.last - 1]!;
+    if (moving.split || keep.split) break;
+    if (spanLength(text, moving.start, last.end, fn) > size) break;
+    if (spanLength(text, prev.start, keep.end, fn) < minSize) break;
+    prev.last -= 1;
+    prev.end = keep.end;
+    prev.wouldBe = spanLength(text, prev.start, moving.end, fn);
+    last.first -= 1;
+    last.start = moving.start;
+  }
+  out[out.length - 2] = prev;
+  out[out.length - 1] = last;
+  return out;
+}
+
 /** Length of `text.slice(start, end)` in the unit of `fn`, without slicing for plain character length. @internal */
 export function spanLength(text: string, start: number, end: number, fn: LengthFunction): number {
   return fn.id === 'chars' ? end - start : fn.length(text.slice(start, end));

@@ -1,0 +1,62 @@
+import { invalidArgument, RagscopeError } from '../core/errors.js';
+import type { Embedder } from '../embedders/types.js';
+
+/** Check that `value` is an {@link Embedder}. @internal */
+export function checkEmbedder(param: string, value: unknown): Embedder {
+  const e = value as Embedder | null;
+  if (
+    e === null ||
+    typeof e !== 'object' ||
+    typeof e.embed !== 'function' ||
+    typeof e.id !== 'string' ||
+    typeof e.dimensions !== 'number'
+  ) {
+    invalidArgument(param, value, 'an Embedder (with id, dimensions and embed(texts))');
+  }
+  return e;
+}
+
+/**
+ * Embed `texts` as passages in batches of `batchSize` (one `embed` call per batch), checking that the embedder
+ * returned one finite vector of the same length per text.
+ * @internal
+ */
+export async function embedInBatches(
+  embedder: Embedder,
+  texts: string[],
+  batchSize: number,
+): Promise<Float32Array[]> {
+  const out: Float32Array[] = [];
+  for (let i = 0; i < texts.length; i += batchSize) {
+    const batch = texts.slice(i, i + batchSize);
+    const vectors = await embedder.embed(batch, { kind: 'passage' });
+    if (!Array.isArray(vectors) || vectors.length !== batch.length) {
+      throw new RagscopeError(
+        'INVALID_ARGUMENT',
+        `embedder ${embedder.id} returned ${Array.isArray(vectors) ? vectors.length : typeof vectors} vectors for ${batch.length} texts`,
+        { param: 'embedder', value: embedder.id },
+      );
+    }
+    for (const v of vectors) {
+      const first = out[0] ?? v;
+      if (v === null || typeof v !== 'object' || typeof v.length !== 'number' || v.length !== first.length) {
+        throw new RagscopeError(
+          'INVALID_ARGUMENT',
+          `embedder ${embedder.id} returned vectors of differing lengths (${v?.length} vs ${first.length})`,
+          { param: 'embedder', value: embedder.id },
+        );
+      }
+      for (let k = 0; k < v.length; k++) {
+        if (!Number.isFinite(v[k])) {
+          throw new RagscopeError(
+            'INVALID_ARGUMENT',
+            `embedder ${embedder.id} returned a non-finite value (${v[k]}) in the vector of text ${out.length}`,
+            { param: 'embedder', value: embedder.id },
+          );
+        }
+      }
+      out.push(v);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,303 @@
+import type { Chunk, DocumentInput } from '../core/document.js';
+import { makeChunk, toDocument } from '../core/document.js';
+import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
+import type { Embedder } from '../embedders/types.js';
+import { checkEmbedder, embedInBatches } from './embedding.js';
+import type { LengthFunction } from './length.js';
+import { charLength, checkLengthFunction } from './lengths.js';
+import { packUnits, rebalanceTail, sentenceUnits, sizeBoundary, spanLength } from './pack.js';
+import { type SentenceSpan, splitSentences } from './sentences.js';
+import { cosineDistance, gradient, mean, percentile, std } from './stats.js';
+import type { Boundary, Chunker, ChunkingTrace, DistanceCurve } from './types.js';
+
+/**
+ * How the semantic chunker turns the distance curve into a threshold (as in LangChain's SemanticChunker):
+ * - `percentile`: the `threshold`-th percentile of the distances (default 95);
+ * - `stddev`: mean + `threshold` × standard deviation of the distances (default 3);
+ * - `interquartile`: mean + `threshold` × interquartile range of the distances (default 1.5);
+ * - `gradient`: the `threshold`-th percentile of the gradient of the distances, compared with the gradient
+ *   (default 95).
+ */
+export type SemanticMode = 'percentile' | 'stddev' | 'interquartile' | 'gradient';
+
+/** Default `threshold` of each {@link SemanticMode} (LangChain's `BREAKPOINT_DEFAULTS`). */
+export const SEMANTIC_THRESHOLD_DEFAULTS: Readonly<Record<SemanticMode, number>> = Object.freeze({
+  percentile: 95,
+  stddev: 3,
+  interquartile: 1.5,
+  gradient: 95,
+});
+
+/** Options of {@link SemanticChunker}. */
+export interface SemanticChunkerOptions {
+  /** Embeds the sentence windows (kind `passage`). Required. */
+  embedder: Embedder;
+  /** How the breakpoint threshold is computed. Default `'percentile'`. */
+  mode?: SemanticMode;
+  /**
+   * The threshold amount, in the mode's terms: a percentile in [0, 100] for `percentile` and `gradient`, a
+   * non-negative multiplier for `stddev` and `interquartile`. Default {@link SEMANTIC_THRESHOLD_DEFAULTS}.
+   */
+  threshold?: number;
+  /** Hard maximum chunk length (in `lengthFunction` units); longer groups are re-split. Default `1000`. */
+  maxSize?: number;
+  /**
+   * Soft minimum chunk length: a shorter group is merged into the neighbour across the weaker breakpoint, unless
+   * that would pass `maxSize` (then into the other neighbour; a group that fits nowhere stays short, and the
+   * re-split of an over-long group may leave a short last part). Default `0` (no minimum).
+   */
+  minSize?: number;
+  /** How `maxSize`/`minSize` are measured. Default {@link charLength}. */
+  lengthFunction?: LengthFunction;
+  /** Sentences on each side embedded together with a sentence (Kamradt's / LangChain's `buffer_size`). Default `1`. */
+  bufferSize?: number;
+  /** Texts per `embed` call. Default `256`. */
+  batchSize?: number;
+}
+
+/** A group of consecutive sentences `first..last`. */
+interface Group {
+  first: number;
+  last: number;
+}
+
+/**
+ * Splits where the meaning changes (Greg Kamradt's method, as in LangChain's `SemanticChunker`): the text is split
+ * into sentences ({@link splitSentences}); each sentence is embedded together with `bufferSize` neighbours on each
+ * side; the cosine distance between consecutive windows forms a curve; a breakpoint is made after sentence `i`
+ * when `distances[i]` (or its gradient, in `gradient` mode) is strictly above the threshold computed from the
+ * curve of this document. Groups shorter than `minSize` are merged into a neighbour; groups longer than `maxSize`
+ * are re-packed sentence by sentence (boundary reason `max-size`, over-long sentences cut by the
+ * {@link RecursiveChunker}). All embedding is done in batches of `batchSize` texts.
+ *
+ * @example
+ * ```ts
+ * const embedder = await StaticEmbedder.fromFile('../shared/models/glove-6B-50d-10k/vectors/glove.6B.50d.10k.txt');
+ * const chunker = new SemanticChunker({ embedder, mode: 'percentile', threshold: 90, maxSize: 800 });
+ * const { chunks, curve } = await chunker.chunkWithTrace({ id: 'notes', text });
+ * curve?.breakpoints; // sentence indices after which the text was cut
+ * ```
+ */
+export class SemanticChunker implements Chunker {
+  readonly embedder: Embedder;
+  readonly mode: SemanticMode;
+  readonly threshold: number;
+  readonly maxSize: number;
+  readonly minSize: number;
+  readonly lengthFunction: LengthFunction;
+  readonly bufferSize: number;
+  readonly batchSize: number;
+  /**
+   * `semantic:<mode>:<threshold>/<minSize>-<maxSize>:<length id>:b<bufferSize>@<embedder id>`,
+   * e.g. `semantic:percentile:95/0-1000:chars:b1@hashing:d256:w1:c3-5`.
+   */
+  readonly spec: string;
+
+  constructor(options: SemanticChunkerOptions) {
+    const opts = (options ?? {}) as SemanticChunkerOptions;
+    this.embedder = checkEmbedder('embedder', opts.embedder);
+    const mode = opts.mode ?? 'percentile';
+    if (!Object.hasOwn(SEMANTIC_THRESHOLD_DEFAULTS, mode)) {
+      invalidArgument('mode', mode, "one of 'percentile', 'stddev', 'interquartile', 'gradient'");
+    }
+    this.mode = mode;
+    const threshold = opts.threshold ?? SEMANTIC_THRESHOLD_DEFAULTS[mode];
+    this.threshold =
+      mode === 'percentile' || mode === 'gradient'
+        ? checkNumber('threshold', threshold, 0, 100)
+        : checkNumber('threshold', threshold, 0);
+    this.maxSize = checkInteger('maxSize', opts.maxSize ?? 1000, 1);
+    this.minSize = checkInteger('minSize', opts.minSize ?? 0, 0);
+    if (this.minSize > this.maxSize) {
+      invalidArgument('minSize', this.minSize, `<= maxSize (${this.maxSize})`);
+    }
+    this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
+    this.bufferSize = checkInteger('bufferSize', opts.bufferSize ?? 1, 0);
+    this.batchSize = checkInteger('batchSize', opts.batchSize ?? 256, 1);
+    this.spec =
+      `semantic:${this.mode}:${this.threshold}/${this.minSize}-${this.maxSize}:${this.lengthFunction.id}` +
+      `:b${this.bufferSize}@${this.embedder.id}`;
+  }
+
+  /** Split a document into chunks. */
+  async chunk(doc: DocumentInput): Promise<Chunk[]> {
+    return (await this.chunkWithTrace(doc)).chunks;
+  }
+
+  /** Split a document, explain every boundary and return the whole distance curve. */
+  async chunkWithTrace(input: DocumentInput): Promise<ChunkingTrace> {
+    const doc = toDocument(input);
+    const text = doc.text;
+    const sentences = splitSentences(text);
+    const distances = await this.distanceCurve(text, sentences);
+    const compared = this.mode === 'gradient' ? gradient(distances) : distances;
+    const threshold = this.computeThreshold(distances, compared);
+    const unit = this.describeThreshold();
+
+    // 1. Groups between breakpoints.
+    let groups: Group[] = [];
+    let first = 0;
+    compared.forEach((value, i) => {
+      if (value > threshold) {
+        groups.push({ first, last: i });
+        first = i + 1;
+      }
+    });
+    if (sentences.length > 0) groups.push({ first, last: sentences.length - 1 });
+
+    // 2. Merge groups shorter than minSize into the neighbour across the weaker breakpoint.
+    if (this.minSize > 0) groups = this.mergeSmall(text, sentences, groups, distances);
+
+    // 3. Re-pack groups longer than maxSize; emit chunks and boundaries.
+    const chunks: Chunk[] = [];
+    const boundaries: Boundary[] = [];
+    const fn = this.lengthFunction;
+    groups.forEach((g, gi) => {
+      const span = { start: sentences[g.first]!.start, end: sentences[g.last]!.end };
+      if (gi > 0) {
+        const k = g.first - 1;
+        const d = distances[k]!;
+        const value = compared[k]!;
+        const boundary: Boundary = {
+          before: chunks.length - 1,
+          after: chunks.length,
+          offset: span.start,
+          reason: 'semantic-breakpoint',
+          distance: d,
+          threshold,
+          thresholdUnit: unit,
+          explanation:
+            this.mode === 'gradient'
+              ? `The gradient of the cosine distance between sentences ${k + 1} and ${k + 2} is ${fmt(value)} ` +
+                `(distance ${fmt(d)}), above the threshold ${fmt(threshold)} (${unit}).`
+              : `The cosine distance between sentences ${k + 1} and ${k + 2} is ${fmt(d)}, above the threshold ` +
+                `${fmt(threshold)} (${unit}).`,
+        };
+        boundaries.push(boundary);
+      }
+      if (spanLength(text, span.start, span.end, fn) <= this.maxSize) {
+        chunks.push(makeChunk(doc, chunks.length, span.start, span.end, this.spec));
+        return;
+      }
+      const units = sentenceUnits(text, sentences.slice(g.first, g.last + 1), this.maxSize, fn, g.first);
+      const packs = rebalanceTail(
+        text,
+        units,
+        packUnits(text, units, this.maxSize, fn, 0),
+        this.maxSize,
+        this.minSize,
+        fn,
+      );
+      packs.forEach((p, pi) => {
+        if (pi > 0) {
+          const b = sizeBoundary(packs[pi - 1]!, p, units, chunks.length, this.maxSize, fn.unit, 'max-size');
+          const why = b.explanation.charAt(0).toLowerCase() + b.explanation.slice(1);
+          b.explanation = `The semantic group is longer than maxSize ${this.maxSize} ${fn.unit}; ${why}`;
+          boundaries.push(b);
+        }
+        chunks.push(makeChunk(doc, chunks.length, p.start, p.end, this.spec));
+      });
+    });
+
+    const curve: DistanceCurve = {
+      pieces: sentences.map((s) => ({ start: s.start, end: s.end })),
+      distances,
+      threshold,
+      unit,
+      breakpoints: groups.slice(1).map((g) => g.first - 1),
+    };
+    if (this.mode === 'gradient') curve.gradient = compared;
+    return { chunks, boundaries, curve };
+  }
+
+  /** Cosine distances between the embedded windows of consecutive sentences. */
+  private async distanceCurve(text: string, sentences: SentenceSpan[]): Promise<number[]> {
+    const n = sentences.length;
+    if (n < 2) return [];
+    const b = this.bufferSize;
+    const windows = sentences.map((_, i) =>
+      text.slice(sentences[Math.max(0, i - b)]!.start, sentences[Math.min(n - 1, i + b)]!.end),
+    );
+    const vectors = await embedInBatches(this.embedder, windows, this.batchSize);
+    const distances = new Array<number>(n - 1);
+    for (let i = 0; i < n - 1; i++) distances[i] = cosineDistance(vectors[i]!, vectors[i + 1]!);
+    return distances;
+  }
+
+  /** The breakpoint threshold for this document's curve (LangChain's `_calculate_breakpoint_threshold`). */
+  private computeThreshold(distances: number[], compared: number[]): number {
+    switch (this.mode) {
+      case 'percentile':
+        return percentile(distances, this.threshold);
+      case 'stddev':
+        return mean(distances) + this.threshold * std(distances);
+      case 'interquartile':
+        return mean(distances) + this.threshold * (percentile(distances, 75) - percentile(distances, 25));
+      case 'gradient':
+        return percentile(compared, this.threshold);
+    }
+  }
+
+  /** Plain-language units of the threshold. */
+  private describeThreshold(): string {
+    const t = this.threshold;
+    switch (this.mode) {
+      case 'percentile':
+        return `cosine distance; threshold = ${ordinal(t)} percentile of the document's distances`;
+      case 'stddev':
+        return `cosine distance; threshold = mean + ${t} x standard deviation of the document's distances`;
+      case 'interquartile':
+        return `cosine distance; threshold = mean + ${t} x interquartile range of the document's distances`;
+      case 'gradient':
+        return `gradient of the cosine distance; threshold = ${ordinal(t)} percentile of the gradient`;
+    }
+  }
+
+  /**
+   * Merge each group shorter than `minSize` into the neighbour across the smaller distance (the weaker break),
+   * or the other neighbour when that one would pass `maxSize` (a neighbour already over `maxSize` is always
+   * accepted: it is re-split later); groups that fit nowhere stay as they are.
+   */
+  private mergeSmall(text: string, sentences: SentenceSpan[], groups: Group[], distances: number[]): Group[] {
+    const fn = this.lengthFunction;
+    const len = (g: Group) => spanLength(text, sentences[g.first]!.start, sentences[g.last]!.end, fn);
+    const out = groups.slice();
+    const stuck = new Set<Group>();
+    for (;;) {
+      const i = out.findIndex((g) => !stuck.has(g) && len(g) < this.minSize);
+      if (i < 0 || out.length < 2) return out;
+      const g = out[i]!;
+      const prev = out[i - 1];
+      const next = out[i + 1];
+      const options: Array<{ with: Group; dist: number; merged: Group }> = [];
+      if (prev)
+        options.push({
+          with: prev,
+          dist: distances[prev.last]!,
+          merged: { first: prev.first, last: g.last },
+        });
+      if (next)
+        options.push({ with: next, dist: distances[g.last]!, merged: { first: g.first, last: next.last } });
+      options.sort((a, b) => a.dist - b.dist);
+      // A neighbour already over maxSize is re-split later anyway, so the small group can join it.
+      const choice = options.find((o) => len(o.merged) <= this.maxSize || len(o.with) > this.maxSize);
+      if (choice === undefined) {
+        stuck.add(g);
+        continue;
+      }
+      const at = choice.with === prev ? i - 1 : i;
+      out.splice(at, 2, choice.merged);
+    }
+  }
+}
+
+function fmt(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4);
+}
+
+function ordinal(n: number): string {
+  if (!Number.isInteger(n)) return `${n}th`;
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
+  return `${n}${['th', 'st', 'nd', 'rd'][n % 10] ?? 'th'}`;
+}
