@@ -1,0 +1,171 @@
+/**
+ * SciFact retrieval quality (BEIR test split: 300 queries, 5,183 abstracts): nDCG@10 and R@100 of BM25, GloVe dense,
+ * and hybrid fusion (RRF, min-max, z-score, CombMNZ, and the raw-score average trap), printed beside the published
+ * numbers in ../shared/data/scifact/reference_numbers.md. Quality only, not timed.
+ *
+ *   npx tsx bench/scifact.ts            # one chunk per document (title + ' ' + text), as BEIR/Anserini "flat"
+ *   npx tsx bench/scifact.ts --chunks   # also: recursive 500-char chunks, max-pooled per document
+ *
+ * nDCG is computed inline (binary gains from qrels, log2 discount, ideal DCG from all judged-relevant documents),
+ * which is trec_eval's ndcg_cut_10 for binary qrels.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { StaticEmbedder } from '../src/embedders/static.js';
+import { type FusionInput, type FusionOptions, fuse } from '../src/search/fusion.js';
+import { RetrievalPipeline } from '../src/search/pipeline.js';
+import type { SearchTrace } from '../src/search/types.js';
+
+const root = process.cwd();
+const dataDir = path.resolve(root, '../shared/data/scifact');
+const glovePath = path.resolve(root, '../shared/models/glove-6B-50d-10k/vectors/glove.6B.50d.10k.txt');
+for (const p of [dataDir, glovePath]) {
+  if (!existsSync(p)) throw new Error(`missing ${p}: run from the repo root with ../shared next to it`);
+}
+const withChunks = process.argv.includes('--chunks');
+const DEPTH = 1000;
+
+// ---- data
+const readJsonl = <T>(file: string): T[] =>
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as T);
+const corpus = readJsonl<{ _id: string; title: string; text: string }>(path.join(dataDir, 'corpus.jsonl'));
+const queries = new Map(
+  readJsonl<{ _id: string; text: string }>(path.join(dataDir, 'queries.jsonl')).map((q) => [q._id, q.text]),
+);
+const qrels = new Map<string, Map<string, number>>();
+for (const line of readFileSync(path.join(dataDir, 'qrels/test.tsv'), 'utf8').split('\n').slice(1)) {
+  if (!line.trim()) continue;
+  const [qid, did, score] = line.split('\t');
+  if (!qrels.has(qid!)) qrels.set(qid!, new Map());
+  qrels.get(qid!)!.set(did!, Number(score));
+}
+const testQueries = [...qrels.keys()].map((id) => ({ id, text: queries.get(id)! }));
+if (testQueries.length !== 300) throw new Error(`expected 300 test queries, got ${testQueries.length}`);
+const docs = corpus.map((d) => ({ id: d._id, text: `${d.title} ${d.text}` }));
+
+// ---- metrics (inline on purpose: independent of the library's eval module)
+function ndcgAt(ranked: string[], rels: Map<string, number>, k: number): number {
+  let dcg = 0;
+  ranked.slice(0, k).forEach((d, i) => {
+    const g = rels.get(d) ?? 0;
+    if (g > 0) dcg += (2 ** g - 1) / Math.log2(i + 2);
+  });
+  const ideal = [...rels.values()].filter((g) => g > 0).sort((a, b) => b - a);
+  let idcg = 0;
+  ideal.slice(0, k).forEach((g, i) => {
+    idcg += (2 ** g - 1) / Math.log2(i + 2);
+  });
+  return idcg > 0 ? dcg / idcg : 0;
+}
+function recallAt(ranked: string[], rels: Map<string, number>, k: number): number {
+  const relevant = [...rels].filter(([, g]) => g > 0).map(([d]) => d);
+  const top = new Set(ranked.slice(0, k));
+  return relevant.length ? relevant.filter((d) => top.has(d)).length / relevant.length : 0;
+}
+/** Chunk list (best first) -> document list, keeping each document's best chunk (max-pooling). */
+function docsOf(chunks: Array<{ docId: string }>): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const c of chunks) {
+    if (!seen.has(c.docId)) {
+      seen.add(c.docId);
+      out.push(c.docId);
+    }
+  }
+  return out;
+}
+
+interface Row {
+  system: string;
+  ndcg: number;
+  r100: number;
+  published: string;
+}
+
+const FUSIONS: Array<[string, FusionOptions, string]> = [
+  ['hybrid RRF (k=60)', { method: 'rrf', rrfK: 60 }, 'RRF 0.7420 (BM25 + bge-base)'],
+  [
+    'hybrid min-max, weights 1:1',
+    { method: 'weighted', normalization: 'minmax' },
+    'min-max 0.7472 (BM25 + bge-base)',
+  ],
+  ['hybrid z-score, weights 1:1', { method: 'weighted', normalization: 'zscore' }, '–'],
+  ['hybrid CombMNZ (min-max)', { method: 'combmnz', normalization: 'minmax' }, '–'],
+  [
+    'hybrid raw-score sum (none) — the trap',
+    { method: 'weighted', normalization: 'none' },
+    'average 0.6806 (≈ BM25 0.6789)',
+  ],
+];
+
+async function evaluate(label: string, chunker: string, glove: StaticEmbedder): Promise<Row[]> {
+  const t0 = performance.now();
+  const pipeline = new RetrievalPipeline({
+    chunker,
+    embedder: glove,
+    bm25: { preset: 'anserini' },
+    vector: { index: 'exact', metric: 'cosine' },
+    depth: { bm25: DEPTH, vector: DEPTH },
+    fusion: { method: 'rrf' },
+  });
+  await pipeline.addDocuments(docs);
+  const built = performance.now() - t0;
+  const traces: SearchTrace[] = [];
+  for (const q of testQueries) traces.push((await pipeline.search(q.text, { k: 10 })).trace);
+  console.error(
+    `[${label}] ${pipeline.stats.chunks} chunks indexed in ${(built / 1000).toFixed(1)} s; 300 queries in ${((performance.now() - t0 - built) / 1000).toFixed(1)} s`,
+  );
+  const score = (system: string, published: string, rank: (t: SearchTrace) => string[]): Row => {
+    let ndcg = 0;
+    let r100 = 0;
+    traces.forEach((t, i) => {
+      const rels = qrels.get(testQueries[i]!.id)!;
+      const ranked = rank(t);
+      ndcg += ndcgAt(ranked, rels, 10);
+      r100 += recallAt(ranked, rels, 100);
+    });
+    return { system: `${system}${label}`, ndcg: ndcg / traces.length, r100: r100 / traces.length, published };
+  };
+  const list = (t: SearchTrace, name: 'bm25' | 'vector') =>
+    t.stages.find((s) => s.stage === name)!.candidates;
+  const rows: Row[] = [
+    score('BM25 anserini (k1 0.9, b 0.4)', 'Anserini flat 0.6789; BEIR 0.665', (t) =>
+      docsOf(list(t, 'bm25')),
+    ),
+    score('GloVe 6B-50d-10k mean, cosine', 'all-MiniLM-L6-v2 0.6451; bge-small 0.7127', (t) =>
+      docsOf(list(t, 'vector')),
+    ),
+  ];
+  for (const [name, options, published] of FUSIONS) {
+    rows.push(
+      score(name, published, (t) => {
+        const lists: FusionInput[] = [
+          { list: 'bm25', candidates: list(t, 'bm25') },
+          { list: 'vector', candidates: list(t, 'vector') },
+        ];
+        return docsOf(fuse(lists, options).candidates);
+      }),
+    );
+  }
+  return rows;
+}
+
+const glove = await StaticEmbedder.fromFile(glovePath);
+const rows = await evaluate('', 'none', glove);
+if (withChunks)
+  rows.push(...(await evaluate(' [recursive:500 chunks, max-pooled]', 'recursive:500/0', glove)));
+
+const fmt = (x: number) => x.toFixed(4);
+console.log(`SciFact test (300 queries, ${docs.length} docs), depth ${DEPTH} per retriever, nDCG@10 / R@100`);
+console.log('');
+console.log('| system | nDCG@10 | R@100 | published nDCG@10 (reference_numbers.md) |');
+console.log('|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.system} | ${fmt(r.ndcg)} | ${fmt(r.r100)} | ${r.published} |`);
+const bm25 = rows[0]!.ndcg;
+console.log('');
+console.log(
+  `BM25 goal nDCG@10 >= 0.675: ${bm25 >= 0.675 ? 'MET' : 'MISSED'} (${fmt(bm25)}; Anserini flat 0.6789)`,
+);

@@ -1,0 +1,18 @@
+/**
+ * `ragscope/search` — BM25 and vector indexes, hybrid fusion, re-rankers and the {@link RetrievalPipeline} whose
+ * every search returns a plain-JSON trace and a per-hit score ledger. Native code (hnswlib-node, onnxruntime) is
+ * loaded only when a vector index or a cross-encoder is first used.
+ * @packageDocumentation
+ */
+
+export * from './analyzer.js';
+export * from './bm25.js';
+export * from './fusion.js';
+export * from './persist.js';
+export * from './pipeline.js';
+export * from './rerank/cross-encoder.js';
+export * from './rerank/http.js';
+export * from './rerank/mmr.js';
+export type * from './rerank/types.js';
+export type * from './types.js';
+export * from './vector.js';

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import type { Document } from '../../src/core/document.js';
+import { HashingEmbedder } from '../../src/embedders/hashing.js';
+import type { Embedder, EmbedOptions } from '../../src/embedders/types.js';
+import type { RetrievalPipeline } from '../../src/search/pipeline.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '../..');
+export const scifactDir = path.resolve(repoRoot, '../shared/data/scifact');
+
+/** The first `n` SciFact abstracts as documents (`title + ' ' + text`); fails clearly when the data is missing. */
+export function scifactDocs(n: number): Document[] {
+  const file = path.join(scifactDir, 'corpus.jsonl');
+  if (!existsSync(file)) {
+    throw new Error(
+      `shared data missing: ${file} (expected ../shared/data/scifact next to the repo; see its README)`,
+    );
+  }
+  const out: Document[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue;
+    const row = JSON.parse(line) as { _id: string; title: string; text: string };
+    out.push({ id: row._id, text: `${row.title} ${row.text}`, metadata: { title: row.title } });
+    if (out.length === n) break;
+  }
+  return out;
+}
+
+/** A HashingEmbedder that records every passage text it embeds (queries are not recorded). */
+export class CountingEmbedder implements Embedder {
+  readonly inner: HashingEmbedder;
+  readonly passages: string[] = [];
+  queries = 0;
+  constructor(dimensions = 128) {
+    this.inner = new HashingEmbedder({ dimensions });
+  }
+  get id() {
+    return this.inner.id;
+  }
+  get dimensions() {
+    return this.inner.dimensions;
+  }
+  embed(texts: string[], options?: EmbedOptions): Promise<Float32Array[]> {
+    if (options?.kind === 'query') this.queries += texts.length;
+    else this.passages.push(...texts);
+    return this.inner.embed(texts, options);
+  }
+}
+
+/** Assert that chunk store, BM25 and the vector index hold exactly the same chunks, with matching contents. */
+export async function expectConsistent(pipeline: RetrievalPipeline, docs: Document[]): Promise<void> {
+  const ids = new Set(pipeline.chunkIds());
+  expect(new Set(pipeline.documentIds())).toEqual(new Set(docs.map((d) => d.id)));
+  const fromDocs = new Set<string>();
+  for (const doc of docs) {
+    expect(pipeline.getDocument(doc.id)?.text).toBe(doc.text);
+    for (const c of pipeline.chunksOf(doc.id)) {
+      fromDocs.add(c.id);
+      expect(c.docId).toBe(doc.id);
+      expect(doc.text.slice(c.start, c.end)).toBe(c.text);
+    }
+  }
+  expect(fromDocs).toEqual(ids);
+  const bm25 = pipeline.bm25!;
+  expect(bm25.size).toBe(ids.size);
+  const reference = new HashingEmbedder({ dimensions: pipeline.embedder!.dimensions });
+  const chunks = [...ids].map((id) => pipeline.getChunk(id)!);
+  const expected = await reference.embed(chunks.map((c) => c.text));
+  chunks.forEach((c, i) => {
+    expect(bm25.has(c.id)).toBe(true);
+    // BM25 holds the chunk's current text
+    const counts = new Map<string, number>();
+    for (const t of bm25.analyzer.analyze(c.text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    expect(bm25.termsOf(c.id)).toEqual(counts);
+    // the vector index holds the embedding of the chunk's current text
+    expect(pipeline.vectorIndex!.has(c.id)).toBe(true);
+    expect(Array.from(pipeline.getVector(c.id)!)).toEqual(Array.from(expected[i]!));
+  });
+  expect(pipeline.vectorIndex!.size).toBe(ids.size);
+}
