@@ -9,6 +9,7 @@
 export * from './cached.js';
 export * from './hashing.js';
 export * from './http.js';
+export * from './spec.js';
 export * from './static.js';
 export * from './transformers.js';
 export type { Embedder, EmbedKind, EmbedOptions } from './types.js';

@@ -1,0 +1,115 @@
+import { RagscopeError } from '../core/errors.js';
+import { CachedEmbedder } from './cached.js';
+import { HashingEmbedder } from './hashing.js';
+import { HttpEmbedder, type HttpEmbedderOptions } from './http.js';
+import { StaticEmbedder, type StaticEmbedderOptions } from './static.js';
+import { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers.js';
+import type { Embedder } from './types.js';
+
+/** A parsed embedder spec string (see {@link parseEmbedderSpec}). */
+export type EmbedderSpec =
+  | { kind: 'hashing'; dimensions?: number }
+  | { kind: 'static'; path: string }
+  | { kind: 'http'; baseURL: string; model?: string }
+  | { kind: 'transformers'; model: string };
+
+/**
+ * Parse an embedder spec string, as the CLI takes it:
+ * - `hashing` or `hashing:512` — {@link HashingEmbedder} (optionally with that many dimensions);
+ * - `static:PATH` — {@link StaticEmbedder} on a word2vec/GloVe text file;
+ * - `http:URL` or `http:URL#model` — {@link HttpEmbedder} (e.g. `http:http://localhost:8080/v1#bge-small-en-v1.5`);
+ *   a bare `http://...` or `https://...` URL works too;
+ * - anything else — a {@link TransformersEmbedder} model id or folder (e.g. `Xenova/all-MiniLM-L6-v2`).
+ * Throws `RagscopeError('INVALID_SPEC')` for a malformed spec.
+ *
+ * @example
+ * ```ts
+ * parseEmbedderSpec('hashing:512'); // { kind: 'hashing', dimensions: 512 }
+ * parseEmbedderSpec('http:http://localhost:8080/v1#bge-small'); // { kind: 'http', baseURL: 'http://localhost:8080/v1', model: 'bge-small' }
+ * parseEmbedderSpec('Xenova/bge-small-en-v1.5'); // { kind: 'transformers', model: 'Xenova/bge-small-en-v1.5' }
+ * ```
+ */
+export function parseEmbedderSpec(spec: string): EmbedderSpec {
+  const bad = (why: string): never => {
+    throw new RagscopeError('INVALID_SPEC', `embedder spec ${JSON.stringify(spec)} ${why}`, { spec });
+  };
+  if (typeof spec !== 'string') {
+    throw new RagscopeError('INVALID_SPEC', `embedder spec must be a string, got ${typeof spec}`, { spec });
+  }
+  const s = spec.trim();
+  if (s === '') bad('is empty');
+  if (s === 'hashing') return { kind: 'hashing' };
+  if (s.startsWith('hashing:')) {
+    const rest = s.slice('hashing:'.length);
+    if (!/^[1-9]\d*$/.test(rest)) bad('must be "hashing" or "hashing:<dimensions>" with a positive integer');
+    return { kind: 'hashing', dimensions: Number(rest) };
+  }
+  if (s.startsWith('static:')) {
+    const path = s.slice('static:'.length);
+    if (path === '') bad('needs a file: "static:<path to word2vec/GloVe .txt>"');
+    return { kind: 'static', path };
+  }
+  if (s.startsWith('http:') || s.startsWith('https:')) {
+    const url = /^https?:\/\//.test(s) ? s : s.slice('http:'.length);
+    if (!/^https?:\/\/[^/#]/.test(url)) bad('must be "http:<http(s) URL>[#model]"');
+    const hash = url.indexOf('#');
+    const baseURL = hash >= 0 ? url.slice(0, hash) : url;
+    const model = hash >= 0 ? url.slice(hash + 1) : undefined;
+    if (model === '') bad('has an empty model after "#"');
+    return model === undefined ? { kind: 'http', baseURL } : { kind: 'http', baseURL, model };
+  }
+  if (/\s/.test(s)) bad('is not a model id (it contains spaces)');
+  return { kind: 'transformers', model: s };
+}
+
+/** Options of {@link createEmbedder}, passed to the embedder the spec names. */
+export interface CreateEmbedderOptions {
+  /** Options for `static:` specs. */
+  static?: StaticEmbedderOptions;
+  /** Options for `http:` specs (`baseURL` comes from the spec; `model` from the spec's `#model` or here). */
+  http?: Partial<HttpEmbedderOptions>;
+  /** Options for model ids (`model` comes from the spec). */
+  transformers?: Omit<TransformersEmbedderOptions, 'model'>;
+  /** Wrap the embedder in a {@link CachedEmbedder} with this folder. Default: no cache. */
+  cacheDir?: string;
+}
+
+/**
+ * Build a ready-to-use embedder from a spec string (see {@link parseEmbedderSpec}): static vectors are read, a
+ * transformer model is loaded (so `dimensions` is known). Optionally wrapped in a {@link CachedEmbedder}.
+ *
+ * @example
+ * ```ts
+ * const e = await createEmbedder('Xenova/all-MiniLM-L6-v2', { transformers: { dtype: 'q8' }, cacheDir: '.ragscope-cache' });
+ * const h = await createEmbedder('hashing:512');
+ * const api = await createEmbedder('http:https://api.openai.com/v1#text-embedding-3-small');
+ * ```
+ */
+export async function createEmbedder(spec: string, options: CreateEmbedderOptions = {}): Promise<Embedder> {
+  const parsed = parseEmbedderSpec(spec);
+  let embedder: Embedder;
+  switch (parsed.kind) {
+    case 'hashing':
+      embedder = new HashingEmbedder(parsed.dimensions ? { dimensions: parsed.dimensions } : {});
+      break;
+    case 'static':
+      embedder = await StaticEmbedder.fromFile(parsed.path, options.static ?? {});
+      break;
+    case 'http': {
+      const model = parsed.model ?? options.http?.model;
+      if (!model) {
+        throw new RagscopeError(
+          'INVALID_SPEC',
+          `embedder spec ${JSON.stringify(spec)} names no model: write "http:URL#model" or pass options.http.model`,
+          { spec },
+        );
+      }
+      embedder = new HttpEmbedder({ ...options.http, baseURL: parsed.baseURL, model });
+      break;
+    }
+    case 'transformers':
+      embedder = await TransformersEmbedder.create({ ...options.transformers, model: parsed.model });
+      break;
+  }
+  return options.cacheDir ? new CachedEmbedder(embedder, { dir: options.cacheDir }) : embedder;
+}
