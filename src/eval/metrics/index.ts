@@ -2,6 +2,8 @@ export type { ChunkHit, DocRun } from './chunk-relevance.js';
 export { chunkGrades, chunkSpanOverlap, docRunFromChunks } from './chunk-relevance.js';
 export type { EvaluateRunOptions, QueryScores, RunEvaluation } from './evaluate.js';
 export { evaluateRun, meanScores } from './evaluate.js';
+export type { SpanEvaluation, SpanQueryScores } from './evaluate-spans.js';
+export { evaluateSpans, qrelsOf } from './evaluate-spans.js';
 export type { RankingMetric, RankingMetricFn } from './names.js';
 export { parseRankingMetric } from './names.js';
 export { averagePrecision, ndcgAt, precisionAt, recallAt, reciprocalRank, successAt } from './ranking.js';
