@@ -75,7 +75,9 @@ describe('SemanticChunker with an embedder whose distances are known', () => {
     ];
     const expected = v.slice(0, -1).map((a, i) => cosineDistance(a, v[i + 1]!));
     expect(expected[2]).toBeCloseTo(0.2, 12); // 1 - (2*1 + 1*2) / (sqrt5 * sqrt5)
-    curve!.distances.forEach((d, i) => expect(d).toBeCloseTo(expected[i]!, 6));
+    curve!.distances.forEach((d, i) => {
+      expect(d).toBeCloseTo(expected[i]!, 6);
+    });
     expect(curve!.breakpoints).toEqual([2]);
     expect(chunks.map((c) => c.text)).toEqual([
       'Cats purr. Cats nap. Cats hunt.',
