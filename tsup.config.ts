@@ -10,6 +10,7 @@ export default defineConfig({
     'search/index': 'src/search/index.ts',
     'diagnostics/index': 'src/diagnostics/index.ts',
     'eval/index': 'src/eval/index.ts',
+    'report/index': 'src/report/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

@@ -2,7 +2,7 @@
  * ragscope — build and debug retrieval pipelines.
  *
  * Every stage is also its own entry point (`ragscope/chunkers`, `ragscope/embedders`, `ragscope/search`,
- * `ragscope/diagnostics`, `ragscope/eval`). Native dependencies (onnxruntime, hnswlib) are only loaded when a
+ * `ragscope/diagnostics`, `ragscope/eval`, `ragscope/report`). Native dependencies (onnxruntime, hnswlib) are only loaded when a
  * model or a vector index is first used, so importing this module loads no native code.
  * @packageDocumentation
  */
@@ -12,3 +12,4 @@ export * from './embedders/index.js';
 export * from './search/index.js';
 export * from './diagnostics/index.js';
 export * from './eval/index.js';
+export * from './report/index.js';
