@@ -23,15 +23,20 @@ import { type CountTokens, truncationOffset } from './tokens.js';
  */
 export type Expected = string | { docId: string; start: number; end: number } | { answer: string };
 
-/** The cause codes, in the order used to rank decisive causes (most upstream first). */
+/**
+ * The cause codes, in the order used to rank decisive causes (most upstream first): the corpus (missing, not
+ * indexed, near-duplicate copies crowding the results — duplicates are a defect of the corpus, fixed by
+ * de-duplicating it), then chunking, embedding, candidate generation (depth before lexical mismatch: the depth
+ * counterfactual is exact), fusion, re-ranking, and the fallback `outranked`.
+ */
 export const CAUSE_ORDER = [
   'not-in-corpus',
   'not-indexed',
+  'crowded-out',
   'split-by-chunking',
   'truncated-at-embedding',
   'below-candidate-depth',
   'lexical-mismatch',
-  'crowded-out',
   'lost-in-fusion',
   'demoted-by-reranker',
   'outranked',
@@ -44,16 +49,7 @@ export type CauseCode = (typeof CAUSE_ORDER)[number];
 export interface WhyNotCause {
   cause: CauseCode;
   /** Pipeline stage the cause belongs to. */
-  stage:
-    | 'corpus'
-    | 'indexing'
-    | 'chunking'
-    | 'embedding'
-    | 'bm25'
-    | 'vector'
-    | 'fusion'
-    | 'rerank'
-    | 'results';
+  stage: 'corpus' | 'indexing' | 'chunking' | 'embedding' | 'bm25' | 'vector' | 'fusion' | 'rerank';
   /**
    * True when this cause alone explains the miss (its counterfactual fix would retrieve the item, or the evidence is
    * conclusive, e.g. zero term overlap). Decisive causes are ranked first.
@@ -636,11 +632,15 @@ export async function whyNot(
         matchedMass += w;
         matched.push(t);
       } else {
-        // Stemming differences: chunk words sharing a 4+ letter prefix with the query word but another stem.
+        // Stemming differences: chunk words sharing a 5+ letter prefix with the query word but another stem.
         const q = t.term.toLowerCase();
-        const p = q.slice(0, Math.min(q.length, Math.max(4, Math.ceil(q.length * 0.6))));
+        const lcp = (x: string) => {
+          let i = 0;
+          while (i < x.length && i < q.length && x[i] === q[i]) i++;
+          return i;
+        };
         const nearForms = [...chunkWords.entries()]
-          .filter(([lw, a]) => p.length >= 4 && lw.startsWith(p) && a !== t.analyzed)
+          .filter(([lw, a]) => a !== t.analyzed && lcp(lw) >= Math.min(5, q.length) && lcp(lw) >= 4)
           .slice(0, 3)
           .map(([word, analyzed]) => ({ word, analyzed }));
         unmatched.push({ ...t, nearForms });
@@ -721,7 +721,7 @@ export async function whyNot(
       const decisive = dedupedRank !== null && dedupedRank <= k;
       causes.push({
         cause: 'crowded-out',
-        stage: 'results',
+        stage: 'corpus',
         decisive,
         sentence: `${inTopK.length} of the top ${k} hits are near-duplicates of higher hits${
           decisive ? `; without them it would rank ${dedupedRank}` : ''

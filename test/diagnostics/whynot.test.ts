@@ -151,10 +151,8 @@ describe('whyNot: one certain cause per corpus', () => {
   });
 
   it('lost-in-fusion: BM25 has it first, the fusion weights bury it', async () => {
-    const many = Array.from({ length: 6 }, (_, i) => ({
-      id: `d${i}`,
-      text: `habitat facts habitat facts ${i}`,
-    }));
+    const animals = ['lion', 'tiger', 'otter', 'eagle', 'moose', 'whale'];
+    const many = animals.map((a) => ({ id: a, text: `${a} habitat facts: the ${a} eats and sleeps` }));
     const p = await makePipeline(
       [{ id: 'gold', text: `The zebra ${filler(25, 'word')} habitat facts` }, ...many],
       { fusion: { method: 'weighted', normalization: 'minmax', weights: { bm25: 0.1, vector: 1 } } },
