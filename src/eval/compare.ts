@@ -1,7 +1,14 @@
 import { checkInteger, checkNumber, RagscopeError } from '../core/errors.js';
 import { seededRandom } from './prng.js';
 
-/** Options of {@link comparePaired}. */
+/**
+ * Options of {@link comparePaired}.
+ *
+ * @example
+ * ```ts
+ * comparePaired(a, b, { test: 'bootstrap', iterations: 5000, seed: 1, confidence: 0.9 });
+ * ```
+ */
 export interface ComparePairedOptions {
   /**
    * `'randomization'` (default): two-sided paired randomisation (sign-flip permutation) test of the mean
@@ -26,7 +33,14 @@ export interface ComparePairedOptions {
   tolerance?: number;
 }
 
-/** Result of {@link comparePaired}. */
+/**
+ * Result of {@link comparePaired}.
+ *
+ * @example
+ * ```ts
+ * const { delta, wins, losses, pValue } = comparePaired(bm25PerQuery, hybridPerQuery);
+ * ```
+ */
 export interface PairedComparison {
   meanA: number;
   meanB: number;

@@ -4,7 +4,14 @@ import { RagscopeError } from '../../core/errors.js';
 import type { EvalDataset, EvalQuestion, Judgments } from '../types.js';
 import { datasetError, idField, readJsonl, readLines, requireFile } from './lines.js';
 
-/** Options of {@link loadBeir}. */
+/**
+ * Options of {@link loadBeir}.
+ *
+ * @example
+ * ```ts
+ * await loadBeir('data/nfcorpus', { split: 'dev', titleSeparator: ' ' });
+ * ```
+ */
 export interface LoadBeirOptions {
   /** Which `qrels/<split>.tsv` to read. Default `'test'`. */
   split?: string;

@@ -6,7 +6,14 @@ import type { Document } from '../../core/document.js';
 import type { CharRange, EvalDataset, EvalQuestion } from '../types.js';
 import { datasetError, requireFile } from './lines.js';
 
-/** Options of {@link loadChromaSpans}. */
+/**
+ * Options of {@link loadChromaSpans}.
+ *
+ * @example
+ * ```ts
+ * await loadChromaSpans('data/chroma', { questionsFile: 'my_questions.csv', corporaDir: 'texts' });
+ * ```
+ */
 export interface LoadChromaOptions {
   /** The questions CSV, relative to `dir`. Default `'questions_df.csv'`. */
   questionsFile?: string;

@@ -3,7 +3,14 @@ import path from 'node:path';
 import type { Document } from '../../core/document.js';
 import { RagscopeError } from '../../core/errors.js';
 
-/** Options of {@link loadCorpusFolder}. */
+/**
+ * Options of {@link loadCorpusFolder}.
+ *
+ * @example
+ * ```ts
+ * await loadCorpusFolder('notes', { extensions: ['.md', '.markdown', '.rst'] });
+ * ```
+ */
 export interface LoadCorpusFolderOptions {
   /** File name endings to load (case-insensitive). Default `['.md', '.txt']`. */
   extensions?: string[];

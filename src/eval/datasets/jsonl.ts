@@ -7,7 +7,15 @@ import { loadCorpusFolder } from './folder.js';
 import { datasetError, idField, readJsonl, requireFile } from './lines.js';
 import { locateAnswer } from './locate.js';
 
-/** Options of {@link loadJsonl}. */
+/**
+ * Options of {@link loadJsonl}.
+ *
+ * @example
+ * ```ts
+ * await loadJsonl('questions.jsonl', { corpus: 'docs/' });
+ * await loadJsonl('questions.jsonl', { corpus: [{ id: 'a', text: 'Refunds take 5 days.' }] });
+ * ```
+ */
 export interface LoadJsonlOptions {
   /**
    * The corpus the questions refer to: a folder of `.md`/`.txt` files (ids = relative paths, see

@@ -1,7 +1,15 @@
 import type { Document } from '../../core/document.js';
 import type { CharRange } from '../types.js';
 
-/** Where an answer string was found. */
+/**
+ * Where an answer string was found.
+ *
+ * @example
+ * ```ts
+ * const found = locateAnswer('five business days', docs);
+ * if (found && found.occurrences > 1) console.warn('ambiguous answer');
+ * ```
+ */
 export interface LocatedAnswer {
   /** The first occurrence (in document order). */
   span: CharRange;

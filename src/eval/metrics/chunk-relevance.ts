@@ -1,13 +1,28 @@
 import { RagscopeError } from '../../core/errors.js';
 import type { CharRange, Judgments } from '../types.js';
 
-/** A retrieved chunk as the helpers below read it: its document and, optionally, its score. */
+/**
+ * A retrieved chunk as the helpers below read it: its document and, optionally, its score.
+ *
+ * @example
+ * ```ts
+ * const hit: ChunkHit = { docId: 'billing.md', score: 0.83 };
+ * ```
+ */
 export interface ChunkHit {
   docId: string;
   score?: number;
 }
 
-/** A document-level run made from chunk hits. */
+/**
+ * A document-level run made from chunk hits.
+ *
+ * @example
+ * ```ts
+ * const { docIds } = docRunFromChunks(chunkHits, 10);
+ * ndcgAt(docIds, q.relevantDocs!, 10);
+ * ```
+ */
 export interface DocRun {
   /** Document ids, each once, ranked by the first (best-ranked) chunk of each document. */
   docIds: string[];

@@ -2,7 +2,14 @@ import type { CharRange, EvalQuestion, Judgments } from '../types.js';
 import { indexRanges, precisionOmega, spanMetrics } from './spans.js';
 import { type MeanStd, meanStd } from './summary.js';
 
-/** Span scores of one question. */
+/**
+ * Span scores of one question.
+ *
+ * @example
+ * ```ts
+ * evaluateSpans(questions, run, chunks).perQuery[0]; // { queryId: '0', recall: 1, precision: 0.12, iou: 0.12, precisionOmega: 0.3 }
+ * ```
+ */
 export interface SpanQueryScores {
   queryId: string;
   recall: number;
@@ -11,7 +18,15 @@ export interface SpanQueryScores {
   precisionOmega: number;
 }
 
-/** Result of {@link evaluateSpans}. */
+/**
+ * Result of {@link evaluateSpans}.
+ *
+ * @example
+ * ```ts
+ * const { summary } = evaluateSpans(questions, run, chunks);
+ * console.log(`IoU ${(100 * summary.iou.mean).toFixed(1)} ± ${(100 * summary.iou.std).toFixed(1)}`);
+ * ```
+ */
 export interface SpanEvaluation {
   /** One record per question with gold spans, in question order. */
   perQuery: SpanQueryScores[];

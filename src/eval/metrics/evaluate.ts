@@ -2,7 +2,14 @@ import { RagscopeError } from '../../core/errors.js';
 import type { Judgments } from '../types.js';
 import { parseRankingMetric } from './names.js';
 
-/** Scores of one question. */
+/**
+ * Scores of one question.
+ *
+ * @example
+ * ```ts
+ * const worst = evaluateRun(run, qrels, ['ndcg@10']).perQuery.filter((q) => q.scores.ndcg_cut_10 === 0);
+ * ```
+ */
 export interface QueryScores {
   /** Question id. */
   queryId: string;
@@ -10,7 +17,14 @@ export interface QueryScores {
   scores: Record<string, number>;
 }
 
-/** Result of {@link evaluateRun}. */
+/**
+ * Result of {@link evaluateRun}.
+ *
+ * @example
+ * ```ts
+ * const { mean, skippedNoJudgments } = evaluateRun(run, qrels, ['ndcg@10', 'recall@100']);
+ * ```
+ */
 export interface RunEvaluation {
   /** Canonical metric names, in the order asked. */
   metrics: string[];
@@ -24,7 +38,14 @@ export interface RunEvaluation {
   missingFromRun: string[];
 }
 
-/** Options of {@link evaluateRun}. */
+/**
+ * Options of {@link evaluateRun}.
+ *
+ * @example
+ * ```ts
+ * evaluateRun(run, qrels, ['map'], { missing: 'skip' }); // like plain trec_eval
+ * ```
+ */
 export interface EvaluateRunOptions {
   /**
    * What to do with a question that has judgments but no entry in the run. `'zero'` (default) scores it 0 on

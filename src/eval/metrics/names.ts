@@ -2,10 +2,25 @@ import { RagscopeError } from '../../core/errors.js';
 import type { Judgments } from '../types.js';
 import { averagePrecision, ndcgAt, precisionAt, recallAt, reciprocalRank, successAt } from './ranking.js';
 
-/** A metric bound to its cut-off: scores one ranking against one question's judgments. */
+/**
+ * A metric bound to its cut-off: scores one ranking against one question's judgments.
+ *
+ * @example
+ * ```ts
+ * const fn: RankingMetricFn = parseRankingMetric('recall@10').fn;
+ * fn(['a', 'b'], { b: 1 }); // 1
+ * ```
+ */
 export type RankingMetricFn = (ranked: readonly string[], rels: Judgments) => number;
 
-/** A parsed metric name: its canonical trec_eval-style name and the function that computes it. */
+/**
+ * A parsed metric name: its canonical trec_eval-style name and the function that computes it.
+ *
+ * @example
+ * ```ts
+ * const { name, fn } = parseRankingMetric('ndcg@10'); // name === 'ndcg_cut_10'
+ * ```
+ */
 export interface RankingMetric {
   /** Canonical name: `recall_10`, `P_5`, `success_1`, `recip_rank`, `recip_rank_cut_10`, `ndcg_cut_10`, `map`, `map_cut_10`. */
   name: string;

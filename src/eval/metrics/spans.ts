@@ -25,7 +25,14 @@ import {
  *   (option `adjacentTouches`, default true, as the reference).
  */
 
-/** Per-question span scores (all in [0, 1]). */
+/**
+ * Per-question span scores (all in [0, 1]).
+ *
+ * @example
+ * ```ts
+ * const { recall, precision, iou } = spanMetrics(q.spans!, top5);
+ * ```
+ */
 export interface SpanScores {
   /** covered / Σ|R|. */
   recall: number;
@@ -87,7 +94,14 @@ export function spanMetrics(gold: readonly CharRange[], retrieved: readonly Char
   };
 }
 
-/** Chunk ranges grouped by document, for repeated {@link precisionOmega} calls. */
+/**
+ * Chunk ranges grouped by document, for repeated {@link precisionOmega} calls.
+ *
+ * @example
+ * ```ts
+ * const index: RangeIndex = indexRanges(allChunks);
+ * ```
+ */
 export type RangeIndex = ReadonlyMap<string, readonly Interval[]>;
 
 /**
@@ -104,7 +118,14 @@ export function indexRanges(chunks: readonly CharRange[]): RangeIndex {
   return groupByDoc(chunks, 'chunks');
 }
 
-/** Result of {@link precisionOmega}. */
+/**
+ * Result of {@link precisionOmega}.
+ *
+ * @example
+ * ```ts
+ * const { precisionOmega: omega, touchingChunks } = precisionOmega(q.spans!, index);
+ * ```
+ */
 export interface PrecisionOmegaScore {
   /** The IoU obtained when retrieving exactly the chunks that touch a gold span. */
   precisionOmega: number;
@@ -112,7 +133,14 @@ export interface PrecisionOmegaScore {
   touchingChunks: number;
 }
 
-/** Options of {@link precisionOmega}. */
+/**
+ * Options of {@link precisionOmega}.
+ *
+ * @example
+ * ```ts
+ * precisionOmega(gold, chunks, { adjacentTouches: false }); // only chunks sharing at least one character
+ * ```
+ */
 export interface PrecisionOmegaOptions {
   /** Count a chunk that only shares an endpoint with a gold span as touching it. Default `true` (as the reference). */
   adjacentTouches?: boolean;

@@ -1,6 +1,13 @@
 import { RagscopeError } from '../../core/errors.js';
 
-/** Mean and population standard deviation of a list of per-question scores. */
+/**
+ * Mean and population standard deviation of a list of per-question scores.
+ *
+ * @example
+ * ```ts
+ * const { mean, std, n } = meanStd([0.2, 0.4]); // 0.3, 0.1, 2
+ * ```
+ */
 export interface MeanStd {
   mean: number;
   /** Population standard deviation (divides by n, as numpy's default `np.std` used by Chroma's report). */
