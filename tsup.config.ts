@@ -20,4 +20,7 @@ export default defineConfig({
   splitting: true,
   treeshake: true,
   target: 'node20',
+  // The sentence splitter loads wink-nlp lazily with createRequire(import.meta.url); shims give the CJS build an
+  // import.meta.url (and the ESM build __filename), without which the .cjs files would not even parse.
+  shims: true,
 });

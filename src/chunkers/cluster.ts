@@ -11,7 +11,14 @@ import { SentenceChunker } from './sentence.js';
 import { dot, norm } from './stats.js';
 import type { Boundary, Chunker, ChunkingTrace } from './types.js';
 
-/** Options of {@link ClusterChunker}. */
+/**
+ * Options of {@link ClusterChunker}.
+ *
+ * @example
+ * ```ts
+ * const options: ClusterChunkerOptions = { embedder, maxSize: 400, pieceSize: 50, lengthFunction: tokenLength(tok) };
+ * ```
+ */
 export interface ClusterChunkerOptions {
   /** Embeds the small pieces (kind `passage`). Required. */
   embedder: Embedder;
@@ -36,7 +43,15 @@ export interface ClusterChunkerOptions {
   batchSize?: number;
 }
 
-/** What the dynamic programme decided: clusters of pieces `[first, last]` with their scores. @internal */
+/**
+ * What {@link segmentClusters} decided: runs of pieces `[first, last]` (inclusive) with their scores.
+ *
+ * @example
+ * ```ts
+ * const seg: ClusterSegmentation = segmentClusters(vectors, 8);
+ * seg.clusters[0]; // { first: 0, last: 3, score: 1.7 }
+ * ```
+ */
 export interface ClusterSegmentation {
   clusters: Array<{ first: number; last: number; score: number }>;
   /** Mean similarity of all pairs of distinct pieces, subtracted from every similarity. */
@@ -191,7 +206,13 @@ function cosine(a: Float32Array, b: Float32Array): number {
  * `[s, i]` is the sum of its similarity sub-matrix (each pair counted twice, as `np.sum` does); runs hold at most
  * `maxPieces` pieces and must satisfy `fits(s, i)` (assumed monotone: a longer run never fits when a shorter does
  * not). Ties go to the shorter last run, as in the original. Runs in O(n · maxPieces² + n · maxPieces · d).
- * @internal
+ *
+ * @example
+ * ```ts
+ * const v = (x: number, y: number) => Float32Array.from([x, y]);
+ * segmentClusters([v(1, 0), v(1, 0), v(0, 1), v(0, 1)], 3).clusters.map((c) => [c.first, c.last]);
+ * // [[0, 1], [2, 3]]
+ * ```
  */
 export function segmentClusters(
   vectors: Float32Array[],

@@ -11,16 +11,30 @@ import { cosineDistance, gradient, mean, percentile, std } from './stats.js';
 import type { Boundary, Chunker, ChunkingTrace, DistanceCurve } from './types.js';
 
 /**
- * How the semantic chunker turns the distance curve into a threshold (as in LangChain's SemanticChunker):
+ * How the semantic chunker turns the distance curve into a threshold (as in LangChain's SemanticChunker;
+ * `stddev` is LangChain's `standard_deviation`):
  * - `percentile`: the `threshold`-th percentile of the distances (default 95);
  * - `stddev`: mean + `threshold` × standard deviation of the distances (default 3);
  * - `interquartile`: mean + `threshold` × interquartile range of the distances (default 1.5);
  * - `gradient`: the `threshold`-th percentile of the gradient of the distances, compared with the gradient
  *   (default 95).
+ *
+ * @example
+ * ```ts
+ * const mode: SemanticMode = 'interquartile';
+ * new SemanticChunker({ embedder, mode, threshold: 1.5 });
+ * ```
  */
 export type SemanticMode = 'percentile' | 'stddev' | 'interquartile' | 'gradient';
 
-/** Default `threshold` of each {@link SemanticMode} (LangChain's `BREAKPOINT_DEFAULTS`). */
+/**
+ * Default `threshold` of each {@link SemanticMode} (LangChain's `BREAKPOINT_DEFAULTS`).
+ *
+ * @example
+ * ```ts
+ * SEMANTIC_THRESHOLD_DEFAULTS.stddev; // 3
+ * ```
+ */
 export const SEMANTIC_THRESHOLD_DEFAULTS: Readonly<Record<SemanticMode, number>> = Object.freeze({
   percentile: 95,
   stddev: 3,
@@ -28,7 +42,14 @@ export const SEMANTIC_THRESHOLD_DEFAULTS: Readonly<Record<SemanticMode, number>>
   gradient: 95,
 });
 
-/** Options of {@link SemanticChunker}. */
+/**
+ * Options of {@link SemanticChunker}.
+ *
+ * @example
+ * ```ts
+ * const options: SemanticChunkerOptions = { embedder, mode: 'stddev', threshold: 2, maxSize: 1200, minSize: 200 };
+ * ```
+ */
 export interface SemanticChunkerOptions {
   /** Embeds the sentence windows (kind `passage`). Required. */
   embedder: Embedder;

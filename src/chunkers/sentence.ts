@@ -9,7 +9,15 @@ import type { Boundary, ChunkingTrace, SyncChunker } from './types.js';
 
 export { type SentenceSpan, type SplitSentencesOptions, splitSentences } from './sentences.js';
 
-/** Options of {@link SentenceChunker}. */
+/**
+ * Options of {@link SentenceChunker}.
+ *
+ * @example
+ * ```ts
+ * const options: SentenceChunkerOptions = { size: 200, overlap: 1, lengthFunction: wordLength };
+ * new SentenceChunker(options).spec; // 'sentence:200/1:words'
+ * ```
+ */
 export interface SentenceChunkerOptions {
   /** Maximum chunk length, in the unit of `lengthFunction`. Required; a positive integer. */
   size: number;

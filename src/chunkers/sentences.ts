@@ -4,6 +4,12 @@ import { invalidArgument } from '../core/errors.js';
 /**
  * A sentence as a half-open `[start, end)` span of UTF-16 code units in the original text.
  * Spans never begin or end with whitespace.
+ *
+ * @example
+ * ```ts
+ * const [first]: SentenceSpan[] = splitSentences('Hi there. Bye.');
+ * first; // { start: 0, end: 9 }
+ * ```
  */
 export interface SentenceSpan {
   /** Offset of the sentence's first character (inclusive). */
@@ -12,7 +18,15 @@ export interface SentenceSpan {
   end: number;
 }
 
-/** Options of {@link splitSentences}. */
+/**
+ * Options of {@link splitSentences}.
+ *
+ * @example
+ * ```ts
+ * const options: SplitSentencesOptions = { paragraphBreaks: false };
+ * splitSentences('More text\r\n\r\n- item one', options).length; // 1 (2 with the default paragraph breaks)
+ * ```
+ */
 export interface SplitSentencesOptions {
   /**
    * Also end a sentence at a blank line (two line breaks with only spaces between), so headings, list items and
@@ -34,14 +48,13 @@ let winkInstance: WinkNlp | undefined;
 let winkFailure: unknown;
 
 /**
- * Load wink-nlp and its English model once, synchronously, on first use. Works from the ESM and the CJS build:
- * CJS has `__filename`, ESM has `import.meta.url`.
+ * Load wink-nlp and its English model once, synchronously, on first use. Works from the ESM and the CJS build
+ * (tsup's `shims` provide `import.meta.url` in CJS).
  */
 function loadWink(): WinkNlp | undefined {
   if (winkInstance !== undefined || winkFailure !== undefined) return winkInstance;
   try {
-    const base = typeof __filename === 'string' && __filename.length > 0 ? __filename : import.meta.url;
-    const req = createRequire(base);
+    const req = createRequire(import.meta.url);
     const winkNLP = req('wink-nlp') as (model: unknown) => WinkNlp;
     const model = req('wink-eng-lite-web-model') as unknown;
     winkInstance = winkNLP(model);
