@@ -22,7 +22,7 @@ describe('ragscope/eval stays pure JavaScript', () => {
     for (const [file, spec] of specifiers) {
       const ok =
         spec.startsWith('node:') || spec === 'csv-parse' || (spec.startsWith('.') && spec.endsWith('.js'));
-      expect(ok, `${path.relative(SRC, file!)} imports ${spec}`).toBe(true);
+      expect(ok, `${path.relative(SRC, file)} imports ${spec}`).toBe(true);
     }
   });
 });
