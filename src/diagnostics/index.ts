@@ -39,7 +39,7 @@ export {
   type SweepRow,
   sweepReplay,
 } from './replay.js';
-export type { Distribution, HistogramBin } from './stats.js';
+export type { Distribution } from './stats.js';
 export {
   type BudgetSection,
   type OverBudgetChunk,

@@ -1,3 +1,7 @@
+import type { HistogramBin } from '../report/types.js';
+
+export type { HistogramBin };
+
 /**
  * Small statistics helpers shared by the reports.
  * @internal
@@ -15,13 +19,6 @@ export interface Distribution {
   p50: number;
   p75: number;
   p95: number;
-}
-
-/** One histogram bin `[from, to)` (the last bin includes `to`). */
-export interface HistogramBin {
-  from: number;
-  to: number;
-  count: number;
 }
 
 /** Linear-interpolation quantile of an ASCENDING sorted array (NaN when empty). @internal */
