@@ -13,10 +13,9 @@ function files(dir: string): string[] {
 describe('ragscope/eval stays pure JavaScript', () => {
   it('imports only node built-ins, csv-parse and relative modules (no native code, nothing heavy)', () => {
     const specifiers = files(SRC).flatMap((f) =>
-      [...readFileSync(f, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s+'([^']+)'/gm)].map((m) => [
-        f,
-        m[1]!,
-      ]),
+      [...readFileSync(f, 'utf8').matchAll(/^(?:import|export)[^'"]*from\s+'([^']+)'/gm)].map(
+        (m): [string, string] => [f, m[1]!],
+      ),
     );
     expect(specifiers.length).toBeGreaterThan(20);
     for (const [file, spec] of specifiers) {
