@@ -84,10 +84,12 @@ export class ClusterChunker implements Chunker {
   readonly lengthFunction: LengthFunction;
   readonly batchSize: number;
   /**
-   * `cluster:<maxSize>/<pieceSize>:<length id>[:sentences]@<embedder id>`,
-   * e.g. `cluster:400/50:chars@hashing:d256:w1:c3-5`.
+   * `cluster:<maxSize>:<unit>[:piece=<pieceSize>][:sentences]` (the grammar of `parseChunkerSpec`; `piece=` only
+   * when not the default, `sentences` for sentence pieces), e.g. `cluster:400:chars`. The embedder is not part of
+   * the spec but is part of every chunk id.
    */
   readonly spec: string;
+  private readonly salt: string;
   private readonly splitter: RecursiveChunker | SentenceChunker;
 
   constructor(options: ClusterChunkerOptions) {
@@ -109,8 +111,13 @@ export class ClusterChunker implements Chunker {
     this.pieces = pieces;
     this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
     this.batchSize = checkInteger('batchSize', opts.batchSize ?? 256, 1);
-    const mode = pieces === 'sentences' ? ':sentences' : '';
-    this.spec = `cluster:${this.maxSize}/${this.pieceSize}:${this.lengthFunction.id}${mode}@${this.embedder.id}`;
+    const defaultPiece =
+      opts.pieceSize === undefined || this.pieceSize === Math.max(1, Math.floor(this.maxSize / 8));
+    this.spec =
+      `cluster:${this.maxSize}:${this.lengthFunction.unit}` +
+      (defaultPiece ? '' : `:piece=${this.pieceSize}`) +
+      (pieces === 'sentences' ? ':sentences' : '');
+    this.salt = `${this.spec}@${this.lengthFunction.id}@${this.embedder.id}`;
     this.splitter =
       pieces === 'sentences'
         ? new SentenceChunker({ size: this.pieceSize, lengthFunction: this.lengthFunction })
@@ -169,7 +176,7 @@ export class ClusterChunker implements Chunker {
             `${meanSimilarity.toFixed(4)}); ${mergeNote(vectors, prev, c, meanSimilarity, maxPieces, fits)}.`,
         });
       }
-      chunks.push(makeChunk(doc, i, start, end, this.spec));
+      chunks.push(makeChunk(doc, i, start, end, this.salt));
     });
     return { chunks, boundaries };
   }

@@ -109,10 +109,12 @@ export class SemanticChunker implements Chunker {
   readonly bufferSize: number;
   readonly batchSize: number;
   /**
-   * `semantic:<mode>:<threshold>/<minSize>-<maxSize>:<length id>:b<bufferSize>@<embedder id>`,
-   * e.g. `semantic:percentile:95/0-1000:chars:b1@hashing:d256:w1:c3-5`.
+   * `semantic:<p|std|iqr|grad><threshold>:max=<maxSize>:min=<minSize>:<unit>[:buffer=<bufferSize>]` (the grammar
+   * of `parseChunkerSpec`; `buffer=` only when not 1), e.g. `semantic:p95:max=1000:min=0:chars`. The embedder is
+   * not part of the spec but is part of every chunk id.
    */
   readonly spec: string;
+  private readonly salt: string;
 
   constructor(options: SemanticChunkerOptions) {
     const opts = (options ?? {}) as SemanticChunkerOptions;
@@ -135,9 +137,11 @@ export class SemanticChunker implements Chunker {
     this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
     this.bufferSize = checkInteger('bufferSize', opts.bufferSize ?? 1, 0);
     this.batchSize = checkInteger('batchSize', opts.batchSize ?? 256, 1);
+    const code = { percentile: 'p', stddev: 'std', interquartile: 'iqr', gradient: 'grad' }[this.mode];
     this.spec =
-      `semantic:${this.mode}:${this.threshold}/${this.minSize}-${this.maxSize}:${this.lengthFunction.id}` +
-      `:b${this.bufferSize}@${this.embedder.id}`;
+      `semantic:${code}${this.threshold}:max=${this.maxSize}:min=${this.minSize}:${this.lengthFunction.unit}` +
+      (this.bufferSize === 1 ? '' : `:buffer=${this.bufferSize}`);
+    this.salt = `${this.spec}@${this.lengthFunction.id}@${this.embedder.id}`;
   }
 
   /** Split a document into chunks. */
@@ -197,7 +201,7 @@ export class SemanticChunker implements Chunker {
         boundaries.push(boundary);
       }
       if (spanLength(text, span.start, span.end, fn) <= this.maxSize) {
-        chunks.push(makeChunk(doc, chunks.length, span.start, span.end, this.spec));
+        chunks.push(makeChunk(doc, chunks.length, span.start, span.end, this.salt));
         return;
       }
       const units = sentenceUnits(text, sentences.slice(g.first, g.last + 1), this.maxSize, fn, g.first);
@@ -216,7 +220,7 @@ export class SemanticChunker implements Chunker {
           b.explanation = `The semantic group is longer than maxSize ${this.maxSize} ${fn.unit}; ${why}`;
           boundaries.push(b);
         }
-        chunks.push(makeChunk(doc, chunks.length, p.start, p.end, this.spec));
+        chunks.push(makeChunk(doc, chunks.length, p.start, p.end, this.salt));
       });
     });
 

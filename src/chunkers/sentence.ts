@@ -48,15 +48,18 @@ export class SentenceChunker implements SyncChunker {
   readonly overlap: number;
   /** Length function in use. */
   readonly lengthFunction: LengthFunction;
-  /** `sentence:<size>/<overlap>:<length id>`, e.g. `sentence:400/1:chars`. */
+  /** `sentence:<size>/<overlap>:<unit>`, e.g. `sentence:400/1:chars` (the grammar of `parseChunkerSpec`). */
   readonly spec: string;
+  /** Salt of chunk ids: the spec, plus the length function's id when it is not plain characters. */
+  private readonly salt: string;
 
   constructor(options: SentenceChunkerOptions) {
     const opts = (options ?? {}) as SentenceChunkerOptions;
     this.size = checkInteger('size', opts.size, 1);
     this.overlap = checkInteger('overlap', opts.overlap ?? 0, 0);
     this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
-    this.spec = `sentence:${this.size}/${this.overlap}:${this.lengthFunction.id}`;
+    this.spec = `sentence:${this.size}/${this.overlap}:${this.lengthFunction.unit}`;
+    this.salt = this.lengthFunction.unit === 'chars' ? this.spec : `${this.spec}@${this.lengthFunction.id}`;
   }
 
   /** Split a document into chunks. */
@@ -70,7 +73,7 @@ export class SentenceChunker implements SyncChunker {
     const text = doc.text;
     const units = sentenceUnits(text, splitSentences(text), this.size, this.lengthFunction);
     const packs = packUnits(text, units, this.size, this.lengthFunction, this.overlap);
-    const chunks = packs.map((p, index) => makeChunk(doc, index, p.start, p.end, this.spec));
+    const chunks = packs.map((p, index) => makeChunk(doc, index, p.start, p.end, this.salt));
     const boundaries: Boundary[] = [];
     for (let k = 1; k < packs.length; k++) {
       boundaries.push(sizeBoundary(packs[k - 1]!, packs[k]!, units, k, this.size, this.lengthFunction.unit));

@@ -54,7 +54,17 @@ describe('ClusterChunker with an embedder whose similarities are known', () => {
     expect(boundaries[0]).toMatchObject({ reason: 'cluster', offset: text.indexOf('Stars shine') });
     expect(boundaries[0]!.score).toBeCloseTo(3.6, 6);
     expect(boundaries[0]!.explanation).toMatch(/would add -4\.8000 to the total|would pass the size limit/);
-    expect(chunker.spec).toBe('cluster:120/30:chars@keywords:cat,star');
+    expect(chunker.spec).toBe('cluster:120:chars:piece=30');
+    expect(new ClusterChunker({ embedder, maxSize: 400, pieces: 'sentences' }).spec).toBe(
+      'cluster:400:chars:sentences',
+    );
+    // The embedder is part of the chunk ids.
+    const other = new ClusterChunker({
+      embedder: new KeywordEmbedder(['cat', 'star', 'dog']),
+      maxSize: 120,
+      pieceSize: 30,
+    });
+    expect((await other.chunk(doc(text)))[0]!.id).not.toBe(chunks[0]!.id);
   });
 
   it('never lets a cluster hold more than floor(maxSize / pieceSize) pieces', async () => {

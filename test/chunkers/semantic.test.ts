@@ -48,6 +48,15 @@ describe('SemanticChunker with an embedder whose distances are known', () => {
     expect(boundaries[0]).toMatchObject({ reason: 'semantic-breakpoint', distance: 1, offset: 32 });
     expect(boundaries[0]!.threshold).toBeCloseTo(0.8, 12);
     expect(boundaries[0]!.thresholdUnit).toMatch(/cosine distance; threshold = 95th percentile/);
+    expect(chunker.spec).toBe('semantic:p95:max=1000:min=0:chars:buffer=0');
+    expect(new SemanticChunker({ embedder, mode: 'interquartile', maxSize: 400, minSize: 50 }).spec).toBe(
+      'semantic:iqr1.5:max=400:min=50:chars',
+    );
+    const other = new SemanticChunker({
+      embedder: new KeywordEmbedder(['cat', 'star', 'dog']),
+      bufferSize: 0,
+    });
+    expect((await other.chunk(doc(CATS_STARS)))[0]!.id).not.toBe(chunks[0]!.id);
   });
 
   it('embeds each sentence with its neighbours (bufferSize 1) and computes the distances of those windows', async () => {
