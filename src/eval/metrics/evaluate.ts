@@ -58,7 +58,8 @@ export interface EvaluateRunOptions {
  * Score a whole run against judgments (trec_eval semantics; see {@link parseRankingMetric} for names).
  * Questions are those of `qrels`: a run entry without any judgments is skipped (trec_eval evaluates only
  * judged queries) and listed in `skippedNoJudgments`. A judged question whose grades are all <= 0 IS
- * evaluated and scores 0 on recall, nDCG, MAP and MRR (as trec_eval).
+ * evaluated and scores 0 on recall, nDCG, MAP and MRR (as trec_eval). Rankings are scored in the order given;
+ * trec_eval instead re-sorts a run by score, breaking ties by document id in descending order.
  *
  * @example
  * ```ts
