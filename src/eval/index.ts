@@ -4,6 +4,7 @@
  * Pure JavaScript (plus node:fs for the loaders): importing it loads no native code.
  * @packageDocumentation
  */
+export * from './bench.js';
 export type { ComparePairedOptions, PairedComparison } from './compare.js';
 export { comparePaired } from './compare.js';
 export * from './datasets/index.js';
