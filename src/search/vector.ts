@@ -1,0 +1,334 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import type { HierarchicalNSW } from 'hnswlib-node';
+import { checkInteger, RagscopeError } from '../core/errors.js';
+import type { ScoredId, VectorSearchIndex } from './types.js';
+import {
+  checkBatch,
+  checkK,
+  checkVector,
+  checkVectorOptions,
+  compareScored,
+  readVectorFile,
+  tempPath,
+  type VectorMetric,
+  writeVectorFile,
+} from './vector-common.js';
+
+export { ExactVectorIndex, type ExactVectorIndexOptions } from './exact.js';
+
+/**
+ * Options of {@link VectorIndex}.
+ *
+ * @example
+ * ```ts
+ * const o: VectorIndexOptions = { dimensions: 384, metric: 'cosine', M: 16, efConstruction: 200, efSearch: 64 };
+ * ```
+ */
+export interface VectorIndexOptions {
+  /** Vector length (required, positive integer). */
+  dimensions: number;
+  /** `'cosine'` (hnswlib normalises vectors) or `'ip'` (inner product). Default `'cosine'`. */
+  metric?: VectorMetric;
+  /** HNSW graph degree (links per node per layer); higher = better recall, more memory, slower build. Default 16. */
+  M?: number;
+  /** Beam width while building; higher = better graph, slower build. Default 200. */
+  efConstruction?: number;
+  /** Beam width while searching (raised to `k` when smaller); higher = better recall, slower queries. Default 64. */
+  efSearch?: number;
+  /** Slots allocated up front; the index doubles its capacity whenever it is full. Default 1024. */
+  initialCapacity?: number;
+  /** Seed of hnswlib's level generator, for reproducible graphs. Default 100. */
+  seed?: number;
+}
+
+type HnswModule = typeof import('hnswlib-node');
+
+let hnswModule: Promise<HnswModule> | null = null;
+
+/** Load hnswlib-node (native) on first use only. */
+async function loadHnsw(): Promise<HnswModule> {
+  hnswModule ??= import('hnswlib-node')
+    .then((m) => ((m as { default?: HnswModule }).default ?? m) as HnswModule)
+    .catch((err: unknown) => {
+      hnswModule = null;
+      throw new RagscopeError(
+        'MODEL_UNAVAILABLE',
+        `hnswlib-node could not be loaded (${(err as Error).message}); use ExactVectorIndex instead`,
+        {},
+        err,
+      );
+    });
+  return hnswModule;
+}
+
+/**
+ * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
+ * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`).
+ * The index grows by doubling its capacity as items are added; `add` on an existing id marks the old vector deleted
+ * and inserts the new one (deleted slots are reused); `remove` marks deleted.
+ *
+ * @example
+ * ```ts
+ * const idx = new VectorIndex({ dimensions: 384 });
+ * await idx.add(['c1', 'c2'], [v1, v2]);
+ * const hits = await idx.search(queryVector, 10); // [{ id: 'c2', score: 0.83 }, ...]
+ * await idx.writeTo('index/vectors.hnsw');
+ * const again = await VectorIndex.readFrom('index/vectors.hnsw');
+ * ```
+ */
+export class VectorIndex implements VectorSearchIndex {
+  /** Vector length. */
+  readonly dimensions: number;
+  /** Similarity metric. */
+  readonly metric: VectorMetric;
+  /** HNSW graph degree. */
+  readonly M: number;
+  /** Build beam width. */
+  readonly efConstruction: number;
+  /** Level-generator seed. */
+  readonly seed: number;
+  private ef: number;
+  private readonly initialCapacity: number;
+  private hnsw: HierarchicalNSW | null = null;
+  private init: Promise<HierarchicalNSW> | null = null;
+  private readonly labelOf = new Map<string, number>();
+  private readonly idOf = new Map<number, string>();
+  private nextLabel = 0;
+  /** Slots ever used (live + deleted) and deleted slots available for reuse. */
+  private used = 0;
+  private deleted = 0;
+  private capacity = 0;
+
+  constructor(options: VectorIndexOptions) {
+    const { dimensions, metric } = checkVectorOptions(options?.dimensions, options?.metric ?? 'cosine');
+    this.dimensions = dimensions;
+    this.metric = metric;
+    this.M = checkInteger('M', options.M ?? 16, 2);
+    this.efConstruction = checkInteger('efConstruction', options.efConstruction ?? 200, 1);
+    this.ef = checkInteger('efSearch', options.efSearch ?? 64, 1);
+    this.initialCapacity = checkInteger('initialCapacity', options.initialCapacity ?? 1024, 1);
+    this.seed = checkInteger('seed', options.seed ?? 100, 0);
+  }
+
+  /** Number of (live) vectors stored. */
+  get size(): number {
+    return this.labelOf.size;
+  }
+
+  /** Search beam width; setting it applies to the next search. */
+  get efSearch(): number {
+    return this.ef;
+  }
+
+  set efSearch(value: number) {
+    this.ef = checkInteger('efSearch', value, 1);
+    this.hnsw?.setEf(this.ef);
+  }
+
+  /**
+   * Whether `id` is stored.
+   *
+   * @example
+   * ```ts
+   * idx.has('c1'); // true
+   * ```
+   */
+  has(id: string): boolean {
+    return this.labelOf.has(id);
+  }
+
+  /**
+   * Add or replace vectors by id (the batch is validated first). Grows the index as needed.
+   *
+   * @example
+   * ```ts
+   * await idx.add(['c1'], [new Float32Array(384).fill(0.05)]);
+   * ```
+   */
+  async add(ids: string[], vectors: Float32Array[]): Promise<void> {
+    checkBatch(ids, vectors, this.dimensions, this.metric);
+    const h = await this.index();
+    ids.forEach((id, i) => {
+      const old = this.labelOf.get(id);
+      if (old !== undefined) {
+        h.markDelete(old);
+        this.idOf.delete(old);
+        this.deleted++;
+      }
+      if (this.deleted === 0 && this.used >= this.capacity) {
+        this.capacity = Math.max(this.capacity * 2, this.used + 1);
+        h.resizeIndex(this.capacity);
+      }
+      const label = this.nextLabel++;
+      h.addPoint(Array.from(vectors[i] as Float32Array), label, true);
+      if (this.deleted > 0) this.deleted--;
+      else this.used++;
+      this.labelOf.set(id, label);
+      this.idOf.set(label, id);
+    });
+  }
+
+  /**
+   * Remove vectors by id (marked deleted; the slot is reused by later adds). Unknown ids are ignored.
+   *
+   * @example
+   * ```ts
+   * await idx.remove(['c1']);
+   * ```
+   */
+  async remove(ids: string[]): Promise<void> {
+    if (!Array.isArray(ids))
+      throw new RagscopeError('INVALID_ARGUMENT', 'ids must be an array of strings', { param: 'ids' });
+    if (!this.hnsw) return;
+    for (const id of ids) {
+      const label = this.labelOf.get(id);
+      if (label === undefined) continue;
+      this.hnsw.markDelete(label);
+      this.labelOf.delete(id);
+      this.idOf.delete(label);
+      this.deleted++;
+    }
+  }
+
+  /**
+   * The `k` (approximately) most similar ids, best first. Returns fewer when fewer are stored.
+   *
+   * @example
+   * ```ts
+   * await idx.search(queryVector, 10);
+   * ```
+   */
+  async search(vector: Float32Array, k: number): Promise<ScoredId[]> {
+    const q = checkVector('vector', vector, this.dimensions, this.metric);
+    checkK(k);
+    const n = this.labelOf.size;
+    if (n === 0 || !this.hnsw) return [];
+    const { distances, neighbors } = this.hnsw.searchKnn(Array.from(q), Math.min(k, n));
+    const out: ScoredId[] = [];
+    neighbors.forEach((label, i) => {
+      const id = this.idOf.get(label);
+      if (id !== undefined) out.push({ id, score: 1 - (distances[i] as number) });
+    });
+    return out.sort(compareScored);
+  }
+
+  /**
+   * Save to one file, atomically (temp file + rename): a JSON header (parameters, id -> label map, sha256) followed by
+   * hnswlib's own index bytes.
+   *
+   * @example
+   * ```ts
+   * await idx.writeTo('index/vectors.hnsw');
+   * ```
+   */
+  async writeTo(file: string): Promise<void> {
+    const h = await this.index();
+    const graphTmp = tempPath(file);
+    let body: Buffer;
+    try {
+      await h.writeIndex(graphTmp);
+      body = await readFile(graphTmp);
+    } finally {
+      await rm(graphTmp, { force: true });
+    }
+    await writeVectorFile(
+      file,
+      {
+        kind: 'hnsw',
+        dimensions: this.dimensions,
+        metric: this.metric,
+        M: this.M,
+        efConstruction: this.efConstruction,
+        efSearch: this.ef,
+        seed: this.seed,
+        initialCapacity: this.initialCapacity,
+        nextLabel: this.nextLabel,
+        labels: [...this.labelOf],
+      },
+      body,
+    );
+  }
+
+  /**
+   * Load a file written by {@link VectorIndex.writeTo}. A damaged file throws `CORRUPT_FILE`; a file written by
+   * {@link ExactVectorIndex} throws `INCOMPATIBLE_INDEX`; a missing one `NOT_FOUND`.
+   *
+   * @example
+   * ```ts
+   * const idx = await VectorIndex.readFrom('index/vectors.hnsw');
+   * ```
+   */
+  static async readFrom(file: string): Promise<VectorIndex> {
+    const { header, body } = await readVectorFile(file, 'hnsw');
+    const corrupt = (what: string): never => {
+      throw new RagscopeError('CORRUPT_FILE', `${file} is not a valid ragscope vector index: ${what}`, {
+        file,
+      });
+    };
+    let idx: VectorIndex;
+    try {
+      idx = new VectorIndex({
+        dimensions: header.dimensions,
+        metric: header.metric,
+        M: header.M as number,
+        efConstruction: header.efConstruction as number,
+        efSearch: header.efSearch as number,
+        seed: header.seed as number,
+        initialCapacity: header.initialCapacity as number,
+      });
+    } catch {
+      return corrupt('bad parameters in header');
+    }
+    const labels = header.labels;
+    if (!Array.isArray(labels) || typeof header.nextLabel !== 'number') return corrupt('missing id map');
+    for (const row of labels as unknown[]) {
+      if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isInteger(row[1]))
+        corrupt('bad id map entry');
+      const [id, label] = row as [string, number];
+      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= header.nextLabel)
+        corrupt('inconsistent id map');
+      idx.labelOf.set(id, label);
+      idx.idOf.set(label, id);
+    }
+    idx.nextLabel = header.nextLabel;
+    const { HierarchicalNSW } = await loadHnsw();
+    const h = new HierarchicalNSW(idx.metric, idx.dimensions);
+    const graphTmp = tempPath(file);
+    try {
+      await writeFile(graphTmp, body);
+      await h.readIndex(graphTmp, true);
+    } catch (err) {
+      throw new RagscopeError(
+        'CORRUPT_FILE',
+        `${file}: hnswlib could not read the graph (${(err as Error).message})`,
+        {
+          file,
+        },
+      );
+    } finally {
+      await rm(graphTmp, { force: true });
+    }
+    if (h.getNumDimensions() !== idx.dimensions) corrupt('graph dimensions differ from header');
+    idx.used = h.getCurrentCount();
+    idx.capacity = h.getMaxElements();
+    idx.deleted = idx.used - idx.labelOf.size;
+    if (idx.deleted < 0) corrupt('id map larger than the graph');
+    h.setEf(idx.ef);
+    idx.hnsw = h;
+    return idx;
+  }
+
+  /** The hnswlib index, created (and the native module loaded) on first use. */
+  private async index(): Promise<HierarchicalNSW> {
+    if (this.hnsw) return this.hnsw;
+    this.init ??= loadHnsw().then(({ HierarchicalNSW }) => {
+      const h = new HierarchicalNSW(this.metric, this.dimensions);
+      h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, true);
+      h.setEf(this.ef);
+      this.capacity = this.initialCapacity;
+      this.hnsw = h;
+      return h;
+    });
+    return this.init;
+  }
+}
