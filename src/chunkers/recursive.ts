@@ -138,8 +138,12 @@ export class RecursiveChunker extends SyncChunkerBase implements SyncChunker {
     return new RecursiveChunker({ ...options, separators: CHROMA_SEPARATORS });
   }
 
-  /** Split a document and explain every boundary. */
-  chunkWithTraceSync(input: DocumentInput): ChunkingTrace {
+  /** Split a document into chunks (without building the boundary explanations). */
+  override chunkSync(input: DocumentInput): Chunk[] {
+    return this.build(input).chunks;
+  }
+
+  private build(input: DocumentInput): { chunks: Chunk[]; run: Run; sections: Section[]; sectionOf: number[] } {
     const doc = readDocument(input);
     const text = doc.text;
     const run = new Run(text, this);
@@ -153,20 +157,19 @@ export class RecursiveChunker extends SyncChunkerBase implements SyncChunker {
       if (sec.end > sec.start) run.split(sec.start, sec.end, 0, null);
       for (let i = before; i < run.starts.length; i++) sectionOf.push(k);
     }
-    const chunks: Chunk[] = [];
+    const chunks: Chunk[] = new Array(run.starts.length);
     for (let i = 0; i < run.starts.length; i++) {
-      const sec = sections[sectionOf[i] as number] as Section;
-      chunks.push(
-        makeChunk(
-          doc,
-          i,
-          run.starts[i] as number,
-          run.ends[i] as number,
-          this.salt,
-          this.markdown ? { headings: [...sec.headings] } : undefined,
-        ),
-      );
+      const extra = this.markdown
+        ? { headings: [...(sections[sectionOf[i] as number] as Section).headings] }
+        : undefined;
+      chunks[i] = makeChunk(doc, i, run.starts[i] as number, run.ends[i] as number, this.salt, extra);
     }
+    return { chunks, run, sections, sectionOf };
+  }
+
+  /** Split a document and explain every boundary. */
+  chunkWithTraceSync(input: DocumentInput): ChunkingTrace {
+    const { chunks, run, sections, sectionOf } = this.build(input);
     const unit = UNIT_NAMES[this.lengthFunction.unit];
     const boundaries: Boundary[] = [];
     for (let i = 0; i + 1 < chunks.length; i++) {
@@ -259,7 +262,11 @@ class Run {
     this.wouldBe.push(wouldBe);
   }
 
-  /** LangChain's `_splitText` on `text[s, e)` with `separators.slice(from)`; `closing` is the parent's separator. */
+  /**
+   * LangChain's `_splitText` on `text[s, e)` with `separators.slice(from)`, streaming: pieces are produced and merged
+   * (LangChain's `mergeSplits`, same overlap rule) in one pass without intermediate arrays of strings.
+   * `closing` is the parent's separator that follows this range.
+   */
   split(s: number, e: number, from: number, closing: string | null): void {
     const text = this.text;
     const sub = text.slice(s, e);
@@ -281,102 +288,166 @@ class Run {
         }
       }
     }
-    // Split into pieces (offsets relative to s).
-    const ps: number[] = [];
-    const pe: number[] = [];
+    if (this.isChars && this.keep && sep !== '') {
+      this.splitCharsKeep(s, sub, sep, next, closing);
+      return;
+    }
+    const { size, overlap } = this;
+    const sepLen = this.keep ? 0 : sep.length;
+    const capReason: BoundaryReason = sep === '' ? 'forced-split' : 'size-cap';
+    // merge queue of good pieces: [head, qs.length)
+    const qs: number[] = [];
+    const qe: number[] = [];
+    const ql: number[] = [];
+    let head = 0;
+    let total = 0;
+    const flush = (closeSep: string | null): void => {
+      if (qs.length > head) {
+        this.emit(qs[head] as number, qe[qe.length - 1] as number, closingReason(closeSep), closeSep ?? '', -1);
+      }
+      qs.length = 0;
+      qe.length = 0;
+      ql.length = 0;
+      head = 0;
+      total = 0;
+    };
+    const handle = (a: number, b: number, isLast: boolean): void => {
+      const L = this.isChars ? b - a : this.len(a, b);
+      if (L < size) {
+        let count = qs.length - head;
+        const wouldBe = total + L + count * sepLen;
+        if (wouldBe > size && count > 0) {
+          this.emit(qs[head] as number, qe[qe.length - 1] as number, capReason, sep, wouldBe);
+          while (total > overlap || (total + L + count * sepLen > size && total > 0)) {
+            total -= ql[head] as number;
+            head++;
+            count--;
+          }
+          if (count === 0) {
+            qs.length = 0;
+            qe.length = 0;
+            ql.length = 0;
+            head = 0;
+          }
+        }
+        qs.push(a);
+        qe.push(b);
+        ql.push(L);
+        total += L;
+        return;
+      }
+      flush(sep);
+      const after = isLast ? closing : sep;
+      if (next < 0) this.emit(a, b, closingReason(after), after ?? '', -1);
+      else this.split(a, b, next, after);
+    };
+    // produce pieces with one piece of look-ahead (to know which one is last)
+    let pa = -1;
+    let pb = -1;
     const n = sub.length;
     if (sep === '') {
       for (let i = 0; i < n; ) {
         const c = sub.charCodeAt(i);
         const w = c >= 0xd800 && c <= 0xdbff && i + 1 < n && isLow(sub.charCodeAt(i + 1)) ? 2 : 1;
-        ps.push(i);
-        pe.push(i + w);
+        if (pa >= 0) handle(pa, pb, false);
+        pa = s + i;
+        pb = s + i + w;
         i += w;
       }
     } else if (this.keep) {
-      let from0 = 0;
+      let start = 0;
       let idx = sub.indexOf(sep, 1);
       while (idx !== -1) {
-        ps.push(from0);
-        pe.push(idx);
-        from0 = idx;
+        if (pa >= 0) handle(pa, pb, false);
+        pa = s + start;
+        pb = s + idx;
+        start = idx;
         idx = sub.indexOf(sep, idx + 1);
       }
-      if (from0 < n) {
-        ps.push(from0);
-        pe.push(n);
+      if (start < n) {
+        if (pa >= 0) handle(pa, pb, false);
+        pa = s + start;
+        pb = s + n;
       }
     } else {
-      let from0 = 0;
+      let start = 0;
       let idx = sub.indexOf(sep);
       while (idx !== -1) {
-        if (idx > from0) {
-          ps.push(from0);
-          pe.push(idx);
+        if (idx > start) {
+          if (pa >= 0) handle(pa, pb, false);
+          pa = s + start;
+          pb = s + idx;
         }
-        from0 = idx + sep.length;
-        idx = sub.indexOf(sep, from0);
+        start = idx + sep.length;
+        idx = sub.indexOf(sep, start);
       }
-      if (from0 < n) {
-        ps.push(from0);
-        pe.push(n);
+      if (start < n) {
+        if (pa >= 0) handle(pa, pb, false);
+        pa = s + start;
+        pb = s + n;
       }
     }
-    const mergeSepLen = this.keep ? 0 : sep.length;
-    const gs: number[] = [];
-    const ge: number[] = [];
-    const gl: number[] = [];
-    const count = ps.length;
-    for (let j = 0; j < count; j++) {
-      const a = s + (ps[j] as number);
-      const b = s + (pe[j] as number);
-      const L = this.len(a, b);
-      if (L < this.size) {
-        gs.push(a);
-        ge.push(b);
-        gl.push(L);
-        continue;
-      }
-      if (gs.length > 0) {
-        this.merge(gs, ge, gl, mergeSepLen, sep, sep);
-        gs.length = 0;
-        ge.length = 0;
-        gl.length = 0;
-      }
-      const after = j === count - 1 ? closing : sep;
-      if (next < 0) this.emit(a, b, closingReason(after), after ?? '', -1);
-      else this.split(a, b, next, after);
-    }
-    if (gs.length > 0) this.merge(gs, ge, gl, mergeSepLen, sep, closing);
+    if (pa >= 0) handle(pa, pb, true);
+    flush(closing);
   }
-
-  /** LangChain's `mergeSplits`, on offsets. */
-  private merge(
-    gs: number[],
-    ge: number[],
-    gl: number[],
-    sepLen: number,
-    sep: string,
-    closing: string | null,
-  ): void {
+  /**
+   * The same split + merge as {@link Run.split} for the common case (length in characters, separators kept with the
+   * following piece), but jumping over runs of small pieces with `lastIndexOf` instead of visiting every piece:
+   * with contiguous pieces the merged length is just `end - start`.
+   */
+  private splitCharsKeep(s: number, sub: string, sep: string, next: number, closing: string | null): void {
     const { size, overlap } = this;
-    const count = gs.length;
-    let qs = 0;
-    let total = 0;
-    const capReason: BoundaryReason = sep === '' ? 'forced-split' : 'size-cap';
-    for (let j = 0; j < count; j++) {
-      const L = gl[j] as number;
-      const wouldBe = total + L + (j - qs) * sepLen;
-      if (wouldBe > size && j - qs > 0) {
-        this.emit(gs[qs] as number, ge[j - 1] as number, capReason, sep, wouldBe);
-        while (total > overlap || (total + L + (j - qs) * sepLen > size && total > 0)) {
-          total -= gl[qs] as number;
-          qs++;
+    const n = sub.length;
+    let qStart = -1; // start of the merge queue (relative), -1 when empty
+    let a = 0; // start of the current piece (relative)
+    for (;;) {
+      let b = sub.indexOf(sep, a + 1);
+      const last = b === -1;
+      if (last) b = n;
+      const L = b - a;
+      if (L >= size) {
+        if (qStart >= 0) this.emit(s + qStart, s + a, 'separator', sep, -1);
+        qStart = -1;
+        const after = last ? closing : sep;
+        if (next < 0) this.emit(s + a, s + b, closingReason(after), after ?? '', -1);
+        else this.split(s + a, s + b, next, after);
+      } else {
+        if (qStart >= 0 && b - qStart > size) {
+          this.emit(s + qStart, s + a, 'size-cap', sep, b - qStart);
+          // LangChain's pop rule: drop pieces from the front while total > overlap, or the new piece would not fit
+          let ns = qStart;
+          if (a - qStart > overlap) {
+            if (a - overlap <= qStart) ns = qStart;
+            else {
+              const k = sub.indexOf(sep, a - overlap);
+              ns = k === -1 || k >= a ? a : k;
+            }
+          }
+          while (ns < a && a - ns + L > size) {
+            const k = sub.indexOf(sep, ns + 1);
+            ns = k === -1 || k >= a ? a : k;
+          }
+          qStart = ns < a ? ns : -1;
+        }
+        if (qStart < 0) qStart = a;
+        if (!last) {
+          // jump over the following pieces that still fit: all of them are shorter than size
+          const limit = qStart + size;
+          if (limit >= n) {
+            a = n;
+            break;
+          }
+          const c = sub.lastIndexOf(sep, limit);
+          if (c > b) b = c;
         }
       }
-      total += L;
+      if (last) {
+        a = n;
+        break;
+      }
+      a = b;
     }
-    this.emit(gs[qs] as number, ge[count - 1] as number, closingReason(closing), closing ?? '', -1);
+    if (qStart >= 0) this.emit(s + qStart, s + a, closingReason(closing), closing ?? '', -1);
   }
 }
 
