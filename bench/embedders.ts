@@ -32,7 +32,10 @@ function ensureModel() {
     execFileSync('node', [tool, modelDir, tokDir, 'embed'], { stdio: 'inherit' });
   }
   if (!existsSync(path.join(modelDir, 'onnx/model_quantized.onnx'))) {
-    execFileSync('node', [tool, modelDir, tokDir, 'embed'], { stdio: 'inherit', env: { ...process.env, Q8: '1' } });
+    execFileSync('node', [tool, modelDir, tokDir, 'embed'], {
+      stdio: 'inherit',
+      env: { ...process.env, Q8: '1' },
+    });
   }
 }
 
@@ -41,7 +44,8 @@ function sentences(n: number): string[] {
   const text = readFileSync(path.join(shared, 'data/chroma/corpora/wikitexts.md'), 'utf8');
   const words = text.split(/\s+/).filter(Boolean);
   const out: string[] = [];
-  for (let i = 0; out.length < n; i += 40) out.push(words.slice(i % (words.length - 40), (i % (words.length - 40)) + 40).join(' '));
+  for (let i = 0; out.length < n; i += 40)
+    out.push(words.slice(i % (words.length - 40), (i % (words.length - 40)) + 40).join(' '));
   return out;
 }
 
@@ -104,8 +108,16 @@ async function main() {
   add('what', 'sentences/s (median)', 'ratio', 'note');
 
   for (const dtype of ['fp32', 'q8'] as const) {
-    const emb = await TransformersEmbedder.create({ model: modelDir, dtype, batchSize: BATCH, maxTokens: 256 });
-    const raw = await rawOrt(path.join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : 'model_quantized.onnx'), texts);
+    const emb = await TransformersEmbedder.create({
+      model: modelDir,
+      dtype,
+      batchSize: BATCH,
+      maxTokens: 256,
+    });
+    const raw = await rawOrt(
+      path.join(modelDir, 'onnx', dtype === 'fp32' ? 'model.onnx' : 'model_quantized.onnx'),
+      texts,
+    );
     await emb.embed(texts.slice(0, BATCH));
     await raw();
     const a: number[] = [];
@@ -116,7 +128,12 @@ async function main() {
     }
     const ours = median(a);
     const theirs = median(b);
-    add(`MiniLM-L6 shape ${dtype}: raw onnxruntime-node`, theirs.toFixed(1), '1.00', `batch ${BATCH}, max 256 tokens`);
+    add(
+      `MiniLM-L6 shape ${dtype}: raw onnxruntime-node`,
+      theirs.toFixed(1),
+      '1.00',
+      `batch ${BATCH}, max 256 tokens`,
+    );
     add(
       `MiniLM-L6 shape ${dtype}: TransformersEmbedder`,
       ours.toFixed(1),
@@ -132,7 +149,12 @@ async function main() {
   const many = sentences(N * 10);
   const g: number[] = [];
   for (let r = 0; r < ROUNDS; r++) g.push(many.length / (await time(() => glove.embed(many))));
-  add('GloVe 50d StaticEmbedder (text file)', median(g).toFixed(0), '', `load 10k vectors ${loadS.toFixed(2)} s`);
+  add(
+    'GloVe 50d StaticEmbedder (text file)',
+    median(g).toFixed(0),
+    '',
+    `load 10k vectors ${loadS.toFixed(2)} s`,
+  );
   const gloveOnnx = await TransformersEmbedder.create({
     model: 'glove-6B-50d-10k',
     localModelPath: path.join(shared, 'models'),
@@ -153,10 +175,20 @@ async function main() {
   const inner = new HashingEmbedder({ dimensions: 384, charNgrams: false });
   const fillS = await time(() => new CachedEmbedder(inner, { dir }).embed(cacheTexts));
   const innerS = await time(() => inner.embed(cacheTexts));
-  add(`CachedEmbedder fill ${CACHE_N} x 384d (misses)`, (CACHE_N / fillS).toFixed(0), '', `inner alone ${(CACHE_N / innerS).toFixed(0)}/s`);
+  add(
+    `CachedEmbedder fill ${CACHE_N} x 384d (misses)`,
+    (CACHE_N / fillS).toFixed(0),
+    '',
+    `inner alone ${(CACHE_N / innerS).toFixed(0)}/s`,
+  );
   const cold = new CachedEmbedder(inner, { dir });
   const coldS = await time(() => cold.embed(cacheTexts));
-  add(`CachedEmbedder cold open + ${CACHE_N} hits`, (CACHE_N / coldS).toFixed(0), '', `${coldS.toFixed(2)} s incl. reading + CRC`);
+  add(
+    `CachedEmbedder cold open + ${CACHE_N} hits`,
+    (CACHE_N / coldS).toFixed(0),
+    '',
+    `${coldS.toFixed(2)} s incl. reading + CRC`,
+  );
   const warm: number[] = [];
   for (let r = 0; r < ROUNDS; r++) warm.push(CACHE_N / (await time(() => cold.embed(cacheTexts))));
   add(`CachedEmbedder warm hits`, median(warm).toFixed(0), '', `stats ${JSON.stringify(cold.stats)}`);

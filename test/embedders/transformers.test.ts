@@ -201,3 +201,50 @@ describe('TransformersEmbedder when the model cannot be had', () => {
     expect(() => new TransformersEmbedder().dimensions).toThrow(/load\(\)/);
   });
 });
+
+describe('TransformersEmbedder download path (a local fake hub)', () => {
+  it('downloads into cacheDir once, then loads from the cache with remote models off', async () => {
+    const { createReadStream, existsSync, mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const path = await import('node:path');
+    const src = sharedModel('glove-6B-50d-10k');
+    const served: string[] = [];
+    const hub = createServer((req, res) => {
+      const m = /^\/acme\/glove-mini\/resolve\/main\/(.+)$/.exec(req.url ?? '');
+      const file = m ? path.join(src, decodeURIComponent(m[1]!)) : '';
+      served.push(req.url ?? '');
+      if (!m || !existsSync(file)) {
+        res.writeHead(404).end('not found');
+        return;
+      }
+      res.writeHead(200);
+      if (req.method === 'HEAD') res.end();
+      else createReadStream(file).pipe(res);
+    });
+    await new Promise<void>((r) => hub.listen(0, '127.0.0.1', r));
+    const host = `http://127.0.0.1:${(hub.address() as AddressInfo).port}/`;
+    const cacheDir = mkdtempSync(path.join(tmpdir(), 'ragscope-hub-cache-'));
+    try {
+      const online = await TransformersEmbedder.create({
+        model: 'acme/glove-mini',
+        cacheDir,
+        remoteHost: host,
+      });
+      expect(online.dimensions).toBe(50);
+      expect(served.some((u) => u.endsWith('onnx/model.onnx'))).toBe(true);
+      const [a] = await online.embed(['stock market']);
+      served.length = 0;
+      const offline = await TransformersEmbedder.create({
+        model: 'acme/glove-mini',
+        cacheDir,
+        allowRemoteModels: false,
+      });
+      const [b] = await offline.embed(['stock market']);
+      expect(served).toEqual([]);
+      expect([...b!]).toEqual([...a!]);
+    } finally {
+      hub.closeAllConnections();
+      hub.close();
+    }
+  });
+});
