@@ -101,11 +101,12 @@ const FUSIONS: Array<[string, FusionOptions, string]> = [
   ],
 ];
 
-async function evaluate(label: string, chunker: string, glove: StaticEmbedder): Promise<Row[]> {
+/** Build one pipeline (BM25 + one dense variant), run the 300 queries, keep their traces. */
+async function runTraces(label: string, chunker: string, embedder: StaticEmbedder): Promise<SearchTrace[]> {
   const t0 = performance.now();
   const pipeline = new RetrievalPipeline({
     chunker,
-    embedder: glove,
+    embedder,
     bm25: { preset: 'anserini' },
     vector: { index: 'exact', metric: 'cosine' },
     depth: { bm25: DEPTH, vector: DEPTH },
@@ -118,45 +119,78 @@ async function evaluate(label: string, chunker: string, glove: StaticEmbedder): 
   console.error(
     `[${label}] ${pipeline.stats.chunks} chunks indexed in ${(built / 1000).toFixed(1)} s; 300 queries in ${((performance.now() - t0 - built) / 1000).toFixed(1)} s`,
   );
-  const score = (system: string, published: string, rank: (t: SearchTrace) => string[]): Row => {
-    let ndcg = 0;
-    let r100 = 0;
-    traces.forEach((t, i) => {
-      const rels = qrels.get(testQueries[i]!.id)!;
-      const ranked = rank(t);
-      ndcg += ndcgAt(ranked, rels, 10);
-      r100 += recallAt(ranked, rels, 100);
-    });
-    return { system: `${system}${label}`, ndcg: ndcg / traces.length, r100: r100 / traces.length, published };
-  };
-  const list = (t: SearchTrace, name: 'bm25' | 'vector') =>
-    t.stages.find((s) => s.stage === name)!.candidates;
-  const rows: Row[] = [
-    score('BM25 anserini (k1 0.9, b 0.4)', 'Anserini flat 0.6789; BEIR 0.665', (t) =>
-      docsOf(list(t, 'bm25')),
+  return traces;
+}
+
+const list = (t: SearchTrace, name: 'bm25' | 'vector') => t.stages.find((s) => s.stage === name)!.candidates;
+
+function score(
+  traces: SearchTrace[],
+  system: string,
+  published: string,
+  rank: (t: SearchTrace) => string[],
+): Row {
+  let ndcg = 0;
+  let r100 = 0;
+  traces.forEach((t, i) => {
+    const rels = qrels.get(testQueries[i]!.id)!;
+    const ranked = rank(t);
+    ndcg += ndcgAt(ranked, rels, 10);
+    r100 += recallAt(ranked, rels, 100);
+  });
+  return { system, ndcg: ndcg / traces.length, r100: r100 / traces.length, published };
+}
+
+function hybridRows(traces: SearchTrace[], dense: string, suffix: string): Row[] {
+  return FUSIONS.map(([name, options, published]) =>
+    score(traces, `${name}: BM25 + ${dense}${suffix}`, published, (t) =>
+      docsOf(
+        fuse(
+          [
+            { list: 'bm25', candidates: list(t, 'bm25') },
+            { list: 'vector', candidates: list(t, 'vector') },
+          ] satisfies FusionInput[],
+          options,
+        ).candidates,
+      ),
     ),
-    score('GloVe 6B-50d-10k mean, cosine', 'all-MiniLM-L6-v2 0.6451; bge-small 0.7127', (t) =>
-      docsOf(list(t, 'vector')),
-    ),
+  );
+}
+
+async function evaluate(chunker: string, suffix: string): Promise<Row[]> {
+  const rows: Row[] = [];
+  const variants: Array<[string, StaticEmbedder]> = [
+    ['GloVe-50d-10k mean', await StaticEmbedder.fromFile(glovePath)],
+    [
+      'GloVe-50d-10k SIF',
+      (await StaticEmbedder.fromFile(glovePath, { weighting: 'sif' })).fit(docs.map((d) => d.text)),
+    ],
   ];
-  for (const [name, options, published] of FUSIONS) {
-    rows.push(
-      score(name, published, (t) => {
-        const lists: FusionInput[] = [
-          { list: 'bm25', candidates: list(t, 'bm25') },
-          { list: 'vector', candidates: list(t, 'vector') },
-        ];
-        return docsOf(fuse(lists, options).candidates);
-      }),
+  let best: { name: string; traces: SearchTrace[]; ndcg: number } | null = null;
+  for (const [name, embedder] of variants) {
+    const traces = await runTraces(`${name}${suffix}`, chunker, embedder);
+    if (rows.length === 0) {
+      rows.push(
+        score(traces, `BM25 anserini (k1 0.9, b 0.4)${suffix}`, 'Anserini flat 0.6789; BEIR 0.665', (t) =>
+          docsOf(list(t, 'bm25')),
+        ),
+      );
+    }
+    const row = score(
+      traces,
+      `${name} cosine${suffix}`,
+      'glove.6B.300d avg (400k words) 0.2958; MiniLM-L6 0.6451',
+      (t) => docsOf(list(t, 'vector')),
     );
+    rows.push(row);
+    if (!best || row.ndcg > best.ndcg) best = { name, traces, ndcg: row.ndcg };
   }
+  rows.push(...hybridRows(best!.traces, best!.name, suffix));
   return rows;
 }
 
-const glove = await StaticEmbedder.fromFile(glovePath);
-const rows = await evaluate('', 'none', glove);
-if (withChunks)
-  rows.push(...(await evaluate(' [recursive:500 chunks, max-pooled]', 'recursive:500/0', glove)));
+const rows = await evaluate('none', '');
+if (withChunks) rows.push(...(await evaluate('recursive:500/0', ' [recursive:500 chunks, max-pooled]')));
 
 const fmt = (x: number) => x.toFixed(4);
 console.log(`SciFact test (300 queries, ${docs.length} docs), depth ${DEPTH} per retriever, nDCG@10 / R@100`);
@@ -165,6 +199,9 @@ console.log('| system | nDCG@10 | R@100 | published nDCG@10 (reference_numbers.m
 console.log('|---|---|---|---|');
 for (const r of rows) console.log(`| ${r.system} | ${fmt(r.ndcg)} | ${fmt(r.r100)} | ${r.published} |`);
 const bm25 = rows[0]!.ndcg;
+console.log(
+  'Hybrid rows fuse BM25 with the better GloVe variant; published hybrids use bge-base (nDCG 0.7408 alone).',
+);
 console.log('');
 console.log(
   `BM25 goal nDCG@10 >= 0.675: ${bm25 >= 0.675 ? 'MET' : 'MISSED'} (${fmt(bm25)}; Anserini flat 0.6789)`,

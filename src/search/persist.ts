@@ -7,6 +7,7 @@ import type { Chunker } from '../chunkers/types.js';
 import type { Chunk, Document } from '../core/document.js';
 import { invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
+import type { AnalyzerOptions } from './analyzer.js';
 import { Bm25Index } from './bm25.js';
 import { type PipelineConfigJSON, type PipelineState, RetrievalPipeline } from './pipeline.js';
 import type { Reranker } from './rerank/types.js';
@@ -45,6 +46,8 @@ export interface LoadOptions {
   chunker?: Chunker;
   /** Re-ranker to attach (re-rankers are not saved; the manifest only records the id that was used). */
   reranker?: Reranker;
+  /** The custom BM25 tokenizer/stemmer functions the index was built with, if any (functions are not saved). */
+  analyzerFunctions?: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>;
 }
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
@@ -264,7 +267,7 @@ export async function loadPipeline(dir: string, options: LoadOptions = {}): Prom
     } catch (err) {
       corrupt(file('bm25.json'), 'not valid JSON', err);
     }
-    bm25 = Bm25Index.fromJSON(json, file('bm25.json'));
+    bm25 = Bm25Index.fromJSON(json, file('bm25.json'), options.analyzerFunctions ?? {});
   }
   const vectors = new Map<string, Float32Array>();
   let vectorIndex: VectorSearchIndex | undefined;

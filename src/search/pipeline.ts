@@ -12,6 +12,7 @@ import {
   fuse,
   normalizeScores,
 } from './fusion.js';
+import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
 import type {
   Candidate,
@@ -280,7 +281,10 @@ export class RetrievalPipeline {
 
   /** The resolved configuration as plain JSON (chunker spec, embedder id and dimensions, depths, fusion...). */
   get config(): PipelineConfigJSON {
-    return structuredClone(this.resolved);
+    // Plain JSON copy; a custom analyzer function (tokenizer/stemmer) shows as '[function]'.
+    return JSON.parse(
+      JSON.stringify(this.resolved, (_key, value) => (typeof value === 'function' ? '[function]' : value)),
+    ) as PipelineConfigJSON;
   }
 
   /** Counts of documents, chunks and vectors. */
@@ -699,10 +703,7 @@ export class RetrievalPipeline {
    * const pipeline = await RetrievalPipeline.load('my-index', { embedder: new HashingEmbedder() });
    * ```
    */
-  static async load(
-    dir: string,
-    options: { embedder?: Embedder; chunker?: Chunker; reranker?: Reranker } = {},
-  ): Promise<RetrievalPipeline> {
+  static async load(dir: string, options: LoadOptions = {}): Promise<RetrievalPipeline> {
     const { loadPipeline } = await import('./persist.js');
     return loadPipeline(dir, options);
   }

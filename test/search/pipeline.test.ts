@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RecursiveChunker } from '../../src/chunkers/recursive.js';
@@ -6,9 +7,10 @@ import { RagscopeError } from '../../src/core/errors.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
 import { fuseFromTrace } from '../../src/search/fusion.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
+import { CrossEncoderReranker } from '../../src/search/rerank/cross-encoder.js';
 import { MmrReranker } from '../../src/search/rerank/mmr.js';
 import type { SearchTrace } from '../../src/search/types.js';
-import { CountingEmbedder, expectConsistent, scifactDocs } from './shared.js';
+import { CountingEmbedder, expectConsistent, repoRoot, scifactDocs } from './shared.js';
 
 const chunker = () => new RecursiveChunker({ size: 300 });
 const make = (
@@ -235,6 +237,26 @@ describe('RetrievalPipeline: trace and ledger', () => {
     expect(JSON.parse(JSON.stringify(trace))).toEqual(trace);
     const skipped = await p.search(query, { k: 5, rerank: false });
     expect(skipped.trace.stages.map((s) => s.stage)).toEqual(['bm25', 'vector', 'fusion']);
+  });
+
+  it('a cross-encoder re-ranker (real transformers.js path) reorders the fused top', async () => {
+    const models = path.resolve(repoRoot, '../shared/models');
+    const reranker = new CrossEncoderReranker({
+      model: 'glove-6B-50d-10k-pair-cosine',
+      localModelPath: models,
+      allowRemoteModels: false,
+    });
+    const p = make(new CountingEmbedder(), { reranker, rerankDepth: 8 });
+    await p.addDocuments(docs.slice(0, 60));
+    const { hits, trace } = await p.search(query, { k: 4 });
+    const rerank = trace.stages.find((s) => s.stage === 'rerank')!;
+    const fusionTop = trace.stages.find((s) => s.stage === 'fusion')!.candidates.slice(0, 8);
+    const direct = await reranker.rerank(
+      query,
+      fusionTop.map((c) => ({ id: c.chunkId, text: p.getChunk(c.chunkId)!.text, score: c.score })),
+    );
+    expect(rerank.candidates.map((c) => [c.chunkId, c.score])).toEqual(direct.map((r) => [r.id, r.score]));
+    expect(hits.map((h) => h.chunk.id)).toEqual(direct.slice(0, 4).map((r) => r.id));
   });
 
   it('single-retriever pipelines: whole-document chunks, BM25 only or vectors only', async () => {
