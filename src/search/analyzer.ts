@@ -65,7 +65,8 @@ export interface AnalyzerOptions {
   stopWords?: 'english' | string[] | false;
   /**
    * Stemmer applied last: `'porter'` (the original Porter algorithm, as Lucene's `PorterStemFilter`, via the
-   * `stemmer` package), `'none'`, or your own function. Default `'porter'`.
+   * `stemmer` package; with `lowercase: false` the stem keeps the token's case, `'Cats'` -> `'Cat'`), `'none'`, or
+   * your own function. Default `'porter'`.
    */
   stemmer?: 'porter' | 'none' | ((token: string) => string);
   /**
@@ -152,7 +153,8 @@ export class Analyzer {
     const stemmer = options.stemmer ?? 'porter';
     let stemId: string;
     if (stemmer === 'porter') {
-      this.stem = porterStemmer;
+      // The `stemmer` package lower-cases; without lower-casing, keep the token's own case on the stem.
+      this.stem = lowercase ? porterStemmer : keepCase(porterStemmer);
       stemId = 'porter';
     } else if (stemmer === 'none') {
       this.stem = null;
@@ -251,4 +253,18 @@ export class Analyzer {
       tokenizer: tokenizer === standardTokenize ? 'standard' : null,
     };
   }
+}
+
+/** Wrap a stemmer that lower-cases so that the stem keeps the original token's letter case. */
+function keepCase(stem: (t: string) => string): (t: string) => string {
+  return (token) => {
+    const s = stem(token);
+    let out = '';
+    for (let i = 0; i < s.length; i++) {
+      const o = token[i];
+      const c = s[i] as string;
+      out += o !== undefined && o.toLowerCase() === c ? o : c;
+    }
+    return out;
+  };
 }
