@@ -55,9 +55,11 @@ function loadWink(): WinkNlp | undefined {
   if (winkInstance !== undefined || winkFailure !== undefined) return winkInstance;
   try {
     const req = createRequire(import.meta.url);
-    const winkNLP = req('wink-nlp') as (model: unknown) => WinkNlp;
+    const winkNLP = req('wink-nlp') as (model: unknown, pipe?: string[]) => WinkNlp;
     const model = req('wink-eng-lite-web-model') as unknown;
-    winkInstance = winkNLP(model);
+    // Sentence boundary detection only: skipping POS tagging, NER and sentiment makes it about 2.5x faster and
+    // gives the same sentences (checked on the Chroma corpora).
+    winkInstance = winkNLP(model, ['sbd']);
   } catch (err) {
     winkFailure = err;
   }
