@@ -2,10 +2,19 @@ import type { Chunk, Document, DocumentInput } from '../core/document.js';
 import { toDocument } from '../core/document.js';
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import type { LengthFunction, Tokenizer } from './length.js';
-import { charLength, checkLengthFunction, isJsWhitespace, tokenLength, wordLength } from './lengths.js';
+import { charLength, checkLengthFunction, tokenLength, wordLength } from './lengths.js';
+import { isJsWhitespace } from './text.js';
 import type { ChunkingTrace } from './types.js';
 
-/** A size unit accepted by the fixed and recursive chunkers and by spec strings. */
+/**
+ * A size unit accepted by the fixed and recursive chunkers and by spec strings: `chars` (UTF-16 code units),
+ * `words` (whitespace-separated) or `tokens` (of a {@link Tokenizer}).
+ *
+ * @example
+ * ```ts
+ * const unit: SizeUnit = 'tokens';
+ * ```
+ */
 export type SizeUnit = 'chars' | 'words' | 'tokens';
 
 /** Validate `size` (integer >= 1) and `overlap` (integer in [0, size)). @internal */

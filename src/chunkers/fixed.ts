@@ -11,10 +11,19 @@ import {
   wordSpans,
 } from './base.js';
 import type { Tokenizer } from './length.js';
-import { isJsWhitespace } from './lengths.js';
+import { isJsWhitespace } from './text.js';
 import type { Boundary, ChunkingTrace, SyncChunker } from './types.js';
 
-/** Options of {@link FixedChunker}. */
+export type { SizeUnit } from './base.js';
+
+/**
+ * Options of {@link FixedChunker}.
+ *
+ * @example
+ * ```ts
+ * const options: FixedChunkerOptions = { size: 200, overlap: 20, unit: 'tokens', tokenizer };
+ * ```
+ */
 export interface FixedChunkerOptions {
   /** Chunk size in `unit`s (required, integer >= 1). */
   size: number;

@@ -1,5 +1,6 @@
 import { invalidArgument } from '../core/errors.js';
 import type { LengthFunction, Tokenizer } from './length.js';
+import { countWords } from './text.js';
 
 /**
  * Length in UTF-16 code units (`text.length`), the unit LangChain's splitters use by default.
@@ -16,39 +17,6 @@ export const charLength: LengthFunction = Object.freeze({
   unit: 'chars' as const,
   length: (text: string): number => text.length,
 });
-
-/** True for the characters `String.prototype.trim` removes (ECMAScript WhiteSpace + LineTerminator). @internal */
-export function isJsWhitespace(code: number): boolean {
-  if (code <= 0x20) return code === 0x20 || (code >= 0x09 && code <= 0x0d);
-  if (code < 0xa0) return false;
-  return (
-    code === 0xa0 ||
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000 ||
-    code === 0xfeff
-  );
-}
-
-/**
- * Count whitespace-separated words (runs of non-whitespace characters, whitespace as `String.prototype.trim`
- * defines it), without allocating.
- * @internal
- */
-export function countWords(text: string): number {
-  let words = 0;
-  let inWord = false;
-  for (let i = 0; i < text.length; i++) {
-    const ws = isJsWhitespace(text.charCodeAt(i));
-    if (!ws && !inWord) words++;
-    inWord = !ws;
-  }
-  return words;
-}
 
 /**
  * Length in whitespace-separated words. `'  two words '` has length 2; an empty or blank text has length 0.
@@ -92,7 +60,15 @@ export function tokenLength(tokenizer: Tokenizer): LengthFunction {
   });
 }
 
-/** Check that `value` is a LengthFunction. @internal */
+/**
+ * Validate a {@link LengthFunction} option (for custom chunkers): returns it, or throws `RagscopeError`
+ * (`INVALID_ARGUMENT`) naming `param` and the value.
+ *
+ * @example
+ * ```ts
+ * const len = checkLengthFunction('lengthFunction', options.lengthFunction ?? charLength);
+ * ```
+ */
 export function checkLengthFunction(param: string, value: unknown): LengthFunction {
   const v = value as LengthFunction | null;
   if (

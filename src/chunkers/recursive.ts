@@ -9,7 +9,8 @@ import {
   showSeparator,
 } from './base.js';
 import type { LengthFunction } from './length.js';
-import { charLength, isJsWhitespace } from './lengths.js';
+import { charLength } from './lengths.js';
+import { isJsWhitespace } from './text.js';
 import type { Boundary, BoundaryReason, ChunkingTrace, SyncChunker } from './types.js';
 
 /**
@@ -34,7 +35,14 @@ export const LANGCHAIN_SEPARATORS: readonly string[] = Object.freeze(['\n\n', '\
  */
 export const CHROMA_SEPARATORS: readonly string[] = Object.freeze(['\n\n', '\n', '.', '?', '!', ' ', '']);
 
-/** Options of {@link RecursiveChunker}. */
+/**
+ * Options of {@link RecursiveChunker}.
+ *
+ * @example
+ * ```ts
+ * const options: RecursiveChunkerOptions = { size: 400, overlap: 50, markdown: true, lengthFunction: wordLength };
+ * ```
+ */
 export interface RecursiveChunkerOptions {
   /** Maximum chunk length in the units of `lengthFunction` (integer >= 1). Default `400`. */
   size?: number;
@@ -143,7 +151,12 @@ export class RecursiveChunker extends SyncChunkerBase implements SyncChunker {
     return this.build(input).chunks;
   }
 
-  private build(input: DocumentInput): { chunks: Chunk[]; run: Run; sections: Section[]; sectionOf: number[] } {
+  private build(input: DocumentInput): {
+    chunks: Chunk[];
+    run: Run;
+    sections: Section[];
+    sectionOf: number[];
+  } {
     const doc = readDocument(input);
     const text = doc.text;
     const run = new Run(text, this);
@@ -303,7 +316,13 @@ class Run {
     let total = 0;
     const flush = (closeSep: string | null): void => {
       if (qs.length > head) {
-        this.emit(qs[head] as number, qe[qe.length - 1] as number, closingReason(closeSep), closeSep ?? '', -1);
+        this.emit(
+          qs[head] as number,
+          qe[qe.length - 1] as number,
+          closingReason(closeSep),
+          closeSep ?? '',
+          -1,
+        );
       }
       qs.length = 0;
       qe.length = 0;

@@ -28,7 +28,15 @@ export const CHUNKER_SPEC_GRAMMAR = [
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
 ].join('\n');
 
-/** Which semantic threshold rule a spec names. */
+/**
+ * Which semantic threshold rule a spec names: `p` percentile, `std` standard deviations, `iqr` interquartile
+ * ranges, `grad` percentile of the gradient.
+ *
+ * @example
+ * ```ts
+ * const mode: SemanticSpecMode = 'interquartile'; // from 'semantic:iqr1.5'
+ * ```
+ */
 export type SemanticSpecMode = 'percentile' | 'stddev' | 'interquartile' | 'gradient';
 
 /**
@@ -63,7 +71,14 @@ export type ChunkerSpec =
     }
   | { kind: 'cluster'; maxSize: number; unit: SizeUnit };
 
-/** What {@link createChunker} may need besides the spec. */
+/**
+ * What {@link createChunker} may need besides the spec.
+ *
+ * @example
+ * ```ts
+ * const deps: ChunkerDeps = { embedder: new HashingEmbedder(), tokenizer: await TiktokenTokenizer.load() };
+ * ```
+ */
 export interface ChunkerDeps {
   /** Needed by `semantic:` and `cluster:` specs. */
   embedder?: Embedder;
