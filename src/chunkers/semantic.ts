@@ -285,7 +285,16 @@ export class SemanticChunker implements Chunker {
    */
   private mergeSmall(text: string, sentences: SentenceSpan[], groups: Group[], distances: number[]): Group[] {
     const fn = this.lengthFunction;
-    const len = (g: Group) => spanLength(text, sentences[g.first]!.start, sentences[g.last]!.end, fn);
+    const cache = new Map<string, number>();
+    const len = (g: Group) => {
+      const key = `${g.first}:${g.last}`;
+      let v = cache.get(key);
+      if (v === undefined) {
+        v = spanLength(text, sentences[g.first]!.start, sentences[g.last]!.end, fn);
+        cache.set(key, v);
+      }
+      return v;
+    };
     const out = groups.slice();
     const stuck = new Set<Group>();
     for (;;) {

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { wordLength } from '../../src/chunkers/lengths.js';
+import { tokenLength, wordLength } from '../../src/chunkers/lengths.js';
 import { SentenceChunker } from '../../src/chunkers/sentence.js';
 import { splitSentences } from '../../src/chunkers/sentences.js';
+import { HfTokenizer } from '../../src/chunkers/tokenizer.js';
 import { RagscopeError } from '../../src/core/errors.js';
-import { checkInvariants, chromaCorpus, textArb } from './sentence-fixtures.js';
+import { checkInvariants, chromaCorpus, sharedFile, textArb } from './sentence-fixtures.js';
 
 const doc = (text: string) => ({ id: 'd', text });
 
@@ -151,5 +152,20 @@ describe('SentenceChunker', () => {
       // Packing is tight: a chunk plus the next sentence would not have fitted.
       for (const b of trace.boundaries) if (b.wouldBe !== undefined) expect(b.wouldBe).toBeGreaterThan(size);
     }
+  });
+
+  it('packs in real model tokens (all-MiniLM-L6-v2 tokenizer) within the token budget', async () => {
+    const tok = await HfTokenizer.fromDirectory(sharedFile('models/all-MiniLM-L6-v2-tokenizer'));
+    const len = tokenLength(tok);
+    const text = chromaCorpus('state_of_the_union');
+    const d = { id: 'sotu', text };
+    const chunker = new SentenceChunker({ size: 128, overlap: 1, lengthFunction: len });
+    expect(chunker.spec).toBe('sentence:128/1:tokens');
+    const trace = chunker.chunkWithTraceSync(d);
+    checkInvariants(d, trace, { allowOverlap: true });
+    const sizes = trace.chunks.map((c) => len.length(c.text));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(128);
+    // Tight packing: the mean chunk uses most of the budget.
+    expect(sizes.reduce((a, b) => a + b, 0) / sizes.length).toBeGreaterThan(80);
   });
 });
