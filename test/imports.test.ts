@@ -10,13 +10,13 @@ const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
  * then return the native files that were loaded.
  */
 function nativeLoadsAfterImport(modules: string[]): string[] {
-  const script = `
+  const script = `(async () => {
     const loaded = [];
     const original = process.dlopen;
     process.dlopen = function (module, filename, ...rest) { loaded.push(filename); return original.call(this, module, filename, ...rest); };
     for (const m of ${JSON.stringify(modules)}) await import(m);
     console.log(JSON.stringify(loaded));
-  `;
+  })();`;
   const out = execFileSync(process.execPath, [tsx, '--eval', script], { cwd: root, encoding: 'utf8' });
   return JSON.parse(out.trim().split('\n').at(-1) ?? '[]') as string[];
 }
