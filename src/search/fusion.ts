@@ -1,7 +1,14 @@
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Candidate, FusionContribution, SearchTrace, StageTrace } from './types.js';
 
-/** The retrievers whose lists can be fused. */
+/**
+ * The retrievers whose lists can be fused.
+ *
+ * @example
+ * ```ts
+ * const name: ListName = 'bm25';
+ * ```
+ */
 export type ListName = 'bm25' | 'vector';
 
 /**
@@ -10,6 +17,11 @@ export type ListName = 'bm25' | 'vector';
  * - `rrf`: reciprocal rank fusion, `Σ weight / (rrfK + rank)`; scores are ignored, only ranks count.
  * - `weighted`: `Σ weight × normalised score` (normalisation chosen by `normalization`).
  * - `combmnz`: `(Σ weight × normalised score) × (number of lists that returned the chunk)`.
+ *
+ * @example
+ * ```ts
+ * fuse(lists, { method: 'combmnz' });
+ * ```
  */
 export type FusionMethod = 'rrf' | 'weighted' | 'combmnz';
 
@@ -20,6 +32,11 @@ export type FusionMethod = 'rrf' | 'weighted' | 'combmnz';
  * - `zscore`: `(s - mean) / std` (population std); a constant list gives 0 for everyone.
  * - `none`: raw scores. Kept on purpose: summing BM25 scores (0..30) with cosines (0..1) lets BM25 decide
  *   everything, which is the trap this option exists to show.
+ *
+ * @example
+ * ```ts
+ * fuse(lists, { method: 'weighted', normalization: 'zscore' });
+ * ```
  */
 export type Normalization = 'minmax' | 'zscore' | 'none';
 
@@ -44,13 +61,28 @@ export interface FusionOptions {
   depth?: number | Partial<Record<ListName, number>>;
 }
 
-/** One input list of {@link fuse}: candidates best first (their order defines their rank). */
+/**
+ * One input list of {@link fuse}: candidates best first (their order defines their rank).
+ *
+ * @example
+ * ```ts
+ * const input: FusionInput = { list: 'bm25', candidates: [{ chunkId: 'a#0.1', docId: 'a', score: 7.1 }] };
+ * ```
+ */
 export interface FusionInput {
   list: ListName;
   candidates: Array<{ chunkId: string; docId: string; score: number }>;
 }
 
-/** A fused candidate with its per-list account. */
+/**
+ * A fused candidate with its per-list account.
+ *
+ * @example
+ * ```ts
+ * const [top] = fuse(lists).candidates;
+ * top.foundBy; // ['bm25', 'vector']
+ * ```
+ */
 export interface FusedCandidate extends Candidate {
   /** One entry per input list, in input order; absent lists contribute 0 (`rank: null`). */
   contributions: FusionContribution[];
@@ -58,7 +90,15 @@ export interface FusedCandidate extends Candidate {
   foundBy: ListName[];
 }
 
-/** What {@link fuse} returns. */
+/**
+ * What {@link fuse} returns.
+ *
+ * @example
+ * ```ts
+ * const { candidates, params } = fuse(lists, { method: 'rrf' });
+ * params.rrfK; // 60
+ * ```
+ */
 export interface FusionResult {
   /** The union of all lists, best first, with 1-based `rank`; `score` = `normalized` = fused score. */
   candidates: FusedCandidate[];

@@ -14,9 +14,23 @@ import type { Reranker } from './rerank/types.js';
 import type { VectorSearchIndex } from './types.js';
 import { ExactVectorIndex, VectorIndex } from './vector.js';
 
-/** Format name written in every saved index's manifest. */
+/**
+ * Format name written in every saved index's manifest.
+ *
+ * @example
+ * ```ts
+ * (await readManifest(dir)).format === INDEX_FORMAT; // true
+ * ```
+ */
 export const INDEX_FORMAT = 'ragscope-index';
-/** Version of the saved-index layout this build reads and writes. */
+/**
+ * Version of the saved-index layout this build reads and writes.
+ *
+ * @example
+ * ```ts
+ * (await readManifest(dir)).version === INDEX_FORMAT_VERSION; // true
+ * ```
+ */
 export const INDEX_FORMAT_VERSION = 1;
 
 /**
@@ -38,7 +52,14 @@ export interface IndexManifest {
   files: Record<string, { sha256: string; bytes: number }>;
 }
 
-/** Options of {@link loadPipeline}. */
+/**
+ * Options of {@link loadPipeline}.
+ *
+ * @example
+ * ```ts
+ * const opts: LoadOptions = { embedder: new HashingEmbedder(), reranker: new MmrReranker() };
+ * ```
+ */
 export interface LoadOptions {
   /** Required when the index has a vector stage; must have the saved id and dimensions. */
   embedder?: Embedder;

@@ -88,7 +88,14 @@ export interface PipelineConfig {
   embedBatchSize?: number;
 }
 
-/** The resolved, plain-JSON form of a {@link PipelineConfig} (stored in saved indexes and traces). */
+/**
+ * The resolved, plain-JSON form of a {@link PipelineConfig} (stored in saved indexes).
+ *
+ * @example
+ * ```ts
+ * pipeline.config.depth; // { bm25: 100, vector: 100 }
+ * ```
+ */
 export interface PipelineConfigJSON {
   chunker: string;
   embedder: { id: string; dimensions: number } | null;
@@ -101,7 +108,14 @@ export interface PipelineConfigJSON {
   embedBatchSize: number;
 }
 
-/** Options of {@link RetrievalPipeline.search}. */
+/**
+ * Options of {@link RetrievalPipeline.search}.
+ *
+ * @example
+ * ```ts
+ * await pipeline.search('refunds', { k: 5, depth: { bm25: 20 }, fusion: { method: 'weighted' }, rerank: false });
+ * ```
+ */
 export interface SearchOptions {
   /** Number of hits. Default 10. */
   k?: number;
@@ -113,7 +127,15 @@ export interface SearchOptions {
   rerank?: boolean;
 }
 
-/** What {@link RetrievalPipeline.addDocuments} / `updateDocuments` / `removeDocuments` did. */
+/**
+ * What {@link RetrievalPipeline.addDocuments} / `updateDocuments` / `removeDocuments` did.
+ *
+ * @example
+ * ```ts
+ * const report = await pipeline.updateDocuments(docs);
+ * report.chunksEmbedded; // only the chunks whose text changed
+ * ```
+ */
 export interface IndexReport {
   /** Documents that were new. */
   added: string[];

@@ -15,13 +15,27 @@ export interface RerankCandidate {
   vector?: Float32Array;
 }
 
-/** Extra context a caller may give a re-ranker. */
+/**
+ * Extra context a caller may give a re-ranker.
+ *
+ * @example
+ * ```ts
+ * await mmr.rerank(query, candidates, { queryVector });
+ * ```
+ */
 export interface RerankContext {
   /** The query's embedding, when the caller computed one. */
   queryVector?: Float32Array;
 }
 
-/** One re-ranked candidate. */
+/**
+ * One re-ranked candidate.
+ *
+ * @example
+ * ```ts
+ * const r: RerankResult = { id: 'handbook#0.ab12cd34', score: 7.93 };
+ * ```
+ */
 export interface RerankResult {
   id: string;
   /** The re-ranker's own score (logit, relevance score, MMR value...). */
