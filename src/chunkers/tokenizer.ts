@@ -24,6 +24,9 @@ const WS = /\s/gu;
  * exact offsets in the ORIGINAL text, even though WordPiece lower-cases and strips accents: a character that
  * normalizes to several token characters belongs to the first token touching it (later tokens inside it get an
  * empty span at its end), and `[UNK]` covers the whole pre-token (word or punctuation mark) it replaced.
+ * Alignment is exact for WordPiece/BERT-style and word-level tokenizers (checked on the Chroma corpora); a token
+ * that cannot be matched against the normalized text (e.g. byte-level `Ġ` tokens) falls back to the span of the
+ * word at the cursor, so spans stay ordered and inside the text. Use {@link TiktokenTokenizer} for OpenAI BPE.
  *
  * @example
  * ```ts
