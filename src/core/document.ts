@@ -1,5 +1,5 @@
 import { RagscopeError, showValue } from './errors.js';
-import { hashHex } from './hash.js';
+import { hash53, hashHex } from './hash.js';
 
 /**
  * A source document. `text` is the exact string every chunk's offsets refer to.
@@ -143,6 +143,9 @@ export function makeChunk(
     );
   }
   const text = doc.text.slice(start, end);
-  const id = `${doc.id}#${index}.${hashHex(`${salt}\u0000${start}:${end}\u0000${text}`).slice(0, 8)}`;
+  // Hash the text with a seed derived from (salt, offsets) rather than hashing a concatenated string: building
+  // `salt + offsets + text` would copy every chunk's text once more.
+  const seed = hash53(`${salt}\u0000${start}:${end}`) % 0x100000000;
+  const id = `${doc.id}#${index}.${hashHex(text, seed).slice(0, 8)}`;
   return { id, docId: doc.id, index, text, start, end, metadata: { ...(doc.metadata ?? {}), ...(extra ?? {}) } };
 }
