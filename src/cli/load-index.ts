@@ -1,3 +1,4 @@
+import { createChunker } from '../chunkers/spec.js';
 import { RagscopeError } from '../core/errors.js';
 import { createEmbedder } from '../embedders/spec.js';
 import type { Embedder } from '../embedders/types.js';
@@ -5,6 +6,7 @@ import { readManifest } from '../search/persist.js';
 import { RetrievalPipeline } from '../search/pipeline.js';
 import { banner } from './banner.js';
 import { readSidecar } from './sidecar.js';
+import { resolveTokenizer } from './tokenizer.js';
 
 /**
  * Load a saved index for `search` / `why-not`: the embedder comes from `--embedder`, else from the spec the CLI
@@ -14,8 +16,8 @@ import { readSidecar } from './sidecar.js';
 export async function loadIndex(dir: string, embedderSpec: string | undefined): Promise<RetrievalPipeline> {
   const manifest = await readManifest(dir);
   let embedder: Embedder | undefined;
+  const sidecar = await readSidecar(dir);
   if (manifest.embedder) {
-    const sidecar = await readSidecar(dir);
     const spec = embedderSpec ?? sidecar?.embedder ?? undefined;
     if (!spec) {
       throw new RagscopeError(
@@ -33,5 +35,13 @@ export async function loadIndex(dir: string, embedderSpec: string | undefined): 
     }
     embedder = await createEmbedder(spec);
   }
-  return RetrievalPipeline.load(dir, embedder ? { embedder } : {});
+  // A token-sized chunker needs its tokenizer again (the saved spec names only the unit).
+  const spec = manifest.config.chunker;
+  const tokenizer = /:tokens\b/.test(spec)
+    ? await resolveTokenizer(sidecar?.tokenizer ?? undefined, [spec])
+    : undefined;
+  const chunker = tokenizer
+    ? createChunker(spec, { tokenizer, ...(embedder ? { embedder } : {}) })
+    : undefined;
+  return RetrievalPipeline.load(dir, { ...(embedder ? { embedder } : {}), ...(chunker ? { chunker } : {}) });
 }

@@ -9,6 +9,8 @@ export interface IndexSidecar {
   /** True when the index was built with the hashing fallback (the default model was unavailable). */
   fallback: boolean;
   chunker: string;
+  /** `--tokenizer` given when the chunker counts tokens (null: cl100k_base or none needed). */
+  tokenizer?: string | null;
   corpus: string;
 }
 

@@ -20,6 +20,7 @@ import {
   splitList,
 } from '../options.js';
 import { createProgress } from '../progress.js';
+import { resolveTokenizer } from '../tokenizer.js';
 
 interface BenchFlags {
   corpus?: string;
@@ -43,6 +44,7 @@ interface BenchFlags {
   seed: number;
   title?: string;
   vectorIndex: 'exact' | 'hnsw';
+  tokenizer?: string;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -92,6 +94,10 @@ export function registerBench(program: Command): void {
       new Option('--mode <mode>', 'span metrics (Chroma) or document metrics (trec_eval)')
         .choices(['auto', 'spans', 'docs'])
         .default('auto'),
+    )
+    .option(
+      '--tokenizer <name>',
+      'for :tokens chunker specs: cl100k_base (default), o200k_base, ... or a tokenizer.json file/folder',
     )
     .option('--metric <name>', 'primary metric: picks the best configuration (default recall@k / ndcg_cut@k)')
     .option('--out <dir>', 'report folder', 'ragscope-report')
@@ -171,6 +177,7 @@ async function bench(flags: BenchFlags): Promise<number> {
   } else if (flags.reranker !== undefined) {
     throw new UsageError('--reranker is only used by the hybrid+rerank retriever: add it to --retrievers');
   }
+  const tokenizer = await resolveTokenizer(flags.tokenizer, flags.chunkers);
   const progress = await createProgress(stderr);
   const t0 = performance.now();
   let report: Awaited<ReturnType<typeof runBench>>;
@@ -182,6 +189,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       ...(resolved ? { embedder: resolved.embedder } : {}),
       ...(resolved?.fallback ? { embedderFallback: resolved.fallback } : {}),
       ...(reranker ? { reranker } : {}),
+      ...(tokenizer ? { tokenizer } : {}),
       mode: flags.mode,
       ...(flags.k !== undefined ? { k: flags.k } : {}),
       ...(flags.metric !== undefined ? { primaryMetric: flags.metric } : {}),

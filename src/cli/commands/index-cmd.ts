@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
-import { parseChunkerSpec } from '../../chunkers/spec.js';
+import { createChunker, parseChunkerSpec } from '../../chunkers/spec.js';
 import { CachedEmbedder } from '../../embedders/cached.js';
 import { loadCorpusFolder } from '../../eval/datasets/folder.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
@@ -8,6 +8,7 @@ import { banner } from '../banner.js';
 import { resolveEmbedder } from '../embedder.js';
 import { asFlagError, splitList } from '../options.js';
 import { writeSidecar } from '../sidecar.js';
+import { resolveTokenizer } from '../tokenizer.js';
 
 interface IndexFlags {
   out: string;
@@ -18,6 +19,7 @@ interface IndexFlags {
   ext: string;
   cacheDir: string;
   cache: boolean;
+  tokenizer?: string;
 }
 
 /** `ragscope index <corpus-dir> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
@@ -29,6 +31,10 @@ export function registerIndex(program: Command): void {
     .requiredOption('--out <dir>', 'index folder to write')
     .option('--chunker <spec>', 'chunker spec (e.g. recursive:400/0, sentence:400/1)', 'recursive:400/0')
     .option('--embedder <spec>', 'as for bench (default Xenova/all-MiniLM-L6-v2, LOUD hashing fallback)')
+    .option(
+      '--tokenizer <name>',
+      'for :tokens specs: cl100k_base (default), o200k_base... or a tokenizer.json',
+    )
     .option('--bm25-only', 'no embedder and no vector index')
     .addOption(new Option('--vector-index <kind>', 'vector index').choices(['exact', 'hnsw']).default('hnsw'))
     .option('--ext <list>', 'file endings to load', '.md,.txt')
@@ -52,8 +58,13 @@ export function registerIndex(program: Command): void {
           ? new CachedEmbedder(resolved.embedder, { dir: path.join(flags.cacheDir, 'embeddings') })
           : resolved?.embedder;
       const t0 = performance.now();
+      const tokenizer = await resolveTokenizer(flags.tokenizer, [flags.chunker]);
+      const chunker = createChunker(flags.chunker, {
+        ...(embedder ? { embedder } : {}),
+        ...(tokenizer ? { tokenizer } : {}),
+      });
       const pipeline = new RetrievalPipeline({
-        chunker: flags.chunker,
+        chunker,
         ...(embedder ? { embedder, vector: { index: flags.vectorIndex } } : {}),
       });
       const report = await pipeline.addDocuments(docs);
@@ -62,6 +73,7 @@ export function registerIndex(program: Command): void {
         embedder: resolved ? resolved.spec : null,
         fallback: resolved?.fallback !== undefined,
         chunker: flags.chunker,
+        tokenizer: flags.tokenizer ?? null,
         corpus,
       });
       const s = pipeline.stats;
