@@ -128,7 +128,7 @@ export class Analyzer {
   readonly options: Readonly<Required<AnalyzerOptions>>;
   private readonly stops: ReadonlySet<string>;
   private readonly stem: ((t: string) => string) | null;
-  private readonly tokenize: (text: string) => string[];
+  private readonly split: (text: string) => string[];
   private readonly cache = new Map<string, string | null>();
 
   constructor(options: AnalyzerOptions = {}) {
@@ -167,7 +167,7 @@ export class Analyzer {
     }
     const tokenizer = options.tokenizer ?? standardTokenize;
     if (typeof tokenizer !== 'function') invalidArgument('analyzer.tokenizer', tokenizer, 'a function');
-    this.tokenize = tokenizer;
+    this.split = tokenizer;
     this.options = Object.freeze({ lowercase, stopWords, stemmer, tokenizer });
     this.id = [
       tokenizer === standardTokenize ? 'standard' : 'custom-tokenizer',
@@ -175,6 +175,19 @@ export class Analyzer {
       stopId,
       stemId,
     ].join('|');
+  }
+
+  /**
+   * The raw tokens of `text` (the configured tokenizer only: no lower-casing, stop words or stemming).
+   *
+   * @example
+   * ```ts
+   * new Analyzer().tokenize("The dog's bowl"); // ['The', 'dog', 'bowl']
+   * ```
+   */
+  tokenize(text: string): string[] {
+    if (typeof text !== 'string') invalidArgument('text', text, 'a string');
+    return this.split(text);
   }
 
   /**
@@ -211,7 +224,7 @@ export class Analyzer {
   analyze(text: string): string[] {
     if (typeof text !== 'string') invalidArgument('text', text, 'a string');
     const out: string[] = [];
-    for (const tok of this.tokenize(text)) {
+    for (const tok of this.split(text)) {
       const t = this.term(tok);
       if (t !== null) out.push(t);
     }
@@ -228,7 +241,7 @@ export class Analyzer {
    */
   analyzeTerms(text: string): Array<{ term: string; analyzed: string | null }> {
     if (typeof text !== 'string') invalidArgument('text', text, 'a string');
-    return this.tokenize(text).map((term) => ({ term, analyzed: this.term(term) }));
+    return this.split(text).map((term) => ({ term, analyzed: this.term(term) }));
   }
 
   /**

@@ -51,9 +51,13 @@ interface Entry {
   docId: string;
   /** Length in analysed terms (stop words excluded). */
   len: number;
-  /** Analysed term -> occurrences in this chunk. */
-  tf: Map<string, number>;
+  /** Distinct term ids of this chunk and their occurrences (parallel arrays). */
+  terms: Int32Array;
+  tfs: Int32Array;
 }
+
+/** Size at which the raw-token -> term-id cache is cleared. */
+const TOKEN_CACHE_LIMIT = 200_000;
 
 /** Serialised form written by {@link Bm25Index.toJSON}. */
 interface Bm25Json {
@@ -104,8 +108,16 @@ export class Bm25Index {
   /** Length-normalisation parameter. */
   readonly b: number;
 
-  /** Analysed term -> posting list (parallel arrays of chunk numbers and term frequencies, unordered). */
-  private readonly postings = new Map<string, Posting>();
+  /** Analysed term <-> dense term id (ids are never reused; a term whose df drops to 0 keeps its id). */
+  private readonly termIds = new Map<string, number>();
+  private readonly termStrings: string[] = [];
+  /** Term id -> posting list (parallel arrays of chunk numbers and term frequencies, unordered); undefined when df 0. */
+  private postings: Array<Posting | undefined> = [];
+  private liveTerms = 0;
+  /** Raw token -> term id (-1 for a stop word): skips re-analysing frequent tokens. */
+  private readonly tokenCache = new Map<string, number>();
+  /** Scratch per-term counter used while adding a chunk (all-zero between chunks). */
+  private counts = new Int32Array(0);
   /** Vocabulary radix tree for prefix/fuzzy lookups; built on first use, dropped on change. */
   private vocab: SearchableMap<number> | null = null;
   private readonly byId = new Map<string, Entry>();
@@ -140,7 +152,7 @@ export class Bm25Index {
 
   /** Number of distinct analysed terms in the index. */
   get vocabularySize(): number {
-    return this.postings.size;
+    return this.liveTerms;
   }
 
   /**
@@ -162,14 +174,32 @@ export class Bm25Index {
       if (typeof it.docId !== 'string') invalidArgument(`items[${i}].docId`, it.docId, 'a string');
       if (typeof it.text !== 'string') invalidArgument(`items[${i}].text`, it.text, 'a string');
     });
+    const cache = this.tokenCache;
     for (const it of items) {
-      const tf = new Map<string, number>();
+      const uniq: number[] = [];
       let len = 0;
-      for (const t of this.analyzer.analyze(it.text)) {
-        tf.set(t, (tf.get(t) ?? 0) + 1);
+      for (const tok of this.analyzer.tokenize(it.text)) {
+        let tid = cache.get(tok);
+        if (tid === undefined) {
+          const analyzed = this.analyzer.term(tok);
+          tid = analyzed === null ? -1 : this.intern(analyzed);
+          if (cache.size >= TOKEN_CACHE_LIMIT) cache.clear();
+          cache.set(tok, tid);
+        }
+        if (tid < 0) continue;
         len++;
+        const seen = this.counts[tid] as number;
+        this.counts[tid] = seen + 1;
+        if (seen === 0) uniq.push(tid);
       }
-      this.insert(it.id, it.docId, tf, len);
+      const terms = Int32Array.from(uniq);
+      const tfs = new Int32Array(terms.length);
+      for (let i = 0; i < terms.length; i++) {
+        const tid = terms[i] as number;
+        tfs[i] = this.counts[tid] as number;
+        this.counts[tid] = 0;
+      }
+      this.insert(it.id, it.docId, terms, tfs, len);
     }
   }
 
@@ -222,7 +252,8 @@ export class Bm25Index {
    * ```
    */
   documentFrequency(analyzedTerm: string): number {
-    return this.postings.get(analyzedTerm)?.nums.length ?? 0;
+    const tid = this.termIds.get(analyzedTerm);
+    return tid === undefined ? 0 : (this.postings[tid]?.nums.length ?? 0);
   }
 
   /**
@@ -235,7 +266,11 @@ export class Bm25Index {
    * ```
    */
   termsOf(id: string): Map<string, number> {
-    return new Map(this.entry(id).tf);
+    const e = this.entry(id);
+    const out = new Map<string, number>();
+    for (let i = 0; i < e.terms.length; i++)
+      out.set(this.termStrings[e.terms[i] as number] as string, e.tfs[i] as number);
+    return out;
   }
 
   /**
@@ -258,7 +293,8 @@ export class Bm25Index {
     const lens = this.lens;
     const touched: number[] = [];
     for (const term of this.analyzer.analyze(query)) {
-      const posting = this.postings.get(term);
+      const tid = this.termIds.get(term);
+      const posting = tid === undefined ? undefined : this.postings[tid];
       if (!posting) continue;
       const { nums, tfs } = posting;
       const idf = idfOf(n, nums.length);
@@ -303,7 +339,7 @@ export class Bm25Index {
         continue;
       }
       const df = this.documentFrequency(analyzed);
-      const tf = e.tf.get(analyzed) ?? 0;
+      const tf = tfIn(e, this.termIds.get(analyzed));
       if (df === 0) unmatched.push({ term, analyzed, reason: 'not-in-corpus' });
       else if (tf === 0) unmatched.push({ term, analyzed, reason: 'not-in-chunk' });
       else {
@@ -336,7 +372,10 @@ export class Bm25Index {
     if (!Number.isInteger(maxEdits) || maxEdits < 0) invalidArgument('maxEdits', maxEdits, 'an integer >= 0');
     if (!this.vocab) {
       this.vocab = new SearchableMap<number>();
-      for (const [term, p] of this.postings) this.vocab.set(term, p.nums.length);
+      for (const [term, tid] of this.termIds) {
+        const p = this.postings[tid];
+        if (p) this.vocab.set(term, p.nums.length);
+      }
     }
     const found = new Map<string, { term: string; df: number; distance: number }>();
     for (const [term, [df, distance]] of this.vocab.fuzzyGet(analyzedTerm, maxEdits)) {
@@ -362,7 +401,14 @@ export class Bm25Index {
    */
   toJSON(): object {
     const docs: Bm25Json['docs'] = [];
-    for (const e of this.byId.values()) docs.push([e.id, e.docId, [...e.tf.keys()], [...e.tf.values()]]);
+    for (const e of this.byId.values()) {
+      docs.push([
+        e.id,
+        e.docId,
+        Array.from(e.terms, (t) => this.termStrings[t] as string),
+        Array.from(e.tfs),
+      ]);
+    }
     const json: Bm25Json = {
       format: 'ragscope-bm25',
       version: 1,
@@ -451,7 +497,13 @@ export class Bm25Index {
         tf.set(terms[t] as string, f as number);
         len += f as number;
       }
-      idx.insert(id, docId, tf, len);
+      idx.insert(
+        id,
+        docId,
+        Int32Array.from(tf.keys(), (t) => idx.intern(t)),
+        Int32Array.from(tf.values()),
+        len,
+      );
     });
     return idx;
   }
@@ -466,11 +518,26 @@ export class Bm25Index {
     return e;
   }
 
-  private insert(id: string, docId: string, tf: Map<string, number>, len: number): void {
+  private intern(term: string): number {
+    let tid = this.termIds.get(term);
+    if (tid === undefined) {
+      tid = this.termStrings.length;
+      this.termStrings.push(term);
+      this.termIds.set(term, tid);
+      if (tid >= this.counts.length) {
+        const grown = new Int32Array(Math.max(1024, this.counts.length * 2));
+        grown.set(this.counts);
+        this.counts = grown;
+      }
+    }
+    return tid;
+  }
+
+  private insert(id: string, docId: string, terms: Int32Array, tfs: Int32Array, len: number): void {
     const old = this.byId.get(id);
     if (old) this.delete(old);
     const num = this.free.pop() ?? this.entries.length;
-    const e: Entry = { num, id, docId, len, tf };
+    const e: Entry = { num, id, docId, len, terms, tfs };
     this.entries[num] = e;
     if (num >= this.scores.length) {
       const cap = Math.max(64, this.scores.length * 2, num + 1);
@@ -485,18 +552,23 @@ export class Bm25Index {
     this.byId.set(id, e);
     this.totalLen += len;
     this.vocab = null;
-    for (const [term, f] of tf) {
-      const p = this.postings.get(term);
+    for (let i = 0; i < terms.length; i++) {
+      const tid = terms[i] as number;
+      const p = this.postings[tid];
       if (p) {
         p.nums.push(num);
-        p.tfs.push(f);
-      } else this.postings.set(term, { nums: [num], tfs: [f] });
+        p.tfs.push(tfs[i] as number);
+      } else {
+        this.postings[tid] = { nums: [num], tfs: [tfs[i] as number] };
+        this.liveTerms++;
+      }
     }
   }
 
   private delete(e: Entry): void {
-    for (const term of e.tf.keys()) {
-      const p = this.postings.get(term);
+    for (let t = 0; t < e.terms.length; t++) {
+      const tid = e.terms[t] as number;
+      const p = this.postings[tid];
       if (!p) continue;
       const i = p.nums.indexOf(e.num);
       if (i < 0) continue;
@@ -505,7 +577,10 @@ export class Bm25Index {
       p.tfs[i] = p.tfs[last] as number;
       p.nums.pop();
       p.tfs.pop();
-      if (last === 0) this.postings.delete(term);
+      if (last === 0) {
+        this.postings[tid] = undefined;
+        this.liveTerms--;
+      }
     }
     this.totalLen -= e.len;
     this.byId.delete(e.id);
@@ -514,6 +589,13 @@ export class Bm25Index {
     this.free.push(e.num);
     this.vocab = null;
   }
+}
+
+/** Occurrences of term id `tid` in chunk `e` (0 when absent). */
+function tfIn(e: Entry, tid: number | undefined): number {
+  if (tid === undefined) return 0;
+  const i = e.terms.indexOf(tid);
+  return i < 0 ? 0 : (e.tfs[i] as number);
 }
 
 interface Posting {

@@ -226,7 +226,7 @@ describe('recall and exactness', () => {
             .slice(0, k);
           const got = await idx.search(q, k);
           expect(got.map((h) => h.id)).toEqual(naive.map((h) => h.id));
-          got.forEach((h, i) => expect(h.score).toBeCloseTo(naive[i]!.score, 5));
+          for (const [i, h] of got.entries()) expect(h.score).toBeCloseTo(naive[i]!.score, 5);
         },
       ),
       { numRuns: 60 },

@@ -1,0 +1,108 @@
+/**
+ * HNSW (VectorIndex, hnswlib-node) vs exact brute force (ExactVectorIndex) on seeded random unit vectors:
+ * recall@10 against the exact top 10 and queries per second, for several M / efConstruction / efSearch settings,
+ * in one process. Goal: recall@10 >= 0.98 at >= 10x the exact QPS at 100k x 384.
+ *
+ * Run: npx tsx bench/hnsw.ts
+ * Env: N (100000), DIMS (384), QUERIES (200), BUILDS ("16:200,32:200" = M:efConstruction list), EFS ("64,...").
+ */
+import { ExactVectorIndex } from '../src/search/exact.js';
+import { VectorIndex } from '../src/search/vector.js';
+
+const N = Number(process.env.N ?? 100_000);
+const DIMS = Number(process.env.DIMS ?? 384);
+const QUERIES = Number(process.env.QUERIES ?? 200);
+const BUILDS = (process.env.BUILDS ?? '16:200,32:200')
+  .split(',')
+  .map((s) => s.split(':').map(Number) as [number, number]);
+const EFS = (process.env.EFS ?? '64,128,256,512,1024').split(',').map(Number);
+const K = 10;
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` unit vectors (normal deviates, normalised) as views into one Float32Array. */
+function unitVectors(n: number, dims: number, seed: number): Float32Array[] {
+  const r = rng(seed);
+  const all = new Float32Array(n * dims);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const v = all.subarray(i * dims, (i + 1) * dims);
+    let norm = 0;
+    for (let j = 0; j < dims; j++) {
+      const x = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      v[j] = x;
+      norm += x * x;
+    }
+    const s = 1 / Math.sqrt(norm);
+    for (let j = 0; j < dims; j++) v[j] = (v[j] as number) * s;
+    out.push(v);
+  }
+  return out;
+}
+
+const mb = (): string => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB rss`;
+
+async function main(): Promise<void> {
+  console.log(`HNSW bench: ${N} x ${DIMS} random unit vectors (seed 1), ${QUERIES} queries (seed 2), k=${K}`);
+  const vectors = unitVectors(N, DIMS, 1);
+  const queries = unitVectors(QUERIES, DIMS, 2);
+  const ids = vectors.map((_, i) => `v${i}`);
+  console.log(`data ready (${mb()})`);
+
+  const exact = new ExactVectorIndex({ dimensions: DIMS });
+  let t0 = performance.now();
+  exact.addSync(ids, vectors);
+  const exactBuild = performance.now() - t0;
+  exact.searchSync(queries[0]!, K); // warm-up
+  t0 = performance.now();
+  const truth = queries.map((q) => new Set(exact.searchSync(q, K).map((h) => h.id)));
+  const exactQps = QUERIES / ((performance.now() - t0) / 1000);
+  console.log(`exact: build ${exactBuild.toFixed(0)} ms, ${exactQps.toFixed(1)} QPS (${mb()})`);
+
+  const rows: string[] = [];
+  let best: string | null = null;
+  for (const [M, efC] of BUILDS) {
+    const hnsw = new VectorIndex({ dimensions: DIMS, M, efConstruction: efC, initialCapacity: N });
+    t0 = performance.now();
+    const batch = 10_000;
+    for (let i = 0; i < N; i += batch) await hnsw.add(ids.slice(i, i + batch), vectors.slice(i, i + batch));
+    const build = (performance.now() - t0) / 1000;
+    console.log(`hnsw M=${M} efC=${efC}: build ${build.toFixed(1)} s (${mb()})`);
+    for (const ef of EFS) {
+      hnsw.efSearch = ef;
+      for (const q of queries.slice(0, 20)) await hnsw.search(q, K); // warm-up
+      let found = 0;
+      t0 = performance.now();
+      const results = [];
+      for (const q of queries) results.push(await hnsw.search(q, K));
+      const qps = QUERIES / ((performance.now() - t0) / 1000);
+      results.forEach((res, i) => {
+        for (const h of res) if (truth[i]!.has(h.id)) found++;
+      });
+      const recall = found / (QUERIES * K);
+      const speedup = qps / exactQps;
+      const row = `| ${M} | ${efC} | ${ef} | ${build.toFixed(1)} | ${recall.toFixed(4)} | ${qps.toFixed(0)} | ${speedup.toFixed(1)}x |`;
+      rows.push(row);
+      console.log(row);
+      if (!best && recall >= 0.98 && speedup >= 10) best = `M=${M} efConstruction=${efC} efSearch=${ef}`;
+    }
+  }
+  console.log(`\nExact brute force: ${exactQps.toFixed(1)} QPS`);
+  console.log('| M | efConstruction | efSearch | build s | recall@10 | QPS | QPS / exact |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(r);
+  console.log(
+    `\nGoal recall >= 0.98 at >= 10x exact QPS: ${best ? `met with ${best}` : 'NOT met by any setting'}`,
+  );
+}
+
+await main();
