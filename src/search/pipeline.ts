@@ -643,13 +643,21 @@ export class RetrievalPipeline {
           { param: 'reranker' },
         );
       }
+      const bad = order.find((r) => typeof r.score !== 'number' || !Number.isFinite(r.score));
+      if (bad) {
+        throw new RagscopeError(
+          'INVALID_ARGUMENT',
+          `reranker ${this.reranker.id} returned a non-finite score ${String(bad.score)} for chunk ${bad.id}`,
+          { param: 'reranker' },
+        );
+      }
       const byId = new Map(top.map((c) => [c.chunkId, c]));
       const rerankCandidates: Candidate[] = order.map((r, i) => ({
         chunkId: r.id,
         docId: byId.get(r.id)!.docId,
         rank: i + 1,
-        score: Number.isFinite(r.score) ? r.score : 0,
-        normalized: Number.isFinite(r.score) ? r.score : 0,
+        score: r.score,
+        normalized: r.score,
       }));
       reranked = new Map(rerankCandidates.map((c) => [c.chunkId, { score: c.score, rankAfter: c.rank }]));
       stages.push({

@@ -259,6 +259,22 @@ describe('RetrievalPipeline: trace and ledger', () => {
     expect(hits.map((h) => h.chunk.id)).toEqual(direct.slice(0, 4).map((r) => r.id));
   });
 
+  it('a misbehaving re-ranker is reported, not trusted', async () => {
+    const liar = {
+      id: 'liar',
+      rerank: async (_q: string, c: Array<{ id: string }>) => c.slice(1).map((x) => ({ id: x.id, score: 1 })),
+    };
+    const nan = {
+      id: 'nan',
+      rerank: async (_q: string, c: Array<{ id: string }>) => c.map((x) => ({ id: x.id, score: Number.NaN })),
+    };
+    for (const reranker of [liar, nan]) {
+      const p = make(new CountingEmbedder(), { reranker });
+      await p.addDocuments(docs.slice(0, 10));
+      await expect(p.search(query, { k: 3 })).rejects.toThrow(new RegExp(`reranker ${reranker.id}`));
+    }
+  });
+
   it('single-retriever pipelines: whole-document chunks, BM25 only or vectors only', async () => {
     const bm25Only = new RetrievalPipeline({ chunker: 'none' });
     await bm25Only.addDocuments(docs.slice(0, 30));
