@@ -387,15 +387,32 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const allChunks = [...byDoc.values()].flat().filter((c) => /\S/.test(c.text));
     // 2. Embed once (warms the cache the pipeline then reads).
     let embedMs = 0;
+    const zero = new Set<string>();
     if (needsVectors && embedder) {
       const t1 = performance.now();
       const texts = allChunks.map((c) => c.text);
       const batch = 256;
       for (let i = 0; i < texts.length; i += batch) {
-        await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
+        const vectors = await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
+        vectors.forEach((v, j) => {
+          if (!v.some((x) => x !== 0)) zero.add(allChunks[i + j]!.id);
+        });
         emit({ ...base, phase: 'embed', done: Math.min(i + batch, texts.length), total: texts.length });
       }
       embedMs = performance.now() - t1;
+    }
+    if (zero.size > 0) {
+      // A zero vector has no cosine; such a chunk (e.g. a lone "." from a '.' separator) is also invisible to BM25,
+      // so no retriever can return it: leave it out of the index, keep it in the chunk stats and PrecisionΩ.
+      const example = allChunks.find((c) => zero.has(c.id))!.text;
+      warnings.push(
+        `${spec}: ${zero.size} chunk(s) embed to the zero vector under ${embedder!.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); no retriever can return them, so they were left out of the index`,
+      );
+      for (const [docId, chunks] of byDoc)
+        byDoc.set(
+          docId,
+          chunks.filter((c) => !zero.has(c.id)),
+        );
     }
     // 3. Index once: BM25 and vectors in one pipeline.
     emit({ ...base, phase: 'index', done: 0, total: 0 });
@@ -410,12 +427,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     });
     await pipeline.addDocuments(docs);
     const indexMs = performance.now() - t2;
-    const indexed = pipeline.chunkIds().map((id) => pipeline.getChunk(id)!);
     const stats = chunkStats(
-      indexed,
-      options.tokenizer ? indexed.map((c) => options.tokenizer!.count(c.text)) : undefined,
+      allChunks,
+      options.tokenizer ? allChunks.map((c) => options.tokenizer!.count(c.text)) : undefined,
     );
-    const omegaIndex = resolvedMode === 'spans' ? indexRanges(indexed) : null;
+    const omegaIndex = resolvedMode === 'spans' ? indexRanges(allChunks) : null;
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
