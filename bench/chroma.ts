@@ -1,0 +1,413 @@
+/**
+ * Reproduce Chroma's "Evaluating Chunking Strategies for Retrieval" protocol on ../shared/data/chroma: all five
+ * corpora in ONE collection, top 5 chunks per question, span recall / precision / IoU / PrecisionΩ (mean ± std in
+ * percent over the 472 questions), for ragscope's chunkers and the same settings through @langchain/textsplitters,
+ * each under BM25, dense and hybrid (RRF) retrieval. Sizes are cl100k tokens, as in the paper.
+ *
+ * Run from the repo root:
+ *   npx tsx bench/chroma.ts [--embedder glove|hashing] [--jobs N] [--cold] [--cache-dir DIR] [--only SUBSTRING]
+ * `--jobs 2` (default) runs the settings in 2 processes (one per core), sharing the embedding cache;
+ * `--cold` empties the cache first (default .ragscope-cache/bench-chroma). The tables are printed as markdown and
+ * the full result is written to bench/.out/chroma-<embedder>.json.
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { RecursiveCharacterTextSplitter, TokenTextSplitter } from '@langchain/textsplitters';
+import { Tiktoken } from 'js-tiktoken/lite';
+import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import { ClusterChunker } from '../src/chunkers/cluster.js';
+import { tokenLength } from '../src/chunkers/lengths.js';
+import { CHROMA_SEPARATORS } from '../src/chunkers/recursive.js';
+import { createChunker } from '../src/chunkers/spec.js';
+import { TiktokenTokenizer } from '../src/chunkers/tokenizer.js';
+import type { Chunker } from '../src/chunkers/types.js';
+import { CachedEmbedder } from '../src/embedders/cached.js';
+import { HashingEmbedder } from '../src/embedders/hashing.js';
+import { StaticEmbedder } from '../src/embedders/static.js';
+import type { Embedder } from '../src/embedders/types.js';
+import { loadChromaSpans } from '../src/eval/datasets/chroma.js';
+import type { SpanEvaluation } from '../src/eval/metrics/evaluate-spans.js';
+import { meanStd } from '../src/eval/metrics/summary.js';
+import { LangChainChunker, type LocateStats } from './lib/langchain-chunker.js';
+import { runSpanConfig, SPAN_RETRIEVERS, type SpanRetriever } from './lib/span-run.js';
+import { ZeroSafeEmbedder } from './lib/zero-safe-embedder.js';
+
+const tStart = performance.now();
+const cpuStart = process.cpuUsage();
+const self = fileURLToPath(import.meta.url);
+const root = path.resolve(path.dirname(self), '..');
+const shared = path.resolve(root, '../shared');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+const embedderName = arg('embedder') ?? 'glove';
+if (embedderName !== 'glove' && embedderName !== 'hashing') {
+  throw new Error(`--embedder must be glove or hashing, got ${embedderName}`);
+}
+const cacheDir = path.resolve(root, arg('cache-dir') ?? '.ragscope-cache/bench-chroma');
+const only = arg('only');
+const jobs = Number(arg('jobs') ?? 2);
+const shard = arg('shard'); // internal: "<settings indices, comma-separated>"
+
+/** A chunking setting, done by ragscope and (where LangChain has it) LangChain. */
+interface SettingDef {
+  label: string;
+  size: string;
+  overlap: number;
+  /** The paper's matching row(s), for comparison. */
+  paper: string;
+  /** Rough CPU seconds of the pair (chunking dominates), to balance the processes. */
+  cost: number;
+  ours: (d: Deps) => Chunker;
+  langchain?: (d: Deps) => LangChainChunker;
+}
+interface Deps {
+  tokenizer: TiktokenTokenizer;
+  embedder: Embedder;
+  lcRecursive: (size: number, overlap: number) => LangChainChunker;
+  lcToken: (size: number, overlap: number) => LangChainChunker;
+}
+
+const SETTINGS: SettingDef[] = [
+  {
+    label: 'Recursive',
+    size: '800',
+    overlap: 400,
+    paper: '800 (~661)',
+    cost: 5,
+    ours: (d) => createChunker('recursive:800/400:tokens:chroma', d),
+    langchain: (d) => d.lcRecursive(800, 400),
+  },
+  {
+    label: 'Recursive',
+    size: '400',
+    overlap: 0,
+    paper: '400 (~276)',
+    cost: 6,
+    ours: (d) => createChunker('recursive:400/0:tokens:chroma', d),
+    langchain: (d) => d.lcRecursive(400, 0),
+  },
+  {
+    label: 'Recursive',
+    size: '200',
+    overlap: 0,
+    paper: '200 (~137); MiniLM run ~128',
+    cost: 6,
+    ours: (d) => createChunker('recursive:200/0:tokens:chroma', d),
+    langchain: (d) => d.lcRecursive(200, 0),
+  },
+  {
+    label: 'TokenText (fixed)',
+    size: '400',
+    overlap: 0,
+    paper: '400',
+    cost: 2.5,
+    ours: (d) => createChunker('fixed:400/0:tokens', d),
+    langchain: (d) => d.lcToken(400, 0),
+  },
+  {
+    label: 'TokenText (fixed)',
+    size: '200',
+    overlap: 0,
+    paper: '200',
+    cost: 2.5,
+    ours: (d) => createChunker('fixed:200/0:tokens', d),
+    langchain: (d) => d.lcToken(200, 0),
+  },
+  {
+    label: 'Sentence',
+    size: '200',
+    overlap: 0,
+    paper: '— (not in the paper)',
+    cost: 5,
+    ours: (d) => createChunker('sentence:200/0:tokens', d),
+  },
+  {
+    label: 'Semantic (Kamradt p95)',
+    size: 'max 400',
+    overlap: 0,
+    paper: 'Kamradt N/A (~660); KamradtMod 300 (~397)',
+    cost: 6,
+    ours: (d) => createChunker('semantic:p95:max=400:tokens', d),
+  },
+  {
+    label: 'Cluster',
+    size: '200',
+    overlap: 0,
+    paper: '200 (~103); MiniLM run ~102',
+    cost: 10,
+    // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size default), max 200 -> 4 pieces a cluster.
+    ours: (d) =>
+      new ClusterChunker({
+        embedder: d.embedder,
+        maxSize: 200,
+        pieceSize: 50,
+        lengthFunction: tokenLength(d.tokenizer),
+      }),
+  },
+];
+
+type Summary = SpanEvaluation['summary'];
+/** What one setting produced (JSON-serialisable, so shard processes can send it back). */
+interface ImplResult {
+  spec: string;
+  chunks: number;
+  meanTokens: number;
+  maxTokens: number;
+  summary: Record<SpanRetriever, Summary>;
+  seconds: { chunk: number; index: number; search: number };
+}
+interface SettingResult {
+  index: number;
+  ours?: ImplResult;
+  langchain?: ImplResult;
+  /** Chunks with the same [docId, start, end) in both, over the larger count. */
+  sameRanges?: number;
+  /** A few ragscope / LangChain chunks that differ, to look at. */
+  differences?: string[];
+  locate?: Omit<LocateStats, 'lostExamples'> & { lostExamples: LocateStats['lostExamples'] };
+  zeroVectorChunks: number;
+}
+
+async function runShard(indices: number[]): Promise<SettingResult[]> {
+  const dataset = await loadChromaSpans(path.join(shared, 'data/chroma'));
+  const tokenizer = await TiktokenTokenizer.load('cl100k_base');
+  const inner: Embedder =
+    embedderName === 'glove'
+      ? await StaticEmbedder.fromFile(
+          path.join(shared, 'models/glove-6B-50d-10k/vectors/glove.6B.50d.10k.txt'),
+        )
+      : new HashingEmbedder();
+  const embedder = new CachedEmbedder(inner, { dir: cacheDir });
+  // LangChain's own js-tiktoken cl100k (special tokens encoded as text, as Chroma's openai_token_count with
+  // disallowed_special=()). TokenTextSplitter would fetch its ranks from the network (@langchain/core
+  // getEncoding); it is handed the locally shipped cl100k ranks instead.
+  const enc = new Tiktoken(cl100k);
+  const lcLength = (t: string) => enc.encode(t, [], []).length;
+  const deps: Deps = {
+    tokenizer,
+    embedder,
+    lcRecursive: (size, overlap) =>
+      new LangChainChunker(
+        `langchain-recursive:${size}/${overlap}:cl100k:chroma`,
+        new RecursiveCharacterTextSplitter({
+          chunkSize: size,
+          chunkOverlap: overlap,
+          separators: [...CHROMA_SEPARATORS],
+          lengthFunction: lcLength,
+        }),
+        { overlapping: overlap > 0 },
+      ),
+    lcToken: (size, overlap) => {
+      const splitter = new TokenTextSplitter({
+        encodingName: 'cl100k_base',
+        chunkSize: size,
+        chunkOverlap: overlap,
+      });
+      (splitter as unknown as { tokenizer: Tiktoken }).tokenizer = enc;
+      return new LangChainChunker(`langchain-token:${size}/${overlap}:cl100k`, splitter, {
+        overlapping: overlap > 0,
+      });
+    },
+  };
+  // cl100k size of each chunk text, memoised (ragscope and LangChain mostly produce the same chunks).
+  const tokenCounts = new Map<string, number>();
+  const countTokens = (text: string) => {
+    let n = tokenCounts.get(text);
+    if (n === undefined) {
+      n = tokenizer.count(text);
+      tokenCounts.set(text, n);
+    }
+    return n;
+  };
+  const results: SettingResult[] = [];
+  for (const index of indices) {
+    const def = SETTINGS[index]!;
+    // Retrieval goes through ZeroSafeEmbedder (see there): the pipeline cannot index zero vectors.
+    const retrievalEmbedder = new ZeroSafeEmbedder(embedder);
+    const result: SettingResult = { index, zeroVectorChunks: 0 };
+    const keys: Record<string, Map<string, string>> = {};
+    for (const impl of ['ours', 'langchain'] as const) {
+      const chunker = impl === 'ours' ? def.ours(deps) : def.langchain?.(deps);
+      if (!chunker || (only && !chunker.spec.includes(only))) continue;
+      const run = await runSpanConfig(
+        chunker,
+        dataset.documents,
+        dataset.questions,
+        retrievalEmbedder,
+        countTokens,
+      );
+      keys[impl] = new Map(run.chunks.map((c) => [`${c.docId}:${c.start}:${c.end}`, c.text]));
+      result[impl] = {
+        spec: run.spec,
+        chunks: run.chunks.length,
+        meanTokens: meanStd(run.tokens).mean,
+        maxTokens: Math.max(...run.tokens),
+        summary: Object.fromEntries(SPAN_RETRIEVERS.map((r) => [r, run.byRetriever[r].summary])) as Record<
+          SpanRetriever,
+          Summary
+        >,
+        seconds: { chunk: run.ms.chunk / 1000, index: run.ms.index / 1000, search: run.ms.search / 1000 },
+      };
+      if (chunker instanceof LangChainChunker) result.locate = { ...chunker.stats };
+      const s = result[impl]!.seconds;
+      console.error(
+        `${run.spec.padEnd(44)} ${String(run.chunks.length).padStart(5)} chunks  chunk ${s.chunk.toFixed(2)}s  index ${s.index.toFixed(2)}s  search ${s.search.toFixed(2)}s`,
+      );
+    }
+    if (keys.ours && keys.langchain) {
+      const a = keys.ours;
+      const b = keys.langchain;
+      const same = [...a.keys()].filter((k) => b.has(k)).length;
+      result.sameRanges = same / Math.max(a.size, b.size);
+      result.differences = [
+        ...[...a]
+          .filter(([k]) => !b.has(k))
+          .map(([k, t]) => `ragscope ${k} ${JSON.stringify(t.slice(0, 60))}`),
+        ...[...b]
+          .filter(([k]) => !a.has(k))
+          .map(([k, t]) => `langchain ${k} ${JSON.stringify(t.slice(0, 60))}`),
+      ].slice(0, 6);
+    }
+    result.zeroVectorChunks = retrievalEmbedder.zeroPassages;
+    results.push(result);
+  }
+  return results;
+}
+
+/** Split settings over `n` processes, longest first onto the least loaded (LPT). */
+function plan(n: number): number[][] {
+  const shards = Array.from({ length: n }, () => ({ cost: 0, items: [] as number[] }));
+  const order = SETTINGS.map((s, i) => ({ i, cost: s.cost })).sort((x, y) => y.cost - x.cost);
+  for (const { i, cost } of order) {
+    const target = shards.reduce((m, s) => (s.cost < m.cost ? s : m));
+    target.items.push(i);
+    target.cost += cost;
+  }
+  return shards.map((s) => s.items.sort((x, y) => x - y)).filter((s) => s.length > 0);
+}
+
+function runChild(indices: number[]): Promise<{ results: SettingResult[]; cpu: number }> {
+  return new Promise((resolve, reject) => {
+    const args = process.argv
+      .slice(2)
+      .filter((a, i, all) => a !== '--cold' && all[i - 1] !== '--jobs' && a !== '--jobs');
+    const child = fork(self, [...args, '--shard', indices.join(',')], {
+      execArgv: process.execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    let got: { results: SettingResult[]; cpu: number } | undefined;
+    child.on('message', (m) => {
+      got = m as { results: SettingResult[]; cpu: number };
+    });
+    child.on('error', reject);
+    child.on('exit', (code) =>
+      code === 0 && got ? resolve(got) : reject(new Error(`shard ${indices.join(',')} exited with ${code}`)),
+    );
+  });
+}
+
+const cpuSeconds = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since);
+  return (u.user + u.system) / 1e6;
+};
+
+function render(results: SettingResult[], wall: number, cpu: number, embedderId: string): string {
+  const pct = (m: { mean: number; std: number }) =>
+    `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)}`;
+  const out: string[] = [
+    `Embedder for dense/hybrid and for the semantic/cluster chunkers: ${embedderId}. k = 5; 472 questions; all 5 corpora in one collection.`,
+    '',
+    '| Chunking | Size (~mean cl100k) | Overlap | Splitter | Retriever | Recall | Precision | PrecisionΩ | IoU |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results) {
+    const def = SETTINGS[r.index]!;
+    for (const impl of ['ours', 'langchain'] as const) {
+      const x = r[impl];
+      if (!x) continue;
+      for (const ret of SPAN_RETRIEVERS) {
+        const s = x.summary[ret];
+        out.push(
+          `| ${def.label} | ${def.size} (~${Math.round(x.meanTokens)}) | ${def.overlap} | ${impl === 'ours' ? 'ragscope' : 'LangChain'} | ${ret} | ${pct(s.recall)} | ${pct(s.precision)} | ${pct(s.precisionOmega)} | ${pct(s.iou)} |`,
+        );
+      }
+    }
+  }
+  out.push(
+    '',
+    '| Chunking | Size | Overlap | ragscope: chunks (~mean, max tokens), chunk s | LangChain: chunks (~mean, max tokens), chunk s | same [start,end) | LangChain chunks located exact / repaired / lost | paper (~N) |',
+    '|---|---|---|---|---|---|---|---|',
+  );
+  const desc = (x?: ImplResult) =>
+    x ? `${x.chunks} (~${x.meanTokens.toFixed(0)}, ${x.maxTokens}), ${x.seconds.chunk.toFixed(1)} s` : '—';
+  for (const r of results) {
+    const def = SETTINGS[r.index]!;
+    const loc = r.locate ? `${r.locate.exact} / ${r.locate.repaired} / ${r.locate.lost}` : '—';
+    const same = r.sameRanges === undefined ? '—' : `${(100 * r.sameRanges).toFixed(1)}%`;
+    out.push(
+      `| ${def.label} | ${def.size} | ${def.overlap} | ${desc(r.ours)} | ${desc(r.langchain)} | ${same} | ${loc} | ${def.paper} |`,
+    );
+  }
+  const zero = Math.max(0, ...results.map((r) => r.zeroVectorChunks));
+  out.push(
+    '',
+    `Wall time ${wall.toFixed(1)} s with ${jobs} process(es); CPU ${cpu.toFixed(1)} s in all. Up to ${zero} chunk texts per setting embed to the zero vector (no in-vocabulary word): cosine 0 to every query.`,
+  );
+  return out.join('\n');
+}
+
+async function main() {
+  if (shard !== undefined) {
+    const results = await runShard(shard.split(',').map(Number));
+    process.send?.({ results, cpu: cpuSeconds(cpuStart) });
+    return;
+  }
+  if (process.argv.includes('--cold')) rmSync(cacheDir, { recursive: true, force: true });
+  let results: SettingResult[];
+  let cpu: number;
+  if (jobs > 1) {
+    const parts = await Promise.all(plan(jobs).map(runChild));
+    results = parts.flatMap((p) => p.results).sort((a, b) => a.index - b.index);
+    cpu = cpuSeconds(cpuStart) + parts.reduce((t, p) => t + p.cpu, 0);
+  } else {
+    results = await runShard(SETTINGS.map((_, i) => i));
+    cpu = cpuSeconds(cpuStart);
+  }
+  const wall = (performance.now() - tStart) / 1000;
+  const embedderId =
+    embedderName === 'glove'
+      ? 'GloVe 6B 50d, 10k-word vocabulary, mean of word vectors (StaticEmbedder)'
+      : 'HashingEmbedder (default options)';
+  console.log(render(results, wall, cpu, embedderId));
+  for (const r of results) {
+    if (r.differences?.length)
+      console.error(
+        `${SETTINGS[r.index]!.label} ${SETTINGS[r.index]!.size}: differing chunks`,
+        r.differences,
+      );
+    if (r.locate?.lostExamples.length) console.error('LangChain chunks not located:', r.locate.lostExamples);
+  }
+  mkdirSync(path.join(root, 'bench/.out'), { recursive: true });
+  writeFileSync(
+    path.join(root, `bench/.out/chroma-${embedderName}.json`),
+    JSON.stringify(
+      {
+        embedder: embedderId,
+        jobs,
+        wallSeconds: wall,
+        cpuSeconds: cpu,
+        settings: SETTINGS.map(({ label, size, overlap, paper }) => ({ label, size, overlap, paper })),
+        results,
+      },
+      null,
+      1,
+    ),
+  );
+}
+
+await main();
