@@ -96,7 +96,8 @@ export async function loadDatasetFromFlags(flags: {
       'bench needs a dataset: --corpus <folder of .md/.txt> with --questions <file.jsonl>, or --dataset beir:<folder> / chroma:<folder>',
     );
   }
-  return loadJsonl(flags.questions, { corpus: flags.corpus });
+  const dataset = await loadJsonl(flags.questions, { corpus: flags.corpus });
+  return { ...dataset, name: flags.corpus };
 }
 
 /** Parse `--span doc:start:end` (the document id may itself contain colons). @internal */
