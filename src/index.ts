@@ -6,10 +6,11 @@
  * model or a vector index is first used, so importing this module loads no native code.
  * @packageDocumentation
  */
-export * from './core/index.js';
+
 export * from './chunkers/index.js';
-export * from './embedders/index.js';
-export * from './search/index.js';
+export * from './core/index.js';
 export * from './diagnostics/index.js';
+export * from './embedders/index.js';
 export * from './eval/index.js';
 export * from './report/index.js';
+export * from './search/index.js';

@@ -3,13 +3,21 @@
  * Importing this entry point loads no native code.
  * @packageDocumentation
  */
-export type { Boundary, BoundaryReason, Chunker, ChunkingTrace, DistanceCurve, SyncChunker } from './types.js';
+
+export * from './cluster.js';
+export * from './fixed.js';
 export type { LengthFunction, Tokenizer } from './length.js';
 export * from './lengths.js';
-export * from './tokenizer.js';
-export * from './fixed.js';
 export * from './recursive.js';
-export * from './sentence.js';
 export * from './semantic.js';
-export * from './cluster.js';
+export * from './sentence.js';
 export * from './spec.js';
+export * from './tokenizer.js';
+export type {
+  Boundary,
+  BoundaryReason,
+  Chunker,
+  ChunkingTrace,
+  DistanceCurve,
+  SyncChunker,
+} from './types.js';

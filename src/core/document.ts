@@ -103,16 +103,24 @@ export function toDocument(input: DocumentInput): Document {
     });
   }
   if (typeof id !== 'string' || id.length === 0) {
-    throw new RagscopeError('INVALID_DOCUMENT', `document.id must be a non-empty string, got ${showValue(id)}`, {
-      param: 'document.id',
-      value: id,
-    });
+    throw new RagscopeError(
+      'INVALID_DOCUMENT',
+      `document.id must be a non-empty string, got ${showValue(id)}`,
+      {
+        param: 'document.id',
+        value: id,
+      },
+    );
   }
   if (metadata !== undefined && (metadata === null || typeof metadata !== 'object')) {
-    throw new RagscopeError('INVALID_DOCUMENT', `document.metadata must be an object, got ${showValue(metadata)}`, {
-      param: 'document.metadata',
-      value: metadata,
-    });
+    throw new RagscopeError(
+      'INVALID_DOCUMENT',
+      `document.metadata must be an object, got ${showValue(metadata)}`,
+      {
+        param: 'document.metadata',
+        value: metadata,
+      },
+    );
   }
   return { id, text, metadata: (metadata as Record<string, unknown>) ?? {} };
 }
@@ -135,7 +143,15 @@ export function makeChunk(
   salt = '',
   extra?: Record<string, unknown>,
 ): Chunk {
-  if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 0 && end >= start && end <= doc.text.length)) {
+  if (
+    !(
+      Number.isInteger(start) &&
+      Number.isInteger(end) &&
+      start >= 0 &&
+      end >= start &&
+      end <= doc.text.length
+    )
+  ) {
     throw new RagscopeError(
       'INVALID_ARGUMENT',
       `chunk offsets must satisfy 0 <= start <= end <= ${doc.text.length}, got [${start}, ${end})`,
@@ -147,5 +163,13 @@ export function makeChunk(
   // `salt + offsets + text` would copy every chunk's text once more.
   const seed = hash53(`${salt}\u0000${start}:${end}`) % 0x100000000;
   const id = `${doc.id}#${index}.${hashHex(text, seed).slice(0, 8)}`;
-  return { id, docId: doc.id, index, text, start, end, metadata: { ...(doc.metadata ?? {}), ...(extra ?? {}) } };
+  return {
+    id,
+    docId: doc.id,
+    index,
+    text,
+    start,
+    end,
+    metadata: { ...(doc.metadata ?? {}), ...(extra ?? {}) },
+  };
 }

@@ -43,7 +43,12 @@ export class RagscopeError extends Error {
   /** Extra structured context (parameter name, value, file, line...). */
   readonly details: Record<string, unknown>;
 
-  constructor(code: RagscopeErrorCode, message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+  constructor(
+    code: RagscopeErrorCode,
+    message: string,
+    details: Record<string, unknown> = {},
+    cause?: unknown,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'RagscopeError';
     this.code = code;
