@@ -84,7 +84,8 @@ function corrupt(file: string, why: string, cause?: unknown): never {
  * dimensions, sha256 of every file), `docs.jsonl`, `chunks.jsonl`, `bm25.json`, `vectors.bin` (float32 little-endian,
  * in `vector-ids.json` order) and `vector-index.bin` (the ANN graph). Everything is written into a sibling temp
  * folder, then swapped in with renames, so a save killed midway leaves the previous index intact (the temp folder
- * `<dir>.tmp-*` is left behind and ignored). A `dir` that exists and is not a saved index is refused.
+ * `<dir>.tmp-<pid>-*` is left behind, ignored by loads and removed by the next save once that process is gone).
+ * A `dir` that exists and is not a saved index is refused.
  *
  * @example
  * ```ts
@@ -105,6 +106,7 @@ export async function savePipeline(pipeline: RetrievalPipeline, dir: string): Pr
     }
   }
   await mkdir(path.dirname(target), { recursive: true });
+  await removeStaleTemps(target);
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmp = `${target}.tmp-${tag}`;
   await mkdir(tmp);
@@ -154,6 +156,26 @@ export async function savePipeline(pipeline: RetrievalPipeline, dir: string): Pr
     await rm(old, { recursive: true, force: true });
   } else {
     await rename(tmp, target);
+  }
+}
+
+/** Remove `<dir>.tmp-<pid>-*` folders left by saves whose process is gone (killed mid-save). */
+async function removeStaleTemps(target: string): Promise<void> {
+  const prefix = `${path.basename(target)}.tmp-`;
+  for (const name of await readdir(path.dirname(target))) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split('-')[0]);
+    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    await rm(path.join(path.dirname(target), name), { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -219,6 +219,7 @@ export class RetrievalPipeline {
   private readonly docs = new Map<string, DocEntry>();
   private readonly chunks = new Map<string, Chunk>();
   private readonly vectors = new Map<string, Float32Array>();
+  private mutations: Promise<void> = Promise.resolve();
 
   constructor(config: PipelineConfig, internal?: { bm25?: Bm25Index; vectorIndex?: VectorSearchIndex }) {
     if (config === null || typeof config !== 'object')
@@ -356,16 +357,28 @@ export class RetrievalPipeline {
    */
   async addDocuments(docs: DocumentInput[]): Promise<IndexReport> {
     const normalized = this.normalizeInputs(docs);
-    normalized.forEach((doc, i) => {
-      if (this.docs.has(doc.id)) {
-        throw new RagscopeError(
-          'INVALID_ARGUMENT',
-          `docs[${i}].id ${JSON.stringify(doc.id)} is already indexed; use updateDocuments to replace it`,
-          { param: `docs[${i}].id`, value: doc.id },
-        );
-      }
+    return this.exclusive(() => {
+      normalized.forEach((doc, i) => {
+        if (this.docs.has(doc.id)) {
+          throw new RagscopeError(
+            'INVALID_ARGUMENT',
+            `docs[${i}].id ${JSON.stringify(doc.id)} is already indexed; use updateDocuments to replace it`,
+            { param: `docs[${i}].id`, value: doc.id },
+          );
+        }
+      });
+      return this.upsert(normalized);
     });
-    return this.upsert(normalized);
+  }
+
+  /** Run index mutations one at a time, in call order (concurrent add/update/remove calls queue up). */
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.mutations.then(task, task);
+    this.mutations = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   /**
@@ -373,12 +386,17 @@ export class RetrievalPipeline {
    * chunks that disappeared are removed from every index, and only chunks with a new id are embedded.
    */
   async updateDocuments(docs: DocumentInput[]): Promise<IndexReport> {
-    return this.upsert(this.normalizeInputs(docs));
+    const normalized = this.normalizeInputs(docs);
+    return this.exclusive(() => this.upsert(normalized));
   }
 
   /** Remove documents and all their chunks from every index. Unknown ids are ignored (and not reported). */
   async removeDocuments(ids: string[]): Promise<IndexReport> {
     if (!Array.isArray(ids)) invalidArgument('ids', ids, 'an array of document ids');
+    return this.exclusive(() => this.remove(ids));
+  }
+
+  private async remove(ids: string[]): Promise<IndexReport> {
     const report = emptyReport();
     const dropped: string[] = [];
     for (const id of new Set(ids)) {

@@ -189,8 +189,9 @@ describe('save / load', () => {
     const loaded = await RetrievalPipeline.load(dir, { embedder: new HashingEmbedder({ dimensions: 96 }) });
     expect(loaded.stats.documents).toBe(30);
     expect(await summary(loaded)).toEqual(before);
-    // and the next save succeeds over it
+    // and the next save succeeds over it, cleaning up the dead save's temp folder
     await loaded.save(dir);
+    expect(existsSync(partial)).toBe(false);
     expect(
       (await RetrievalPipeline.load(dir, { embedder: new HashingEmbedder({ dimensions: 96 }) })).stats
         .documents,

@@ -113,6 +113,20 @@ describe('RetrievalPipeline: add, update, remove keep chunk store, BM25 and vect
     );
   });
 
+  it('concurrent add/update/remove calls are applied one at a time, in call order', async () => {
+    const docs = scifactDocs(30);
+    const p = make();
+    await Promise.all([
+      p.addDocuments(docs.slice(0, 20)),
+      p.updateDocuments([{ ...docs[0]!, text: 'quokka first' }, ...docs.slice(20, 25)]),
+      p.removeDocuments([docs[1]!.id]),
+      p.updateDocuments([{ ...docs[0]!, text: 'quokka second' }]),
+      p.addDocuments(docs.slice(25, 30)),
+    ]);
+    const expected = [{ ...docs[0]!, text: 'quokka second' }, ...docs.slice(2, 30)];
+    await expectConsistent(p, expected);
+  });
+
   it('refuses duplicate ids and bad configs with RagscopeError', async () => {
     const p = make();
     await p.addDocuments([{ id: 'a', text: 'hello world' }]);
