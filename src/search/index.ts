@@ -8,6 +8,7 @@
 export * from './analyzer.js';
 export * from './bm25.js';
 export * from './fusion.js';
+export * from './hybrid.js';
 export * from './persist.js';
 export * from './pipeline.js';
 export * from './rerank/cross-encoder.js';

@@ -5,13 +5,8 @@ import { type Chunk, type Document, type DocumentInput, makeChunk, toDocument } 
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
-import {
-  type FusedCandidate,
-  type FusionInput,
-  type FusionOptions,
-  fuse,
-  normalizeScores,
-} from './fusion.js';
+import { type FusionOptions, fuse } from './fusion.js';
+import { HybridRetriever } from './hybrid.js';
 import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
 import type {
@@ -21,7 +16,6 @@ import type {
   SearchHit,
   SearchResult,
   SearchTrace,
-  StageTrace,
   VectorSearchIndex,
 } from './types.js';
 import { ExactVectorIndex, VectorIndex } from './vector.js';
@@ -182,12 +176,6 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 const isBlank = (text: string) => !/\S/.test(text);
 
-function norm(v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
-
 /**
  * chunker -> embedder -> BM25 + vector index -> fusion -> re-ranker, built from one config object, with incremental
  * updates and a full trace and per-hit ledger on every search.
@@ -215,6 +203,8 @@ export class RetrievalPipeline {
   readonly vectorIndex: VectorSearchIndex | null;
   /** The re-ranker, if any. */
   readonly reranker: Reranker | undefined;
+  /** The BM25 + vector retrieval and fusion stages. */
+  readonly retriever: HybridRetriever;
   private readonly resolved: PipelineConfigJSON;
   private readonly docs = new Map<string, DocEntry>();
   private readonly chunks = new Map<string, Chunk>();
@@ -300,6 +290,25 @@ export class RetrievalPipeline {
           ? new ExactVectorIndex({ dimensions, metric })
           : new VectorIndex({ dimensions, metric, ...hnsw });
     }
+    const vectorIndex = this.vectorIndex;
+    const kind = this.resolved.vector === false ? null : this.resolved.vector.index;
+    this.retriever = new HybridRetriever({
+      bm25: this.bm25,
+      vector:
+        vectorIndex && embedder
+          ? {
+              index: vectorIndex,
+              embedder,
+              params: () =>
+                kind === 'hnsw'
+                  ? { index: kind, efSearch: (vectorIndex as { efSearch?: number }).efSearch ?? null }
+                  : { index: kind },
+            }
+          : null,
+      fusion: fusionConfig,
+      depth,
+      docIdOf: (id) => this.chunks.get(id)?.docId ?? null,
+    });
   }
 
   /** The resolved configuration as plain JSON (chunker spec, embedder id and dimensions, depths, fusion...). */
@@ -522,111 +531,15 @@ export class RetrievalPipeline {
       bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.resolved.depth.bm25, 1),
       vector: checkInteger('depth.vector', options.depth?.vector ?? this.resolved.depth.vector, 1),
     };
-    const fusionOptions = { ...this.resolved.fusion, ...(options.fusion ?? {}) };
-    const bothLists = this.bm25 !== null && this.vectorIndex !== null;
-    const normalization =
-      bothLists && fusionOptions.method !== 'rrf'
-        ? (fusionOptions.normalization ?? 'minmax')
-        : ('none' as const);
-    const stages: StageTrace[] = [];
-    const lists: FusionInput[] = [];
-
-    let bm25Stage: StageTrace | null = null;
-    if (this.bm25) {
-      const t0 = performance.now();
-      const hits = this.bm25.search(query, depth.bm25);
-      const normalized = normalizeScores(
-        hits.map((h) => h.score),
-        normalization,
-      );
-      bm25Stage = {
-        stage: 'bm25',
-        params: {
-          depth: depth.bm25,
-          k1: this.bm25.k1,
-          b: this.bm25.b,
-          analyzer: this.bm25.analyzer.id,
-          normalization,
-          chunks: this.bm25.size,
-        },
-        candidates: hits.map((h, i) => ({
-          chunkId: h.id,
-          docId: h.docId,
-          rank: i + 1,
-          score: h.score,
-          normalized: normalized[i]!,
-        })),
-        durationMs: round3(performance.now() - t0),
-      };
-      stages.push(bm25Stage);
-      lists.push({ list: 'bm25', candidates: bm25Stage.candidates });
-    }
-
-    let vectorStage: StageTrace | null = null;
-    let queryVector: Float32Array | undefined;
-    if (this.vectorIndex && this.embedder) {
-      const t0 = performance.now();
-      const [qv] = await this.embedder.embed([query], { kind: 'query' });
-      queryVector = qv;
-      const params: Record<string, unknown> = {
-        depth: depth.vector,
-        metric: this.vectorIndex.metric,
-        index: this.resolved.vector === false ? null : this.resolved.vector.index,
-        embedder: this.embedder.id,
-        normalization,
-        chunks: this.vectorIndex.size,
-      };
-      if (this.resolved.vector !== false && this.resolved.vector.index === 'hnsw') {
-        params.efSearch = (this.vectorIndex as { efSearch?: number }).efSearch ?? null;
-      }
-      let found: Array<{ id: string; score: number }> = [];
-      if (!qv || norm(qv) === 0) params.skipped = 'the query embeds to the zero vector (no known token)';
-      else if (this.vectorIndex.size > 0) found = await this.vectorIndex.search(qv, depth.vector);
-      found = found.filter((h) => Number.isFinite(h.score) && this.chunks.has(h.id));
-      const normalized = normalizeScores(
-        found.map((h) => h.score),
-        normalization,
-      );
-      vectorStage = {
-        stage: 'vector',
-        params,
-        candidates: found.map((h, i) => ({
-          chunkId: h.id,
-          docId: this.chunks.get(h.id)!.docId,
-          rank: i + 1,
-          score: h.score,
-          normalized: normalized[i]!,
-        })),
-        durationMs: round3(performance.now() - t0),
-      };
-      stages.push(vectorStage);
-      lists.push({ list: 'vector', candidates: vectorStage.candidates });
-    }
-
-    let current: Candidate[];
-    let fused: Map<string, FusedCandidate> | null = null;
-    let fusionMethod = '';
-    if (bothLists) {
-      const t0 = performance.now();
-      const result = fuse(lists, fusionOptions);
-      fusionMethod = result.params.method;
-      fused = new Map(result.candidates.map((c) => [c.chunkId, c]));
-      current = result.candidates.map(({ chunkId, docId, rank, score, normalized }) => ({
-        chunkId,
-        docId,
-        rank,
-        score,
-        normalized,
-      }));
-      stages.push({
-        stage: 'fusion',
-        params: { ...result.params, depth },
-        candidates: current,
-        durationMs: round3(performance.now() - t0),
-      });
-    } else {
-      current = (bm25Stage ?? vectorStage)!.candidates;
-    }
+    const retrieved = await this.retriever.retrieve(query, {
+      depth,
+      ...(options.fusion ? { fusion: options.fusion } : {}),
+    });
+    const { stages, fused, queryVector } = retrieved;
+    let current = retrieved.candidates;
+    const fusionMethod = retrieved.method ?? '';
+    const bm25Stage = stages.find((s) => s.stage === 'bm25') ?? null;
+    const vectorStage = stages.find((s) => s.stage === 'vector') ?? null;
 
     const preRerankRank = new Map(current.map((c) => [c.chunkId, c.rank]));
     let reranked: Map<string, { score: number; rankAfter: number }> | null = null;
