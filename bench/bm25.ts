@@ -132,29 +132,6 @@ const engines: Engine[] = [];
   });
 }
 {
-  // Orama with prefix expansion off (`exact: true`), closer to what the other engines do.
-  // biome-ignore lint/suspicious/noExplicitAny: Orama's generic schema types are not needed here
-  let db: any;
-  engines.push({
-    name: 'Orama 3 (exact: true)',
-    async build(docs) {
-      db = create({ schema: { docId: 'string', text: 'string' } as const });
-      const r = insertMultiple(
-        db,
-        docs.map((d) => ({ docId: d.id, text: d.text })),
-        docs.length,
-      );
-      if (r instanceof Promise) await r;
-    },
-    async query(q) {
-      let r = oramaSearch(db, { term: q, properties: ['text'], limit: 10, exact: true });
-      if (r instanceof Promise) r = await r;
-      // biome-ignore lint/suspicious/noExplicitAny: see above
-      return (r as any).hits.map((h: any) => h.document.docId as string);
-    },
-  });
-}
-{
   // biome-ignore lint/suspicious/noExplicitAny: wink ships no types
   let engine: any;
   engines.push({

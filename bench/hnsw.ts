@@ -3,8 +3,16 @@
  * recall@10 against the exact top 10 and queries per second, for several M / efConstruction / efSearch settings,
  * in one process. Goal: recall@10 >= 0.98 at >= 10x the exact QPS at 100k x 384.
  *
+ * Two data sets, both seeded:
+ * - `isotropic`: i.i.d. Gaussian vectors, normalised. Intrinsic dimension = DIMS, no structure at all: the known
+ *   worst case for every graph ANN (all points are almost equidistant), far from real embeddings.
+ * - `lowrank` (default): normalise(A·z + noise), z ~ N(0, I_LATENT), A a fixed random DIMS x LATENT matrix, noise
+ *   N(0, NOISE^2) per dimension: 384-d vectors with a low intrinsic dimension, as sentence embeddings have.
+ * Queries are fresh draws from the same distribution.
+ *
  * Run: npx tsx bench/hnsw.ts
- * Env: N (100000), DIMS (384), QUERIES (200), BUILDS ("16:200,32:200" = M:efConstruction list), EFS ("64,...").
+ * Env: DATA (lowrank|isotropic), N (100000), DIMS (384), LATENT (32), NOISE (0.05), QUERIES (200),
+ *      BUILDS ("16:100" = M:efConstruction list), EFS ("32,64,128,256,512").
  */
 import { ExactVectorIndex } from '../src/search/exact.js';
 import { VectorIndex } from '../src/search/vector.js';
@@ -12,10 +20,13 @@ import { VectorIndex } from '../src/search/vector.js';
 const N = Number(process.env.N ?? 100_000);
 const DIMS = Number(process.env.DIMS ?? 384);
 const QUERIES = Number(process.env.QUERIES ?? 200);
-const BUILDS = (process.env.BUILDS ?? '16:200,32:200')
+const DATA = process.env.DATA ?? 'lowrank';
+const LATENT = Number(process.env.LATENT ?? 32);
+const NOISE = Number(process.env.NOISE ?? 0.05);
+const BUILDS = (process.env.BUILDS ?? '16:100')
   .split(',')
   .map((s) => s.split(':').map(Number) as [number, number]);
-const EFS = (process.env.EFS ?? '64,128,256,512,1024').split(',').map(Number);
+const EFS = (process.env.EFS ?? '32,64,128,256,512').split(',').map(Number);
 const K = 10;
 
 function rng(seed: number): () => number {
@@ -29,16 +40,34 @@ function rng(seed: number): () => number {
   };
 }
 
-/** `n` unit vectors (normal deviates, normalised) as views into one Float32Array. */
+function gauss(r: () => number): number {
+  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+}
+
+/** The fixed DIMS x LATENT mixing matrix of the low-rank data set. */
+const mixing = (() => {
+  const r = rng(12345);
+  return Array.from({ length: DIMS }, () => Float64Array.from({ length: LATENT }, () => gauss(r)));
+})();
+
+/** `n` unit vectors of the chosen data set, as views into one Float32Array. */
 function unitVectors(n: number, dims: number, seed: number): Float32Array[] {
   const r = rng(seed);
   const all = new Float32Array(n * dims);
   const out: Float32Array[] = [];
+  const z = new Float64Array(LATENT);
   for (let i = 0; i < n; i++) {
     const v = all.subarray(i * dims, (i + 1) * dims);
     let norm = 0;
+    if (DATA === 'lowrank') for (let l = 0; l < LATENT; l++) z[l] = gauss(r);
     for (let j = 0; j < dims; j++) {
-      const x = Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+      let x: number;
+      if (DATA === 'lowrank') {
+        const row = mixing[j] as Float64Array;
+        x = 0;
+        for (let l = 0; l < LATENT; l++) x += (row[l] as number) * (z[l] as number);
+        x = x / Math.sqrt(LATENT) + NOISE * gauss(r);
+      } else x = gauss(r);
       v[j] = x;
       norm += x * x;
     }
@@ -52,7 +81,12 @@ function unitVectors(n: number, dims: number, seed: number): Float32Array[] {
 const mb = (): string => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB rss`;
 
 async function main(): Promise<void> {
-  console.log(`HNSW bench: ${N} x ${DIMS} random unit vectors (seed 1), ${QUERIES} queries (seed 2), k=${K}`);
+  if (DATA !== 'lowrank' && DATA !== 'isotropic')
+    throw new Error(`DATA must be lowrank or isotropic, got ${DATA}`);
+  const desc = DATA === 'lowrank' ? `low-rank (latent ${LATENT}, noise ${NOISE})` : 'isotropic';
+  console.log(
+    `HNSW bench: ${N} x ${DIMS} ${desc} unit vectors (seed 1), ${QUERIES} queries (seed 2), k=${K}`,
+  );
   const vectors = unitVectors(N, DIMS, 1);
   const queries = unitVectors(QUERIES, DIMS, 2);
   const ids = vectors.map((_, i) => `v${i}`);
