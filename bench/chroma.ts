@@ -370,10 +370,12 @@ async function main() {
   if (process.argv.includes('--cold')) rmSync(cacheDir, { recursive: true, force: true });
   let results: SettingResult[];
   let cpu: number;
+  let shardCpu: number[] = [];
   if (jobs > 1) {
     const parts = await Promise.all(plan(jobs).map(runChild));
     results = parts.flatMap((p) => p.results).sort((a, b) => a.index - b.index);
     cpu = cpuSeconds(cpuStart) + parts.reduce((t, p) => t + p.cpu, 0);
+    shardCpu = parts.map((p) => p.cpu);
   } else {
     results = await runShard(SETTINGS.map((_, i) => i));
     cpu = cpuSeconds(cpuStart);
@@ -384,6 +386,8 @@ async function main() {
       ? 'GloVe 6B 50d, 10k-word vocabulary, mean of word vectors (StaticEmbedder)'
       : 'HashingEmbedder (default options)';
   console.log(render(results, wall, cpu, embedderId));
+  if (shardCpu.length > 0)
+    console.log(`CPU per process: ${shardCpu.map((c) => `${c.toFixed(1)} s`).join(', ')}.`);
   for (const r of results) {
     if (r.differences?.length)
       console.error(
@@ -401,6 +405,7 @@ async function main() {
         jobs,
         wallSeconds: wall,
         cpuSeconds: cpu,
+        shardCpuSeconds: shardCpu,
         settings: SETTINGS.map(({ label, size, overlap, paper }) => ({ label, size, overlap, paper })),
         results,
       },
