@@ -368,11 +368,14 @@ export async function loadPipeline(dir: string, options: LoadOptions = {}): Prom
   if (bm25 && bm25.size !== chunks.length) {
     corrupt(file('bm25.json'), `holds ${bm25.size} chunks, chunks.jsonl holds ${chunks.length}`);
   }
-  if (vectorIndex && (vectorIndex.size !== chunks.length || vectors.size !== chunks.length)) {
-    corrupt(
-      file(VECTOR_INDEX_FILE),
-      `holds ${vectorIndex.size} vectors, chunks.jsonl holds ${chunks.length}`,
-    );
+  if (vectorIndex) {
+    const missing = [...vectors.keys()].find((id) => !chunkIds.has(id) || !vectorIndex.has(id));
+    if (vectorIndex.size !== vectors.size || missing !== undefined) {
+      corrupt(
+        file(VECTOR_INDEX_FILE),
+        `holds ${vectorIndex.size} vectors, vector-ids.json lists ${vectors.size}`,
+      );
+    }
   }
   return pipeline;
 }

@@ -144,6 +144,8 @@ export interface IndexReport {
   chunksRemoved: number;
   /** Chunk texts sent to the embedder. */
   chunksEmbedded: number;
+  /** New chunks left out of the vector index because they embed to the zero vector (cosine undefined). */
+  chunksWithoutVector: string[];
 }
 
 interface DocEntry {
@@ -209,6 +211,7 @@ export class RetrievalPipeline {
   private readonly docs = new Map<string, DocEntry>();
   private readonly chunks = new Map<string, Chunk>();
   private readonly vectors = new Map<string, Float32Array>();
+  private readonly noVector = new Set<string>();
   private mutations: Promise<void> = Promise.resolve();
 
   constructor(config: PipelineConfig, internal?: { bm25?: Bm25Index; vectorIndex?: VectorSearchIndex }) {
@@ -474,7 +477,22 @@ export class RetrievalPipeline {
               { param: 'embedder.dimensions' },
             );
           }
-          newVectors.set(c.id, v);
+          let sq = 0;
+          for (let d = 0; d < v.length; d++) {
+            const x = v[d]!;
+            if (!Number.isFinite(x)) {
+              throw new RagscopeError(
+                'INVALID_ARGUMENT',
+                `embedder ${this.embedder!.id} returned a non-finite value ${x} at [${d}] for chunk ${c.id}`,
+                { param: 'embedder', chunk: c.id },
+              );
+            }
+            sq += x * x;
+          }
+          // Cosine is undefined for the zero vector (a text with no known token): such a chunk stays searchable
+          // by BM25 and is listed by chunksWithoutVector().
+          if (sq === 0 && this.vectorIndex!.metric === 'cosine') report.chunksWithoutVector.push(c.id);
+          else newVectors.set(c.id, v);
         });
       }
       report.chunksEmbedded = toEmbed.length;
@@ -493,10 +511,11 @@ export class RetrievalPipeline {
     for (const { chunks } of work) for (const c of chunks) this.chunks.set(c.id, c);
     this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: c.text })));
     if (this.vectorIndex && added.length > 0) {
-      const ids = added.map((c) => c.id);
+      const ids = added.map((c) => c.id).filter((id) => newVectors.has(id));
       const vectors = ids.map((id) => newVectors.get(id)!);
-      await this.vectorIndex.add(ids, vectors);
+      if (ids.length > 0) await this.vectorIndex.add(ids, vectors);
       for (const [i, id] of ids.entries()) this.vectors.set(id, vectors[i]!);
+      for (const id of report.chunksWithoutVector) this.noVector.add(id);
     }
     report.chunksAdded = added.length;
     report.chunksRemoved = dropped.length;
@@ -508,6 +527,7 @@ export class RetrievalPipeline {
     for (const id of ids) {
       this.chunks.delete(id);
       this.vectors.delete(id);
+      this.noVector.delete(id);
     }
     this.bm25?.remove(ids.filter((id) => this.bm25!.has(id)));
     if (this.vectorIndex) await this.vectorIndex.remove(ids);
@@ -685,6 +705,15 @@ export class RetrievalPipeline {
       this.docs.set(doc.id, { doc, textHash, metaJson: JSON.stringify(doc.metadata ?? {}), chunkIds });
     }
     for (const [id, v] of state.vectors) this.vectors.set(id, v);
+    if (this.vectorIndex) for (const c of state.chunks) if (!state.vectors.has(c.id)) this.noVector.add(c.id);
+  }
+
+  /**
+   * Chunks indexed by BM25 but not in the vector index because they embed to the zero vector (no token the
+   * embedder knows, e.g. a row of numbers under GloVe), for which cosine similarity is undefined.
+   */
+  chunksWithoutVector(): string[] {
+    return [...this.noVector];
   }
 }
 
@@ -697,5 +726,6 @@ function emptyReport(): IndexReport {
     chunksAdded: 0,
     chunksRemoved: 0,
     chunksEmbedded: 0,
+    chunksWithoutVector: [],
   };
 }

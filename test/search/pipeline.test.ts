@@ -127,6 +127,37 @@ describe('RetrievalPipeline: add, update, remove keep chunk store, BM25 and vect
     await expectConsistent(p, expected);
   });
 
+  it('a chunk that embeds to the zero vector stays BM25-searchable and is listed, not fatal', async () => {
+    const p = new RetrievalPipeline({
+      chunker: new RecursiveChunker({ size: 20 }),
+      embedder: new HashingEmbedder({ dimensions: 32 }),
+      vector: { index: 'exact' },
+    });
+    const doc = {
+      id: 'mixed',
+      text: 'Refunds take 5 days.\n\n!!! ??? --- ***\n\nShipping is free.',
+      metadata: {},
+    };
+    const report = await p.addDocuments([doc]);
+    expect(report.chunksWithoutVector).toHaveLength(1);
+    expect(p.getChunk(report.chunksWithoutVector[0]!)!.text.trim()).toBe('!!! ??? --- ***');
+    await expectConsistent(p, [doc]);
+    await p.updateDocuments([{ ...doc, text: 'Refunds take 5 days.' }]);
+    expect(p.chunksWithoutVector()).toEqual([]);
+    await expectConsistent(p, [{ ...doc, text: 'Refunds take 5 days.' }]);
+    const bad = new RetrievalPipeline({
+      chunker: 'none',
+      embedder: {
+        id: 'nan',
+        dimensions: 2,
+        embed: async (t: string[]) => t.map(() => Float32Array.of(Number.NaN, 1)),
+      },
+      vector: { index: 'exact' },
+    });
+    await expect(bad.addDocuments([doc])).rejects.toThrow(/non-finite value NaN/);
+    expect(bad.stats).toMatchObject({ documents: 0, chunks: 0, bm25: 0, vectors: 0 });
+  });
+
   it('refuses duplicate ids and bad configs with RagscopeError', async () => {
     const p = make();
     await p.addDocuments([{ id: 'a', text: 'hello world' }]);
