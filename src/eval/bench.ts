@@ -387,32 +387,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const allChunks = [...byDoc.values()].flat().filter((c) => /\S/.test(c.text));
     // 2. Embed once (warms the cache the pipeline then reads).
     let embedMs = 0;
-    const zero = new Set<string>();
     if (needsVectors && embedder) {
       const t1 = performance.now();
       const texts = allChunks.map((c) => c.text);
       const batch = 256;
       for (let i = 0; i < texts.length; i += batch) {
-        const vectors = await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
-        vectors.forEach((v, j) => {
-          if (!v.some((x) => x !== 0)) zero.add(allChunks[i + j]!.id);
-        });
+        await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
         emit({ ...base, phase: 'embed', done: Math.min(i + batch, texts.length), total: texts.length });
       }
       embedMs = performance.now() - t1;
-    }
-    if (zero.size > 0) {
-      // A zero vector has no cosine; such a chunk (e.g. a lone "." from a '.' separator) is also invisible to BM25,
-      // so no retriever can return it: leave it out of the index, keep it in the chunk stats and PrecisionΩ.
-      const example = allChunks.find((c) => zero.has(c.id))!.text;
-      warnings.push(
-        `${spec}: ${zero.size} chunk(s) embed to the zero vector under ${embedder!.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); no retriever can return them, so they were left out of the index`,
-      );
-      for (const [docId, chunks] of byDoc)
-        byDoc.set(
-          docId,
-          chunks.filter((c) => !zero.has(c.id)),
-        );
     }
     // 3. Index once: BM25 and vectors in one pipeline.
     emit({ ...base, phase: 'index', done: 0, total: 0 });
@@ -425,8 +408,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       ...(options.depth ? { depth: options.depth } : {}),
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
     });
-    await pipeline.addDocuments(docs);
+    const indexed = await pipeline.addDocuments(docs);
     const indexMs = performance.now() - t2;
+    if (indexed.chunksWithoutVector.length > 0) {
+      // A zero vector has no cosine (e.g. a chunk whose words are all out of a static embedder's vocabulary):
+      // the pipeline keeps such chunks in BM25 only. Say so, with an example, rather than hide it.
+      const example = pipeline.getChunk(indexed.chunksWithoutVector[0]!)?.text ?? '';
+      warnings.push(
+        `${spec}: ${indexed.chunksWithoutVector.length} chunk(s) embed to the zero vector under ${embedder?.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); they are searchable by BM25 only`,
+      );
+    }
     const stats = chunkStats(
       allChunks,
       options.tokenizer ? allChunks.map((c) => options.tokenizer!.count(c.text)) : undefined,
