@@ -105,6 +105,8 @@ export interface WhyNotPipeline {
   chunksOf(docId: string): readonly Chunk[];
   getDocument(id: string): Document | undefined | null;
   getVector?(chunkId: string): Float32Array | undefined | null;
+  /** Chunks kept out of the vector index because they embed to the zero vector. */
+  chunksWithoutVector?(): string[];
   readonly bm25?: {
     readonly size: number;
     readonly analyzer: Pick<Analyzer, 'analyzeTerms' | 'term'>;
@@ -425,6 +427,10 @@ export async function whyNot(
   const absentSomewhere = missingIdx.filter((m) => m.inBm25 === false || m.hasVector === false);
   if (absentSomewhere.length > 0) {
     const all = absentEverywhere.length === relevant.length;
+    const zeroVector = new Set(pipeline.chunksWithoutVector?.() ?? []);
+    const noVectorBecauseZero = absentSomewhere.filter(
+      (m) => m.hasVector === false && zeroVector.has(m.chunkId),
+    );
     causes.push({
       cause: 'not-indexed',
       stage: 'indexing',
@@ -432,8 +438,11 @@ export async function whyNot(
       sentence: all
         ? 'The chunks holding it are in no index (no BM25 entry and no vector), so no query can find them.'
         : `${absentSomewhere.length} of ${relevant.length} chunks holding it are missing from an index.`,
-      fix: 'Re-index the document; check for failed embedding batches or an interrupted update.',
-      evidence: { chunks: missingIdx },
+      fix:
+        noVectorBecauseZero.length > 0
+          ? `${noVectorBecauseZero.length} of them embed to the zero vector (no word the embedder knows), so they have no cosine: use an embedder with a larger vocabulary or subword units, or rely on hybrid search.`
+          : 'Re-index the document; check for failed embedding batches or an interrupted update.',
+      evidence: { chunks: missingIdx, zeroVector: noVectorBecauseZero.map((m) => m.chunkId) },
     });
   }
 
@@ -443,7 +452,10 @@ export async function whyNot(
   let fullVec: Array<{ id: string; score: number }> = [];
   if (ranVector && vindex && pipeline.embedder && vindex.size > 0) {
     const [qv] = await pipeline.embedder.embed([query], { kind: 'query' });
-    fullVec = await vindex.search(qv!, vindex.size);
+    // A query with no known token embeds to the zero vector: it has no cosine with anything (the vector stage
+    // recorded it as skipped), so every chunk is unranked in the vector list.
+    const zeroQuery = vindex.metric === 'cosine' && (qv === undefined || qv.every((x) => x === 0));
+    if (!zeroQuery) fullVec = await vindex.search(qv!, vindex.size);
   }
   const vecRank = new Map(fullVec.map((h, i) => [h.id, { rank: i + 1, score: h.score }]));
   const finalList = replay(trace, {}).candidates;

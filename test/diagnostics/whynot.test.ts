@@ -1,6 +1,8 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { whyNot } from '../../src/diagnostics/index.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
+import { StaticEmbedder } from '../../src/embedders/static.js';
 import type { Reranker } from '../../src/search/rerank/types.js';
 import { makePipeline, TruncatingEmbedder } from './helpers.js';
 
@@ -43,6 +45,27 @@ describe('whyNot: one certain cause per corpus', () => {
     expect(r.retrieved).toBe(false);
     expect(r.causes[0]?.cause).toBe('not-indexed');
     expect(r.causes[0]?.decisive).toBe(true);
+  });
+
+  it('not-indexed: a chunk that GloVe embeds to the zero vector is searchable by BM25 only, and whyNot says why', async () => {
+    const glove = await StaticEmbedder.fromFile(
+      path.resolve(__dirname, '../../../shared/models/glove-6B-50d-10k/vectors/glove.6B.50d.10k.txt'),
+    );
+    // Both words are outside GloVe's 10k vocabulary (a real PubMed heading from the Chroma corpora).
+    const p = await makePipeline(
+      [
+        { id: 'a', text: 'Immunoprecipitation assay' },
+        { id: 'b', text: 'The weather was cold and wet all week.' },
+      ],
+      { embedder: glove, bm25: false },
+    );
+    const zero = p.chunksWithoutVector();
+    expect(zero).toEqual([p.chunksOf('a')[0]!.id]);
+    const r = await whyNot(p, 'immunoprecipitation', 'a', { k: 1 });
+    expect(r.retrieved).toBe(false);
+    expect(r.causes[0]?.cause).toBe('not-indexed');
+    expect(r.causes[0]?.evidence.zeroVector).toEqual(zero);
+    expect(r.causes[0]?.fix).toMatch(/zero vector/);
   });
 
   it('split-by-chunking: the gold span straddles a fixed-size boundary', async () => {
