@@ -4,10 +4,9 @@ import { checkInteger, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { checkEmbedder, embedInBatches } from './embedding.js';
 import type { LengthFunction } from './length.js';
-import { charLength, checkLengthFunction } from './lengths.js';
-import { spanLength } from './pack.js';
-import { CHROMA_SEPARATORS, RecursiveChunker } from './recursive.js';
-import { SentenceChunker } from './sentence.js';
+import { charLength, checkLengthFunction, rangeMeasure } from './lengths.js';
+import { packSentences } from './pack.js';
+import { CHROMA_SEPARATORS, RecursiveChunker, recursiveRanges } from './recursive.js';
 import { dot, norm } from './stats.js';
 import type { Boundary, Chunker, ChunkingTrace } from './types.js';
 
@@ -26,9 +25,11 @@ export interface ClusterChunkerOptions {
   maxSize?: number;
   /**
    * Size of the small pieces the document is first cut into with the {@link RecursiveChunker} (Chroma's separators
-   * {@link CHROMA_SEPARATORS}), in the same units.
-   * A cluster holds at most `floor(maxSize / pieceSize)` pieces. Default `max(1, floor(maxSize / 8))` (Chroma's
-   * 400 / 50).
+   * {@link CHROMA_SEPARATORS}), in the same units (integer, 1 <= pieceSize <= maxSize).
+   * A cluster holds at most `floor(maxSize / pieceSize)` pieces. Default: in tokens, 50 (at most `maxSize`), as
+   * Chroma's ClusterSemanticChunker always uses (its `min_chunk_size`); in chars and words, about as much text
+   * (220 chars, 35 words, see {@link CLUSTER_PIECE_DEFAULTS}) but at most `floor(maxSize / 4)` (at least 1), so that
+   * a cluster can still hold 4 pieces, as in Chroma's 200-token setting (`cluster:400:chars` cuts 100-char pieces).
    */
   pieceSize?: number;
   /**
@@ -37,10 +38,48 @@ export interface ClusterChunkerOptions {
    * `pieceSize`, as the {@link SentenceChunker} does, so chunks start at sentence starts). Default `'recursive'`.
    */
   pieces?: 'recursive' | 'sentences';
-  /** How sizes are measured. Default {@link charLength}. */
+  /**
+   * How sizes are measured. Default {@link charLength}. Pieces and clusters are measured as ranges of the document
+   * ({@link rangeMeasure}): with `tokenLength` the document is tokenised once.
+   */
   lengthFunction?: LengthFunction;
   /** Texts per `embed` call. Default `256`. */
   batchSize?: number;
+}
+
+/**
+ * Largest default `pieceSize` of {@link ClusterChunker} per unit: Chroma's ClusterSemanticChunker cuts 50-token
+ * pieces (cl100k) whatever the chunk size; 220 chars and 35 words are about 50 cl100k tokens of the Chroma
+ * evaluation corpora (4.4 characters and 0.70 words per token). The default is `min(maxSize, 50)` in tokens and
+ * `min(220 | 35, max(1, floor(maxSize / 4)))` in chars | words (see {@link clusterPieceSize}).
+ *
+ * @example
+ * ```ts
+ * CLUSTER_PIECE_DEFAULTS.tokens; // 50
+ * new ClusterChunker({ embedder, maxSize: 400, lengthFunction: tokenLength(tok) }).pieceSize; // 50
+ * ```
+ */
+export const CLUSTER_PIECE_DEFAULTS: Readonly<Record<'chars' | 'words' | 'tokens', number>> = Object.freeze({
+  chars: 220,
+  words: 35,
+  tokens: 50,
+});
+
+/**
+ * The default `pieceSize` of a {@link ClusterChunker} with this `maxSize` and unit (see
+ * {@link CLUSTER_PIECE_DEFAULTS}).
+ *
+ * @example
+ * ```ts
+ * clusterPieceSize(200, 'tokens'); // 50
+ * clusterPieceSize(400, 'chars'); // 100
+ * clusterPieceSize(2000, 'chars'); // 220
+ * ```
+ */
+export function clusterPieceSize(maxSize: number, unit: 'chars' | 'words' | 'tokens'): number {
+  const cap = CLUSTER_PIECE_DEFAULTS[unit];
+  if (unit === 'tokens') return Math.max(1, Math.min(maxSize, cap));
+  return Math.max(1, Math.min(cap, Math.floor(maxSize / 4)));
 }
 
 /**
@@ -66,7 +105,9 @@ export interface ClusterSegmentation {
  * is penalised), by dynamic programming with runs of at most `floor(maxSize / pieceSize)` pieces and at most
  * `maxSize` long. Unlike the original, no piece pair further apart than a run is ever compared (the mean is
  * computed exactly from the sum of the vectors), so time and memory stay linear in the document length; and chunks
- * are exact spans of the document (the original joined pieces with spaces).
+ * are exact spans of the document (the original joined pieces with spaces). Sizes are ranges of the document
+ * ({@link rangeMeasure}); the pieces are cut with the recursive algorithm measuring those ranges rather than
+ * re-tokenising every piece, so in tokens they can differ from Chroma's pieces by a token at their edges.
  *
  * @example
  * ```ts
@@ -90,17 +131,15 @@ export class ClusterChunker implements Chunker {
    */
   readonly spec: string;
   private readonly salt: string;
-  private readonly splitter: RecursiveChunker | SentenceChunker;
+  private readonly splitter: RecursiveChunker;
 
   constructor(options: ClusterChunkerOptions) {
     const opts = (options ?? {}) as ClusterChunkerOptions;
     this.embedder = checkEmbedder('embedder', opts.embedder);
     this.maxSize = checkInteger('maxSize', opts.maxSize ?? 400, 1);
-    this.pieceSize = checkInteger(
-      'pieceSize',
-      opts.pieceSize ?? Math.max(1, Math.floor(this.maxSize / 8)),
-      1,
-    );
+    this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
+    const fallback = clusterPieceSize(this.maxSize, this.lengthFunction.unit);
+    this.pieceSize = checkInteger('pieceSize', opts.pieceSize ?? fallback, 1);
     if (this.pieceSize > this.maxSize) {
       invalidArgument('pieceSize', this.pieceSize, `<= maxSize (${this.maxSize})`);
     }
@@ -109,24 +148,19 @@ export class ClusterChunker implements Chunker {
       invalidArgument('pieces', pieces, "'recursive' or 'sentences'");
     }
     this.pieces = pieces;
-    this.lengthFunction = checkLengthFunction('lengthFunction', opts.lengthFunction ?? charLength);
     this.batchSize = checkInteger('batchSize', opts.batchSize ?? 256, 1);
-    const defaultPiece =
-      opts.pieceSize === undefined || this.pieceSize === Math.max(1, Math.floor(this.maxSize / 8));
+    const defaultPiece = this.pieceSize === fallback;
     this.spec =
       `cluster:${this.maxSize}:${this.lengthFunction.unit}` +
       (defaultPiece ? '' : `:piece=${this.pieceSize}`) +
       (pieces === 'sentences' ? ':sentences' : '');
     this.salt = `${this.spec}@${this.lengthFunction.id}@${this.embedder.id}`;
-    this.splitter =
-      pieces === 'sentences'
-        ? new SentenceChunker({ size: this.pieceSize, lengthFunction: this.lengthFunction })
-        : new RecursiveChunker({
-            size: this.pieceSize,
-            overlap: 0,
-            separators: CHROMA_SEPARATORS,
-            lengthFunction: this.lengthFunction,
-          });
+    this.splitter = new RecursiveChunker({
+      size: this.pieceSize,
+      overlap: 0,
+      separators: CHROMA_SEPARATORS,
+      lengthFunction: this.lengthFunction,
+    });
   }
 
   /** Split a document into chunks. */
@@ -138,7 +172,12 @@ export class ClusterChunker implements Chunker {
   async chunkWithTrace(input: DocumentInput): Promise<ChunkingTrace> {
     const doc = toDocument(input);
     const text = doc.text;
-    const pieces = this.splitter.chunkSync({ id: doc.id, text }).map((c) => ({ start: c.start, end: c.end }));
+    // One range measure for the pieces and the size checks: with tokenLength, the document is tokenised once.
+    const measure = rangeMeasure(this.lengthFunction, text);
+    const pieces =
+      this.pieces === 'sentences'
+        ? packSentences(text, this.pieceSize, this.lengthFunction, measure).packs
+        : recursiveRanges(this.splitter, text, 0, text.length, measure);
     if (pieces.length === 0) return { chunks: [], boundaries: [] };
     const vectors =
       pieces.length > 1
@@ -150,7 +189,7 @@ export class ClusterChunker implements Chunker {
         : [];
     const maxPieces = Math.max(1, Math.floor(this.maxSize / this.pieceSize));
     const fits = (first: number, last: number) =>
-      spanLength(text, pieces[first]!.start, pieces[last]!.end, this.lengthFunction) <= this.maxSize;
+      measure(pieces[first]!.start, pieces[last]!.end) <= this.maxSize;
     const { clusters, meanSimilarity } =
       pieces.length > 1
         ? segmentClusters(vectors, maxPieces, fits)

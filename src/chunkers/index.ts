@@ -6,9 +6,14 @@
 
 export * from './cluster.js';
 export * from './fixed.js';
-export type { LengthFunction, Tokenizer } from './length.js';
+export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
-export * from './recursive.js';
+export {
+  CHROMA_SEPARATORS,
+  LANGCHAIN_SEPARATORS,
+  RecursiveChunker,
+  type RecursiveChunkerOptions,
+} from './recursive.js';
 export * from './semantic.js';
 export * from './sentence.js';
 export * from './spec.js';

@@ -13,7 +13,28 @@ export interface LengthFunction {
   readonly unit: 'chars' | 'words' | 'tokens';
   /** Length of `text` in the unit. */
   length(text: string): number;
+  /**
+   * Optional fast path for chunkers that measure many ranges of one document: called once per document, it returns
+   * `measure(start, end)`, the length of `text.slice(start, end)` in the unit, computed without slicing or
+   * re-measuring. It must be monotone (a range never measures less than a range inside it). Chunkers built in
+   * ragscope (sentence, semantic, cluster; the recursive chunker only where it is not reproducing LangChain) use it
+   * when present and fall back to `length(text.slice(start, end))` otherwise. `charLength` and `wordLength` give
+   * exactly `length(slice)`; `tokenLength` tokenises the document once and counts the tokens touching the range
+   * (see {@link tokenLength}), which can differ from tokenising the slice alone by a token or two at its edges.
+   */
+  prepare?(text: string): (start: number, end: number) => number;
 }
+
+/**
+ * Measures `[start, end)` ranges of one document in a {@link LengthFunction}'s unit (see `LengthFunction.prepare`).
+ *
+ * @example
+ * ```ts
+ * const measure: RangeMeasure = rangeMeasure(wordLength, 'one two three');
+ * measure(0, 7); // 2
+ * ```
+ */
+export type RangeMeasure = (start: number, end: number) => number;
 
 /**
  * A tokenizer that can say where each token lies in the original text, so token-sized chunks keep exact offsets.

@@ -1,6 +1,6 @@
-import type { LengthFunction } from './length.js';
-import { RecursiveChunker } from './recursive.js';
-import type { SentenceSpan } from './sentences.js';
+import type { LengthFunction, RangeMeasure } from './length.js';
+import { RecursiveChunker, recursiveRanges } from './recursive.js';
+import { type SentenceSpan, splitSentences } from './sentences.js';
 import type { Boundary, BoundaryReason } from './types.js';
 
 /**
@@ -41,27 +41,26 @@ export interface Pack {
  * @internal
  */
 export function rebalanceTail(
-  text: string,
   units: Unit[],
   packs: Pack[],
   size: number,
   minSize: number,
-  fn: LengthFunction,
+  measure: RangeMeasure,
 ): Pack[] {
   if (packs.length < 2 || minSize <= 0) return packs;
   const out = packs.slice();
   const last = { ...out[out.length - 1]! };
   const prev = { ...out[out.length - 2]! };
   if (prev.last + 1 !== last.first) return packs;
-  while (spanLength(text, last.start, last.end, fn) < minSize && prev.last > prev.first) {
+  while (measure(last.start, last.end) < minSize && prev.last > prev.first) {
     const moving = units[prev.last]!;
     const keep = units[prev.last - 1]!;
     if (moving.split || keep.split) break;
-    if (spanLength(text, moving.start, last.end, fn) > size) break;
-    if (spanLength(text, prev.start, keep.end, fn) < minSize) break;
+    if (measure(moving.start, last.end) > size) break;
+    if (measure(prev.start, keep.end) < minSize) break;
     prev.last -= 1;
     prev.end = keep.end;
-    prev.wouldBe = spanLength(text, prev.start, moving.end, fn);
+    prev.wouldBe = measure(prev.start, moving.end);
     last.first -= 1;
     last.start = moving.start;
   }
@@ -70,14 +69,11 @@ export function rebalanceTail(
   return out;
 }
 
-/** Length of `text.slice(start, end)` in the unit of `fn`, without slicing for plain character length. @internal */
-export function spanLength(text: string, start: number, end: number, fn: LengthFunction): number {
-  return fn.id === 'chars' ? end - start : fn.length(text.slice(start, end));
-}
-
 /**
- * Turn sentences into units no longer than `size`: a longer sentence is cut with the {@link RecursiveChunker}
- * (paragraph, line, sentence punctuation, space, then characters). `firstIndex` numbers the sentences.
+ * Turn sentences into units no longer than `size` (as `measure`, a range measure of the whole document, counts
+ * them): a longer sentence is cut with the {@link RecursiveChunker}'s algorithm (paragraph, line, space, then
+ * characters) measuring with the same `measure`. `fn` is the length function `measure` came from.
+ * `firstIndex` numbers the sentences.
  * @internal
  */
 export function sentenceUnits(
@@ -85,35 +81,45 @@ export function sentenceUnits(
   sentences: SentenceSpan[],
   size: number,
   fn: LengthFunction,
+  measure: RangeMeasure,
   firstIndex = 0,
 ): Unit[] {
   const units: Unit[] = [];
   let splitter: RecursiveChunker | undefined;
   sentences.forEach((s, local) => {
     const index = firstIndex + local;
-    if (spanLength(text, s.start, s.end, fn) <= size) {
+    if (measure(s.start, s.end) <= size) {
       units.push({ start: s.start, end: s.end, sentence: index, part: 0, split: false });
       return;
     }
     splitter ??= new RecursiveChunker({ size, overlap: 0, lengthFunction: fn });
-    const trace = splitter.chunkWithTraceSync({ id: 'sentence', text: text.slice(s.start, s.end) });
-    trace.chunks.forEach((c, part) => {
-      const boundary = part > 0 ? trace.boundaries.find((b) => b.after === part) : undefined;
-      const unit: Unit = {
-        start: s.start + c.start,
-        end: s.start + c.end,
-        sentence: index,
-        part,
-        split: trace.chunks.length > 1,
-      };
+    const parts = recursiveRanges(splitter, text, s.start, s.end, measure);
+    parts.forEach((c, part) => {
+      const unit: Unit = { start: c.start, end: c.end, sentence: index, part, split: parts.length > 1 };
       if (part > 0) {
-        unit.cutReason = boundary?.reason ?? 'forced-split';
-        if (boundary?.separator !== undefined) unit.separator = boundary.separator;
+        const cut = parts[part - 1]!;
+        unit.cutReason = cut.reason;
+        if (cut.separator !== undefined) unit.separator = cut.separator;
       }
       units.push(unit);
     });
   });
   return units;
+}
+
+/**
+ * The sentence chunker's whole algorithm on `text` (split sentences, cut over-long ones, pack): its units and packs.
+ * @internal
+ */
+export function packSentences(
+  text: string,
+  size: number,
+  fn: LengthFunction,
+  measure: RangeMeasure,
+  overlap = 0,
+): { units: Unit[]; packs: Pack[] } {
+  const units = sentenceUnits(text, splitSentences(text), size, fn, measure);
+  return { units, packs: packUnits(units, size, measure, overlap) };
 }
 
 /**
@@ -124,13 +130,7 @@ export function sentenceUnits(
  * chunk still moves forward.
  * @internal
  */
-export function packUnits(
-  text: string,
-  units: Unit[],
-  size: number,
-  fn: LengthFunction,
-  overlap = 0,
-): Pack[] {
+export function packUnits(units: Unit[], size: number, measure: RangeMeasure, overlap = 0): Pack[] {
   const packs: Pack[] = [];
   let i = 0;
   while (i < units.length) {
@@ -142,7 +142,7 @@ export function packUnits(
       const nxt = units[j + 1]!;
       // The parts of a sentence longer than the limit never share a chunk with other sentences.
       if (nxt.sentence !== cur.sentence && (cur.split || nxt.split)) break;
-      const len = spanLength(text, start, nxt.end, fn);
+      const len = measure(start, nxt.end);
       if (len > size) {
         wouldBe = len;
         break;
@@ -158,7 +158,7 @@ export function packUnits(
     for (let taken = 0; taken < overlap; taken++) {
       const candidate = units[from - 1]!;
       if (from - 1 <= i || candidate.split || units[next]!.split) break;
-      if (spanLength(text, candidate.start, units[next]!.end, fn) > size) break;
+      if (measure(candidate.start, units[next]!.end) > size) break;
       from--;
     }
     i = from;

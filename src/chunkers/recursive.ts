@@ -8,7 +8,7 @@ import {
   SyncChunkerBase,
   showSeparator,
 } from './base.js';
-import type { LengthFunction } from './length.js';
+import type { LengthFunction, RangeMeasure } from './length.js';
 import { charLength } from './lengths.js';
 import { isJsWhitespace } from './text.js';
 import type { Boundary, BoundaryReason, ChunkingTrace, SyncChunker } from './types.js';
@@ -229,6 +229,45 @@ export class RecursiveChunker extends SyncChunkerBase implements SyncChunker {
   }
 }
 
+/**
+ * One cut of {@link recursiveRanges}: `[start, end)` in the document, and why the range ended (`size-cap`,
+ * `forced-split` or `separator`, with the separator). @internal
+ */
+export interface RecursiveRange {
+  start: number;
+  end: number;
+  reason: BoundaryReason;
+  separator?: string;
+}
+
+/**
+ * Split `text[start, end)` as `chunker` would split it as a document of its own, but measuring with `measure`
+ * (ranges of the WHOLE document, e.g. `rangeMeasure(fn, text)`, tokenised once) instead of measuring every piece
+ * alone: piece lengths are still summed as in LangChain, and since a range never measures more than the sum of its
+ * pieces under an overlap-counting measure, every range is at most `chunker.size`. Not LangChain's exact
+ * arithmetic (the sentence, semantic and cluster chunkers use it for their pieces). @internal
+ */
+export function recursiveRanges(
+  chunker: RecursiveChunker,
+  text: string,
+  start: number,
+  end: number,
+  measure: RangeMeasure,
+): RecursiveRange[] {
+  const run = new Run(text, chunker, measure);
+  if (end > start) run.split(start, end, 0, null);
+  return run.starts.map((s, i) => {
+    const reason = run.reasons[i] as BoundaryReason;
+    const r: RecursiveRange = {
+      start: s,
+      end: run.ends[i] as number,
+      reason: reason === 'size-cap' || reason === 'forced-split' ? reason : 'separator',
+    };
+    if (reason !== 'forced-split') r.separator = run.seps[i] as string;
+    return r;
+  });
+}
+
 /** One splitting run over a document; collects chunk ranges and why each chunk ended. */
 class Run {
   readonly starts: number[] = [];
@@ -243,9 +282,14 @@ class Run {
   private readonly keep: boolean;
   private readonly trim: boolean;
   private readonly isChars: boolean;
-  private readonly lengthOf: (text: string) => number;
+  private readonly len: RangeMeasure;
 
-  constructor(text: string, c: RecursiveChunker) {
+  /**
+   * Without `measure`, every piece is measured alone with `lengthFunction.length` (LangChain's arithmetic), each
+   * distinct piece once: a piece that is too long and has the next separator only at its start comes back whole
+   * from the recursion, and is then not measured again.
+   */
+  constructor(text: string, c: RecursiveChunker, measure?: RangeMeasure) {
     this.text = text;
     this.size = c.size;
     this.overlap = c.overlap;
@@ -254,11 +298,21 @@ class Run {
     this.trim = c.trim;
     this.isChars = c.lengthFunction.id === 'chars' && c.lengthFunction.unit === 'chars';
     const fn = c.lengthFunction;
-    this.lengthOf = (t) => fn.length(t);
-  }
-
-  private len(s: number, e: number): number {
-    return this.isChars ? e - s : this.lengthOf(this.text.slice(s, e));
+    if (this.isChars) this.len = (s, e) => e - s;
+    else if (measure !== undefined) this.len = measure;
+    else {
+      const cache = new Map<number, number>();
+      const stride = text.length + 1;
+      this.len = (s, e) => {
+        const key = s * stride + e;
+        let v = cache.get(key);
+        if (v === undefined) {
+          v = fn.length(text.slice(s, e));
+          cache.set(key, v);
+        }
+        return v;
+      };
+    }
   }
 
   private emit(s: number, e: number, reason: BoundaryReason, sep: string, wouldBe: number): void {
@@ -331,7 +385,7 @@ class Run {
       total = 0;
     };
     const handle = (a: number, b: number, isLast: boolean): void => {
-      const L = this.isChars ? b - a : this.len(a, b);
+      const L = this.len(a, b);
       if (L < size) {
         let count = qs.length - head;
         const wouldBe = total + L + count * sepLen;

@@ -3,9 +3,9 @@ import { makeChunk, toDocument } from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { checkEmbedder, embedInBatches } from './embedding.js';
-import type { LengthFunction } from './length.js';
-import { charLength, checkLengthFunction } from './lengths.js';
-import { packUnits, rebalanceTail, sentenceUnits, sizeBoundary, spanLength } from './pack.js';
+import type { LengthFunction, RangeMeasure } from './length.js';
+import { charLength, checkLengthFunction, rangeMeasure } from './lengths.js';
+import { packUnits, rebalanceTail, sentenceUnits, sizeBoundary } from './pack.js';
 import { type SentenceSpan, splitSentences } from './sentences.js';
 import { cosineDistance, gradient, mean, percentile, std } from './stats.js';
 import type { Boundary, Chunker, ChunkingTrace, DistanceCurve } from './types.js';
@@ -68,7 +68,10 @@ export interface SemanticChunkerOptions {
    * re-split of an over-long group may leave a short last part). Default `0` (no minimum).
    */
   minSize?: number;
-  /** How `maxSize`/`minSize` are measured. Default {@link charLength}. */
+  /**
+   * How `maxSize`/`minSize` are measured. Default {@link charLength}. Lengths are measured as ranges of the
+   * document ({@link rangeMeasure}): with `tokenLength` the document is tokenised once.
+   */
   lengthFunction?: LengthFunction;
   /** Sentences on each side embedded together with a sentence (Kamradt's / LangChain's `buffer_size`). Default `1`. */
   bufferSize?: number;
@@ -171,7 +174,8 @@ export class SemanticChunker implements Chunker {
     if (sentences.length > 0) groups.push({ first, last: sentences.length - 1 });
 
     // 2. Merge groups shorter than minSize into the neighbour across the weaker breakpoint.
-    if (this.minSize > 0) groups = this.mergeSmall(text, sentences, groups, distances);
+    const measure = rangeMeasure(this.lengthFunction, text);
+    if (this.minSize > 0) groups = this.mergeSmall(measure, sentences, groups, distances);
 
     // 3. Re-pack groups longer than maxSize; emit chunks and boundaries.
     const chunks: Chunk[] = [];
@@ -200,18 +204,24 @@ export class SemanticChunker implements Chunker {
         };
         boundaries.push(boundary);
       }
-      if (spanLength(text, span.start, span.end, fn) <= this.maxSize) {
+      if (measure(span.start, span.end) <= this.maxSize) {
         chunks.push(makeChunk(doc, chunks.length, span.start, span.end, this.salt));
         return;
       }
-      const units = sentenceUnits(text, sentences.slice(g.first, g.last + 1), this.maxSize, fn, g.first);
-      const packs = rebalanceTail(
+      const units = sentenceUnits(
         text,
+        sentences.slice(g.first, g.last + 1),
+        this.maxSize,
+        fn,
+        measure,
+        g.first,
+      );
+      const packs = rebalanceTail(
         units,
-        packUnits(text, units, this.maxSize, fn, 0),
+        packUnits(units, this.maxSize, measure, 0),
         this.maxSize,
         this.minSize,
-        fn,
+        measure,
       );
       packs.forEach((p, pi) => {
         if (pi > 0) {
@@ -283,18 +293,13 @@ export class SemanticChunker implements Chunker {
    * or the other neighbour when that one would pass `maxSize` (a neighbour already over `maxSize` is always
    * accepted: it is re-split later); groups that fit nowhere stay as they are.
    */
-  private mergeSmall(text: string, sentences: SentenceSpan[], groups: Group[], distances: number[]): Group[] {
-    const fn = this.lengthFunction;
-    const cache = new Map<string, number>();
-    const len = (g: Group) => {
-      const key = `${g.first}:${g.last}`;
-      let v = cache.get(key);
-      if (v === undefined) {
-        v = spanLength(text, sentences[g.first]!.start, sentences[g.last]!.end, fn);
-        cache.set(key, v);
-      }
-      return v;
-    };
+  private mergeSmall(
+    measure: RangeMeasure,
+    sentences: SentenceSpan[],
+    groups: Group[],
+    distances: number[],
+  ): Group[] {
+    const len = (g: Group) => measure(sentences[g.first]!.start, sentences[g.last]!.end);
     const out = groups.slice();
     const stuck = new Set<Group>();
     for (;;) {

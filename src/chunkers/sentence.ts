@@ -2,9 +2,8 @@ import type { Chunk, DocumentInput } from '../core/document.js';
 import { makeChunk, toDocument } from '../core/document.js';
 import { checkInteger } from '../core/errors.js';
 import type { LengthFunction } from './length.js';
-import { charLength, checkLengthFunction } from './lengths.js';
-import { packUnits, sentenceUnits, sizeBoundary } from './pack.js';
-import { splitSentences } from './sentences.js';
+import { charLength, checkLengthFunction, rangeMeasure } from './lengths.js';
+import { packSentences, sizeBoundary } from './pack.js';
 import type { Boundary, ChunkingTrace, SyncChunker } from './types.js';
 
 export { type SentenceSpan, type SplitSentencesOptions, splitSentences } from './sentences.js';
@@ -23,7 +22,11 @@ export interface SentenceChunkerOptions {
   size: number;
   /** Number of whole sentences repeated at the start of the next chunk. Default `0`. */
   overlap?: number;
-  /** How chunk length is measured. Default {@link charLength}. */
+  /**
+   * How chunk length is measured. Default {@link charLength}. A chunk's length is measured as a range of the
+   * document (`lengthFunction.prepare`, see {@link rangeMeasure}): with `tokenLength` the document is tokenised
+   * once and a chunk counts the document's tokens overlapping it.
+   */
   lengthFunction?: LengthFunction;
 }
 
@@ -71,8 +74,8 @@ export class SentenceChunker implements SyncChunker {
   chunkWithTraceSync(input: DocumentInput): ChunkingTrace {
     const doc = toDocument(input);
     const text = doc.text;
-    const units = sentenceUnits(text, splitSentences(text), this.size, this.lengthFunction);
-    const packs = packUnits(text, units, this.size, this.lengthFunction, this.overlap);
+    const measure = rangeMeasure(this.lengthFunction, text);
+    const { units, packs } = packSentences(text, this.size, this.lengthFunction, measure, this.overlap);
     const chunks = packs.map((p, index) => makeChunk(doc, index, p.start, p.end, this.salt));
     const boundaries: Boundary[] = [];
     for (let k = 1; k < packs.length; k++) {

@@ -22,9 +22,10 @@ export const CHUNKER_SPEC_GRAMMAR = [
   'recursive:<size>[/<overlap>][:<unit>][:chroma][:md][:nokeep][:notrim][:seps=<JSON array>]',
   '                                                          e.g. recursive:400/0, recursive:400/0:tokens:chroma',
   'sentence:<size>[/<overlap sentences>][:<unit>]          e.g. sentence:400/1',
-  'semantic:<p|std|iqr|grad><threshold>[:max=<size>][:min=<size>][:<unit>]',
-  '                                                          e.g. semantic:p95:max=400, semantic:std3:max=400:min=50, semantic:iqr1.5, semantic:grad95',
-  'cluster:<max size>[:<unit>]                             e.g. cluster:200',
+  'semantic:<p|std|iqr|grad><threshold>[:max=<size>][:min=<size>][:<unit>][:buffer=<sentences>]',
+  '                                                          e.g. semantic:p95:max=400, semantic:std3:max=400:min=50, semantic:iqr1.5, semantic:grad95:buffer=2',
+  'cluster:<max size>[:<unit>][:piece=<size>][:sentences]  e.g. cluster:200, cluster:200:tokens:piece=50, cluster:400:sentences',
+  '                                                          (default piece: min(50, max) tokens; min(220, max/4) chars; min(35, max/4) words)',
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
 ].join('\n');
 
@@ -68,8 +69,18 @@ export type ChunkerSpec =
       maxSize?: number;
       minSize?: number;
       unit: SizeUnit;
+      /** Sentences embedded on each side of a sentence (`buffer=`); the chunker's default (1) when absent. */
+      bufferSize?: number;
     }
-  | { kind: 'cluster'; maxSize: number; unit: SizeUnit };
+  | {
+      kind: 'cluster';
+      maxSize: number;
+      unit: SizeUnit;
+      /** `piece=`: size of the small pieces; the chunker's default for the unit when absent. */
+      pieceSize?: number;
+      /** `sentences`: pieces are packed whole sentences instead of recursive splits. */
+      pieces?: 'sentences';
+    };
 
 /**
  * What {@link createChunker} may need besides the spec.
@@ -130,6 +141,7 @@ function unitOf(raw: string): SizeUnit | null {
  * ```ts
  * parseChunkerSpec('fixed:512/64:tokens'); // { kind: 'fixed', size: 512, overlap: 64, unit: 'tokens' }
  * parseChunkerSpec('semantic:std3:max=400:min=50'); // { kind: 'semantic', mode: 'stddev', threshold: 3, maxSize: 400, minSize: 50, unit: 'chars' }
+ * parseChunkerSpec('cluster:200:tokens:piece=50'); // { kind: 'cluster', maxSize: 200, unit: 'tokens', pieceSize: 50 }
  * ```
  */
 export function parseChunkerSpec(spec: string): ChunkerSpec {
@@ -224,7 +236,8 @@ export function parseChunkerSpec(spec: string): ChunkerSpec {
         if (u !== null) out.unit = u;
         else if (p.startsWith('max=')) out.maxSize = int(spec, 'max', p.slice(4), 1);
         else if (p.startsWith('min=')) out.minSize = int(spec, 'min', p.slice(4), 0);
-        else fail(spec, `unknown semantic option ${showValue(p)} (max=<n>, min=<n> or a unit)`);
+        else if (p.startsWith('buffer=')) out.bufferSize = int(spec, 'buffer', p.slice(7), 0);
+        else fail(spec, `unknown semantic option ${showValue(p)} (max=<n>, min=<n>, buffer=<n> or a unit)`);
       }
       if (out.maxSize !== undefined && out.minSize !== undefined && out.minSize > out.maxSize) {
         fail(spec, `min (${out.minSize}) must not exceed max (${out.maxSize})`);
@@ -233,14 +246,22 @@ export function parseChunkerSpec(spec: string): ChunkerSpec {
     }
     case 'cluster': {
       const maxSize = int(spec, 'max size', parts[0], 1);
-      if (parts.length > 2) fail(spec, `unexpected ${showValue(parts.slice(2).join(':'))}`);
-      let unit: SizeUnit = 'chars';
-      if (parts[1] !== undefined) {
-        const u = unitOf(parts[1]);
-        if (u === null) fail(spec, `unknown unit ${showValue(parts[1])} (chars, words or tokens)`);
-        unit = u;
+      const out: ChunkerSpec = { kind, maxSize, unit: 'chars' };
+      for (const p of parts.slice(1)) {
+        const u = unitOf(p);
+        if (u !== null) out.unit = u;
+        else if (p.startsWith('piece=')) out.pieceSize = int(spec, 'piece', p.slice(6), 1);
+        else if (p === 'sentences') out.pieces = 'sentences';
+        else
+          fail(
+            spec,
+            `unknown cluster option ${showValue(p)} (a unit (chars, words or tokens), piece=<n> or sentences)`,
+          );
       }
-      return { kind, maxSize, unit };
+      if (out.pieceSize !== undefined && out.pieceSize > maxSize) {
+        fail(spec, `piece (${out.pieceSize}) must not exceed the max size (${maxSize})`);
+      }
+      return out;
     }
     default:
       return fail(
@@ -310,12 +331,15 @@ export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}
         threshold: parsed.threshold,
         ...(parsed.maxSize !== undefined ? { maxSize: parsed.maxSize } : {}),
         ...(parsed.minSize !== undefined ? { minSize: parsed.minSize } : {}),
+        ...(parsed.bufferSize !== undefined ? { bufferSize: parsed.bufferSize } : {}),
         lengthFunction,
       });
     case 'cluster':
       return new ClusterChunker({
         embedder: needEmbedder(shown, d),
         maxSize: parsed.maxSize,
+        ...(parsed.pieceSize !== undefined ? { pieceSize: parsed.pieceSize } : {}),
+        ...(parsed.pieces !== undefined ? { pieces: parsed.pieces } : {}),
         lengthFunction,
       });
     default:

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ClusterChunker, segmentClusters } from '../../src/chunkers/cluster.js';
-import { wordLength } from '../../src/chunkers/lengths.js';
+import {
+  CLUSTER_PIECE_DEFAULTS,
+  ClusterChunker,
+  clusterPieceSize,
+  segmentClusters,
+} from '../../src/chunkers/cluster.js';
+import { charLength, wordLength } from '../../src/chunkers/lengths.js';
 import { RagscopeError } from '../../src/core/errors.js';
 import { StaticEmbedder } from '../../src/embedders/static.js';
 import { checkInvariants, chromaCorpus, glovePath, KeywordEmbedder, textArb } from './sentence-fixtures.js';
@@ -54,7 +59,10 @@ describe('ClusterChunker with an embedder whose similarities are known', () => {
     expect(boundaries[0]).toMatchObject({ reason: 'cluster', offset: text.indexOf('Stars shine') });
     expect(boundaries[0]!.score).toBeCloseTo(3.6, 6);
     expect(boundaries[0]!.explanation).toMatch(/would add -4\.8000 to the total|would pass the size limit/);
-    expect(chunker.spec).toBe('cluster:120:chars:piece=30');
+    expect(chunker.spec).toBe('cluster:120:chars'); // 30 = 120 / 4 is the default piece in chars
+    expect(new ClusterChunker({ embedder, maxSize: 120, pieceSize: 20 }).spec).toBe(
+      'cluster:120:chars:piece=20',
+    );
     expect(new ClusterChunker({ embedder, maxSize: 400, pieces: 'sentences' }).spec).toBe(
       'cluster:400:chars:sentences',
     );
@@ -108,6 +116,24 @@ describe('ClusterChunker with an embedder whose similarities are known', () => {
     expect(await chunker.chunk(doc(' \r\n '))).toEqual([]);
     expect((await chunker.chunk(doc('  tiny  '))).map((c) => c.text)).toEqual(['tiny']);
     expect(embedder.calls).toHaveLength(0);
+  });
+
+  it("defaults pieceSize to Chroma's 50 tokens; in chars/words to as much text, at most maxSize / 4", () => {
+    const embedder = new KeywordEmbedder(['cat']);
+    const tokens = { ...wordLength, id: 'tokens:fake', unit: 'tokens' as const };
+    const piece = (maxSize: number, lengthFunction = charLength) =>
+      new ClusterChunker({ embedder, maxSize, lengthFunction }).pieceSize;
+    expect(CLUSTER_PIECE_DEFAULTS).toEqual({ chars: 220, words: 35, tokens: 50 });
+    expect([piece(200, tokens), piece(400, tokens), piece(800, tokens), piece(30, tokens)]).toEqual([
+      50, 50, 50, 30,
+    ]);
+    expect([piece(2000), piece(880), piece(400), piece(100), piece(3)]).toEqual([220, 220, 100, 25, 1]);
+    expect([piece(400, wordLength), piece(100, wordLength), piece(2, wordLength)]).toEqual([35, 25, 1]);
+    expect(clusterPieceSize(200, 'tokens')).toBe(50);
+    // maxSize 200 tokens: at most 4 pieces a cluster, as in Chroma's evaluation.
+    expect(new ClusterChunker({ embedder, maxSize: 200, lengthFunction: tokens }).spec).toBe(
+      'cluster:200:tokens',
+    );
   });
 
   it('rejects bad options with a RagscopeError naming the parameter and value', () => {

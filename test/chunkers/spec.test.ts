@@ -74,6 +74,28 @@ describe('parseChunkerSpec', () => {
     });
     expect(parseChunkerSpec('cluster:200')).toEqual({ kind: 'cluster', maxSize: 200, unit: 'chars' });
     expect(parseChunkerSpec('cluster:200:tokens')).toEqual({ kind: 'cluster', maxSize: 200, unit: 'tokens' });
+    expect(parseChunkerSpec('cluster:200:tokens:piece=50')).toEqual({
+      kind: 'cluster',
+      maxSize: 200,
+      unit: 'tokens',
+      pieceSize: 50,
+    });
+    expect(parseChunkerSpec('cluster:400:sentences:piece=100')).toEqual({
+      kind: 'cluster',
+      maxSize: 400,
+      unit: 'chars',
+      pieceSize: 100,
+      pieces: 'sentences',
+    });
+    expect(parseChunkerSpec('semantic:p95:max=400:tokens:buffer=2')).toEqual({
+      kind: 'semantic',
+      mode: 'percentile',
+      threshold: 95,
+      maxSize: 400,
+      unit: 'tokens',
+      bufferSize: 2,
+    });
+    expect(parseChunkerSpec('semantic:p95:buffer=0')).toMatchObject({ bufferSize: 0 });
   });
 
   it('rejects bad specs with INVALID_SPEC, the reason and the full grammar', () => {
@@ -93,6 +115,11 @@ describe('parseChunkerSpec', () => {
       ['semantic:p95:max=x', /max must be an integer/],
       ['semantic:p95:max=10:min=20', /min \(20\) must not exceed max \(10\)/],
       ['cluster:', /max size must be an integer/],
+      ['cluster:200:piece=0', /piece must be >= 1, got 0/],
+      ['cluster:200:piece=300', /piece \(300\) must not exceed the max size \(200\)/],
+      ['cluster:200:pieces', /unknown cluster option "pieces"/],
+      ['semantic:p95:buffer=-1', /buffer must be an integer, got "-1"/],
+      ['semantic:p95:buf=1', /unknown semantic option "buf=1"/],
       [42, /a spec must be a string/],
     ];
     for (const [spec, why] of bad) {
@@ -119,6 +146,30 @@ describe('parseChunkerSpec', () => {
     }
     const custom = new RecursiveChunker({ size: 30, separators: ['\n', '.', ''] });
     expect(createChunker(custom.spec).spec).toBe(custom.spec);
+  });
+
+  it('round-trips the specs of semantic and cluster chunkers (piece=, sentences, buffer=)', () => {
+    const embedder = new HashingEmbedder();
+    for (const spec of [
+      'semantic:p95:max=400:min=0:chars',
+      'semantic:std3:max=400:min=50:tokens:buffer=2',
+      'semantic:grad95:max=1000:min=0:words:buffer=0',
+      'cluster:400:chars',
+      'cluster:200:tokens',
+      'cluster:200:tokens:piece=40',
+      'cluster:400:words:piece=100:sentences',
+      'cluster:400:chars:sentences',
+    ]) {
+      expect(createChunker(spec, { embedder, tokenizer }).spec).toBe(spec);
+    }
+    // The default piece is canonical without piece=: Chroma's 50 tokens.
+    expect(createChunker('cluster:200:tokens:piece=50', { embedder, tokenizer }).spec).toBe(
+      'cluster:200:tokens',
+    );
+    const cluster = createChunker('cluster:400:sentences:piece=100', { embedder }) as ClusterChunker;
+    expect([cluster.pieceSize, cluster.pieces]).toEqual([100, 'sentences']);
+    const semantic = createChunker('semantic:p90:buffer=3', { embedder }) as SemanticChunker;
+    expect(semantic.bufferSize).toBe(3);
   });
 });
 
