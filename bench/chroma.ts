@@ -17,8 +17,6 @@ import { fileURLToPath } from 'node:url';
 import { RecursiveCharacterTextSplitter, TokenTextSplitter } from '@langchain/textsplitters';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
-import { ClusterChunker } from '../src/chunkers/cluster.js';
-import { tokenLength } from '../src/chunkers/lengths.js';
 import { CHROMA_SEPARATORS } from '../src/chunkers/recursive.js';
 import { createChunker } from '../src/chunkers/spec.js';
 import { TiktokenTokenizer } from '../src/chunkers/tokenizer.js';
@@ -140,14 +138,9 @@ const SETTINGS: SettingDef[] = [
     overlap: 0,
     paper: '200 (~103); MiniLM run ~102',
     cost: 10,
-    // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size default), max 200 -> 4 pieces a cluster.
-    ours: (d) =>
-      new ClusterChunker({
-        embedder: d.embedder,
-        maxSize: 200,
-        pieceSize: 50,
-        lengthFunction: tokenLength(d.tokenizer),
-      }),
+    // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size, the default piece in tokens), max 200
+    // -> 4 pieces a cluster.
+    ours: (d) => createChunker('cluster:200:tokens', d),
   },
 ];
 

@@ -6,6 +6,9 @@
  * Prints a markdown table: median throughput over the repetitions (interleaved, after one warm-up pass), chunk
  * counts, mean chunk size, and ratios against the peers. Throughput is computed from the process CPU time of each
  * run (user + system), which a shared, loaded machine disturbs far less than wall time; wall time is shown too.
+ * Token-length rows (cl100k via js-tiktoken) also show how much text each chunker sent to the tokenizer, as a
+ * multiple of the corpus size (`tokenised`): the tokenizer is wrapped in a counter during the warm-up pass.
+ * `--only <substring>` keeps only the rows whose name contains it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -13,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { RecursiveChunker as ChonkieRecursive } from '@chonkiejs/core';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { FixedChunker } from '../src/chunkers/fixed.js';
+import type { Tokenizer } from '../src/chunkers/length.js';
 import { RecursiveChunker } from '../src/chunkers/recursive.js';
 import { TiktokenTokenizer } from '../src/chunkers/tokenizer.js';
 import type { Chunker } from '../src/chunkers/types.js';
@@ -37,6 +41,28 @@ interface Method {
   run: () => Promise<string[]>;
 }
 
+/** Characters sent to the wrapped tokenizer since the last reset. */
+let tokenisedChars = 0;
+/** A tokenizer that counts the characters it is asked to encode, count or align. */
+function counting(tok: Tokenizer): Tokenizer {
+  return {
+    id: tok.id,
+    encode: (t) => {
+      tokenisedChars += t.length;
+      return tok.encode(t);
+    },
+    count: (t) => {
+      tokenisedChars += t.length;
+      return tok.count(t);
+    },
+    spans: (t) => {
+      tokenisedChars += t.length;
+      return tok.spans(t);
+    },
+  };
+}
+const totalChars = files.reduce((a, f) => a + f.text.length, 0);
+
 function ours(chunker: Chunker): () => Promise<string[]> {
   return async () => {
     const out: string[] = [];
@@ -46,7 +72,7 @@ function ours(chunker: Chunker): () => Promise<string[]> {
   };
 }
 
-const cl100k = await TiktokenTokenizer.load();
+const cl100k = counting(await TiktokenTokenizer.load());
 const chonkie400 = await ChonkieRecursive.create({ chunkSize: 400 });
 const chonkie800 = await ChonkieRecursive.create({ chunkSize: 800 });
 
@@ -145,6 +171,65 @@ if (fs.existsSync(path.join(srcDir, 'embedders/hashing.ts'))) {
       run: ours(new ClusterChunker({ embedder, maxSize: 200 })),
     });
   }
+  // Token-length chunkers (cl100k), as in bench/chroma.ts.
+  const { tokenLength } = await import('../src/chunkers/lengths.js');
+  const { SentenceChunker } = await import('../src/chunkers/sentence.js');
+  const { SemanticChunker } = await import('../src/chunkers/semantic.js');
+  const { ClusterChunker } = await import('../src/chunkers/cluster.js');
+  const len = tokenLength(cl100k);
+  methods.push(
+    {
+      name: 'ragscope recursive:200/0:tokens:chroma (cl100k)',
+      group: 'r200tok',
+      reps: 2,
+      run: ours(RecursiveChunker.chroma({ size: 200, overlap: 0, lengthFunction: len })),
+    },
+    {
+      name: 'LangChain RecursiveCharacterTextSplitter 200/0 tokens:chroma (cl100k)',
+      group: 'r200tok',
+      reps: 2,
+      run: async () => {
+        const s = new RecursiveCharacterTextSplitter({
+          chunkSize: 200,
+          chunkOverlap: 0,
+          separators: ['\n\n', '\n', '.', '?', '!', ' ', ''],
+          lengthFunction: (t: string) => cl100k.count(t),
+        });
+        const out: string[] = [];
+        for (const f of files) out.push(...(await s.splitText(f.text)));
+        return out;
+      },
+    },
+    {
+      name: 'ragscope recursive:800/400:tokens:chroma (cl100k)',
+      group: 'tokens',
+      reps: 2,
+      run: ours(RecursiveChunker.chroma({ size: 800, overlap: 400, lengthFunction: len })),
+    },
+    {
+      name: 'ragscope sentence:200/0:tokens (cl100k)',
+      group: 'tokens',
+      reps: 2,
+      run: ours(new SentenceChunker({ size: 200, lengthFunction: len })),
+    },
+    {
+      name: 'ragscope semantic:p95:max=400:tokens (cl100k, HashingEmbedder)',
+      group: 'tokens',
+      reps: 2,
+      run: ours(new SemanticChunker({ embedder, maxSize: 400, lengthFunction: len })),
+    },
+    {
+      name: 'ragscope cluster:200:tokens piece 50 (cl100k, HashingEmbedder)',
+      group: 'tokens',
+      reps: 2,
+      run: ours(new ClusterChunker({ embedder, maxSize: 200, pieceSize: 50, lengthFunction: len })),
+    },
+  );
+}
+const onlyArg = process.argv.indexOf('--only');
+if (onlyArg > 0) {
+  const keep = process.argv[onlyArg + 1] ?? '';
+  methods.splice(0, methods.length, ...methods.filter((m) => m.name.includes(keep)));
 }
 
 const cpuMs = (): number => {
@@ -154,8 +239,11 @@ const cpuMs = (): number => {
 const times = new Map<string, number[]>();
 const walls = new Map<string, number[]>();
 const outputs = new Map<string, string[]>();
+const tokenised = new Map<string, number>();
 for (const m of methods) {
+  tokenisedChars = 0;
   outputs.set(m.name, await m.run()); // warm-up, and the chunks we report on
+  tokenised.set(m.name, tokenisedChars / totalChars);
   times.set(m.name, []);
   walls.set(m.name, []);
 }
@@ -185,9 +273,9 @@ console.log(
   `Corpus: ${files.length} files, ${(totalBytes / 1e6).toFixed(2)} MB; median of ${reps} interleaved repetitions (2 for the slow ones) after a warm-up; MB/s from CPU time; node ${process.version}\n`,
 );
 console.log(
-  '| chunker | MB/s (CPU) | CPU ms | wall ms | chunks | mean chunk chars | vs LangChain speed | vs chonkie speed | mean size vs LangChain |',
+  '| chunker | MB/s (CPU) | CPU ms | wall ms | chunks | mean chunk chars | tokenised (x corpus) | vs LangChain speed | vs chonkie speed | mean size vs LangChain |',
 );
-console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const m of methods) {
   const peers = methods.filter((p) => p.group === m.group && m.group !== 'other');
   const lc = peers.find((p) => p.name.startsWith('LangChain'));
@@ -200,6 +288,7 @@ for (const m of methods) {
     median(walls.get(m.name) as number[]).toFixed(1),
     String((outputs.get(m.name) as string[]).length),
     meanSize(m.name).toFixed(1),
+    tokenised.get(m.name) ? `${(tokenised.get(m.name) as number).toFixed(2)}x` : '',
     lc && lc !== m ? `${(speed / mbps(lc.name)).toFixed(2)}x` : '',
     ch && ch !== m ? `${(speed / mbps(ch.name)).toFixed(2)}x` : '',
     lc && lc !== m ? `${((meanSize(m.name) / meanSize(lc.name) - 1) * 100).toFixed(1)}%` : '',
