@@ -1,8 +1,8 @@
 // Run: npx tsx examples/chunkers.ts
 // Four chunkers on one small document; every chunk keeps exact offsets and every boundary says why it is there.
 
-import { createChunker, RecursiveChunker, SentenceChunker } from '../src/chunkers/index.js';
-import { HashingEmbedder } from '../src/embedders/index.js';
+import { createChunker, RecursiveChunker, SentenceChunker } from 'ragscope/chunkers';
+import { HashingEmbedder } from 'ragscope/embedders';
 
 const doc = {
   id: 'refunds.md',

@@ -5,7 +5,7 @@
  *   npx tsx examples/diagnose-chroma.ts
  */
 import path from 'node:path';
-import { createChunker } from '../src/chunkers/spec.js';
+import { createChunker } from 'ragscope/chunkers';
 import {
   boundaryReport,
   calibration,
@@ -16,10 +16,10 @@ import {
   tokenBudgetReport,
   triage,
   whyNot,
-} from '../src/diagnostics/index.js';
-import { HashingEmbedder } from '../src/embedders/hashing.js';
-import { loadChromaSpans } from '../src/eval/datasets/chroma.js';
-import { RetrievalPipeline } from '../src/search/pipeline.js';
+} from 'ragscope/diagnostics';
+import { HashingEmbedder } from 'ragscope/embedders';
+import { loadChromaSpans } from 'ragscope/eval';
+import { RetrievalPipeline } from 'ragscope/search';
 
 const K = 5;
 const data = await loadChromaSpans(path.resolve(process.cwd(), '../shared/data/chroma'));

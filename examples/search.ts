@@ -5,8 +5,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HashingEmbedder } from '../src/embedders/index.js';
-import { fuseFromTrace, MmrReranker, RetrievalPipeline } from '../src/search/index.js';
+import { HashingEmbedder } from 'ragscope/embedders';
+import { fuseFromTrace, MmrReranker, RetrievalPipeline } from 'ragscope/search';
 
 const corpusDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'corpus');
 const docs = readdirSync(corpusDir)

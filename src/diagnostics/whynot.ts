@@ -614,7 +614,7 @@ export async function whyNot(
   }
 
   // ---- lexical mismatch -----------------------------------------------------------------------------------
-  if (ranBm25 && bm25 && bm25.has(main.id)) {
+  if (ranBm25 && bm25?.has(main.id)) {
     const terms = bm25.analyzer.analyzeTerms(query);
     const chunkTerms = bm25.termsOf(main.id);
     const n = Math.max(1, bm25.size);
