@@ -99,10 +99,14 @@ async function main(): Promise<void> {
   exact.searchSync(queries[0]!, K); // warm-up
   t0 = performance.now();
   const truth = queries.map((q) => new Set(exact.searchSync(q, K).map((h) => h.id)));
-  const exactQps = QUERIES / ((performance.now() - t0) / 1000);
+  // Load on the shared machine drifts: exact QPS is timed again after the HNSW runs and the faster of the two is
+  // used, so ratios are never flattered by a slow first measurement.
+  let exactQps = QUERIES / ((performance.now() - t0) / 1000);
+  const exactQpsFirst = exactQps;
   console.log(`exact: build ${exactBuild.toFixed(0)} ms, ${exactQps.toFixed(1)} QPS (${mb()})`);
 
-  const rows: string[] = [];
+  const measured: Array<{ M: number; efC: number; ef: number; build: number; recall: number; qps: number }> =
+    [];
   let best: string | null = null;
   for (const [M, efC] of BUILDS) {
     const hnsw = new VectorIndex({ dimensions: DIMS, M, efConstruction: efC, initialCapacity: N });
@@ -123,14 +127,24 @@ async function main(): Promise<void> {
         for (const h of res) if (truth[i]!.has(h.id)) found++;
       });
       const recall = found / (QUERIES * K);
-      const speedup = qps / exactQps;
-      const row = `| ${M} | ${efC} | ${ef} | ${build.toFixed(1)} | ${recall.toFixed(4)} | ${qps.toFixed(0)} | ${speedup.toFixed(1)}x |`;
-      rows.push(row);
-      console.log(row);
-      if (!best && recall >= 0.98 && speedup >= 10) best = `M=${M} efConstruction=${efC} efSearch=${ef}`;
+      measured.push({ M, efC, ef, build, recall, qps });
+      console.log(`  M=${M} efC=${efC} ef=${ef}: recall ${recall.toFixed(4)}, ${qps.toFixed(0)} QPS`);
     }
   }
-  console.log(`\nExact brute force: ${exactQps.toFixed(1)} QPS`);
+  t0 = performance.now();
+  for (const q of queries) exact.searchSync(q, K);
+  exactQps = Math.max(exactQps, QUERIES / ((performance.now() - t0) / 1000));
+  const rows: string[] = [];
+  for (const { M, efC, ef, build, recall, qps } of measured) {
+    const speedup = qps / exactQps;
+    rows.push(
+      `| ${M} | ${efC} | ${ef} | ${build.toFixed(1)} | ${recall.toFixed(4)} | ${qps.toFixed(0)} | ${speedup.toFixed(1)}x |`,
+    );
+    if (!best && recall >= 0.98 && speedup >= 10) best = `M=${M} efConstruction=${efC} efSearch=${ef}`;
+  }
+  console.log(
+    `\nExact brute force: ${exactQps.toFixed(1)} QPS (max of before ${exactQpsFirst.toFixed(1)} and after)`,
+  );
   console.log('| M | efConstruction | efSearch | build s | recall@10 | QPS | QPS / exact |');
   console.log('|---|---|---|---|---|---|---|');
   for (const r of rows) console.log(r);
