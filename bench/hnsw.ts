@@ -14,6 +14,8 @@
  * Env: DATA (lowrank|isotropic), N (100000), DIMS (384), LATENT (32), NOISE (0.05), QUERIES (200),
  *      BUILDS ("16:100" = M:efConstruction list), EFS ("32,64,128,256,512").
  */
+
+import { seededRandom as rng } from '../src/eval/prng.js';
 import { ExactVectorIndex } from '../src/search/exact.js';
 import { VectorIndex } from '../src/search/vector.js';
 
@@ -28,17 +30,6 @@ const BUILDS = (process.env.BUILDS ?? '16:100')
   .map((s) => s.split(':').map(Number) as [number, number]);
 const EFS = (process.env.EFS ?? '32,64,128,256,512').split(',').map(Number);
 const K = 10;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());

@@ -19,10 +19,11 @@ import {
 } from '../src/core/document.js';
 import { type CauseCode, type WhyNotReport, whyNot } from '../src/diagnostics/index.js';
 import { HashingEmbedder } from '../src/embedders/hashing.js';
-import type { Embedder, EmbedOptions } from '../src/embedders/types.js';
 import { loadChromaSpans } from '../src/eval/datasets/chroma.js';
 import { seededRandom } from '../src/eval/prng.js';
 import { type PipelineConfig, RetrievalPipeline } from '../src/search/pipeline.js';
+// The same truncating stand-in the diagnostics tests use: words play the part of model tokens.
+import { countWords, TruncatingEmbedder } from '../test/diagnostics/helpers.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string, dflt: number) => {
@@ -35,30 +36,6 @@ const K = 5;
 const CHUNKER = 'recursive:1000/0:chars';
 const TRUNC_TOKENS = 48;
 const DECOYS = K;
-
-const countWords = (t: string) => (t.match(/\S+/g) ?? []).length;
-
-/** Reads only the first `maxTokens` words (words stand in for model tokens), like a model truncating its input. */
-class TruncatingEmbedder implements Embedder {
-  readonly id: string;
-  readonly dimensions: number;
-  constructor(
-    private readonly inner: Embedder,
-    readonly maxTokens: number,
-  ) {
-    this.id = `${inner.id}:trunc${maxTokens}`;
-    this.dimensions = inner.dimensions;
-  }
-  embed(texts: string[], options?: EmbedOptions) {
-    return this.inner.embed(
-      texts.map((t) => (t.match(/\S+/g) ?? []).slice(0, this.maxTokens).join(' ')),
-      options,
-    );
-  }
-  countTokens(t: string) {
-    return countWords(t);
-  }
-}
 
 /** The base chunker, plus extra cuts at given offsets (to plant a boundary inside chosen gold spans). */
 class PlantedSplitChunker implements Chunker {

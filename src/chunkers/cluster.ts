@@ -1,13 +1,13 @@
 import type { Chunk, DocumentInput } from '../core/document.js';
 import { makeChunk, toDocument } from '../core/document.js';
 import { checkInteger, invalidArgument } from '../core/errors.js';
+import { cosine, dot, norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import { checkEmbedder, embedInBatches } from './embedding.js';
 import type { LengthFunction } from './length.js';
 import { charLength, checkLengthFunction, rangeMeasure } from './lengths.js';
 import { packSentences } from './pack.js';
 import { CHROMA_SEPARATORS, RecursiveChunker, recursiveRanges } from './recursive.js';
-import { dot, norm } from './stats.js';
 import type { Boundary, Chunker, ChunkingTrace } from './types.js';
 
 /**
@@ -238,12 +238,6 @@ function mergeNote(
     for (let y = b.first; y <= b.last; y++) cross += 2 * (cosine(vectors[x]!, vectors[y]!) - meanSimilarity);
   }
   return `merging it with the previous group would add ${cross.toFixed(4)} to the total`;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  const na = norm(a);
-  const nb = norm(b);
-  return na === 0 || nb === 0 ? 0 : dot(a, b) / (na * nb);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { cosine } from '../core/vectors.js';
 /**
  * Small numeric helpers for the semantic chunkers, matching NumPy's definitions so that thresholds agree with
  * LangChain's SemanticChunker.
@@ -49,26 +50,11 @@ export function gradient(values: ArrayLike<number>): number[] {
   return out;
 }
 
-/** Dot product of two vectors of the same length. @internal */
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-/** Euclidean norm. @internal */
-export function norm(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-
 /**
  * Cosine distance `1 - cos(a, b)`. When either vector is zero the similarity is taken as 0 (distance 1), as
  * LangChain's `cosine_similarity` does.
  * @internal
  */
 export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const na = norm(a);
-  const nb = norm(b);
-  if (na === 0 || nb === 0) return 1;
-  return 1 - dot(a, b) / (na * nb);
+  return 1 - cosine(a, b);
 }

@@ -3,21 +3,7 @@
  * @internal
  */
 
-/** Cosine similarity of two vectors (0 when either is the zero vector). @internal */
-export function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
-}
+export { cosine } from '../core/vectors.js';
 
 const WORD_RE = /[\p{L}\p{N}]+/gu;
 

@@ -19,7 +19,7 @@ import {
   primaryMetric,
   wrapText,
 } from './summary.js';
-import type { BenchReport, ConfigResult } from './types.js';
+import type { BenchReport, Comparison, ConfigResult } from './types.js';
 
 /**
  * Options of {@link renderHtml}.
@@ -125,14 +125,9 @@ function histogramChart(chunker: string, stats: ConfigResult['chunkStats'], inde
   };
 }
 
-interface WinRow {
+/** A comparison row of the wins-and-losses chart; `pValue` is absent for pairs computed at render time. */
+interface WinRow extends Omit<Comparison, 'pValue'> {
   label: string;
-  a: string;
-  b: string;
-  metric: string;
-  wins: number;
-  losses: number;
-  ties: number;
   pValue?: number;
 }
 

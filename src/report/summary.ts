@@ -3,7 +3,7 @@
  * @packageDocumentation
  */
 import { invalidArgument } from '../core/errors.js';
-import type { BenchReport, ChunkStats, ConfigResult } from './types.js';
+import type { BenchReport, ChunkStats, Comparison, ConfigResult } from './types.js';
 
 /** A metric value as stored (number, NaN, or `null` after a JSON round trip) read as a number (NaN if absent). */
 export function metricValue(value: number | null | undefined): number {
@@ -71,19 +71,7 @@ export function bestConfigIds(report: BenchReport, metric: string): Set<string> 
 }
 
 /** Per-query comparison of configuration `a` against `b` on one metric. */
-export interface PairResult {
-  /** Id of configuration `a`. */
-  a: string;
-  /** Id of configuration `b`. */
-  b: string;
-  /** The metric compared. */
-  metric: string;
-  /** Questions where `a` scored higher. */
-  wins: number;
-  /** Questions where `a` scored lower. */
-  losses: number;
-  /** Questions with equal scores. */
-  ties: number;
+export interface PairResult extends Omit<Comparison, 'pValue'> {
   /** `a - b` per question, for questions where both have a finite score, in `perQuery` order. */
   deltas: Array<{ questionId: string; question: string; delta: number }>;
 }

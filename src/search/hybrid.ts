@@ -1,4 +1,5 @@
 import { checkInteger, invalidArgument } from '../core/errors.js';
+import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
 import {
@@ -68,12 +69,6 @@ export interface RetrieveResult {
 }
 
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
-
-function norm(v: Float32Array): number {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  return Math.sqrt(s);
-}
 
 const defaultDocIdOf = (id: string) => {
   const at = id.lastIndexOf('#');

@@ -4,6 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RagscopeError } from '../../src/core/errors.js';
+import { seededRandom as rng } from '../../src/eval/prng.js';
 import { ExactVectorIndex } from '../../src/search/exact.js';
 import type { VectorSearchIndex } from '../../src/search/types.js';
 import { VectorIndex } from '../../src/search/vector.js';
@@ -12,16 +13,6 @@ const dir = mkdtempSync(path.join(tmpdir(), 'ragscope-vector-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Seeded PRNG (mulberry32) and normal deviates, so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function randomUnitVectors(n: number, dims: number, seed: number): Float32Array[] {
   const r = rng(seed);
   return Array.from({ length: n }, () => {

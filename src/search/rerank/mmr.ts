@@ -1,4 +1,5 @@
 import { checkNumber, invalidArgument, RagscopeError } from '../../core/errors.js';
+import { cosine } from '../../core/vectors.js';
 import type { Embedder } from '../../embedders/types.js';
 import type { RerankCandidate, RerankContext, Reranker, RerankResult } from './types.js';
 
@@ -24,20 +25,6 @@ export interface MmrOptions {
    * passes the stored chunk vectors; without an embedder a candidate without vector throws `INVALID_ARGUMENT`.
    */
   embedder?: Embedder;
-}
-
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return na > 0 && nb > 0 ? dot / Math.sqrt(na * nb) : 0;
 }
 
 /**
