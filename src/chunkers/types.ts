@@ -11,6 +11,13 @@ import type { Chunk, DocumentInput } from '../core/document.js';
  * - `forced-split`: no separator was available, the text was cut inside a word/token to respect the size.
  * - `cluster`: the cluster chunker's dynamic programme grouped pieces here.
  * - `max-size`: a semantic group was longer than the hard maximum and was re-split.
+ *
+ * @example
+ * ```ts
+ * const text = 'Refunds take 5 days.\n\nShipping is free for orders over 50 euros.';
+ * const { boundaries } = new RecursiveChunker({ size: 40, overlap: 0 }).chunkWithTraceSync({ id: 'a', text });
+ * const reasons: BoundaryReason[] = boundaries.map((b) => b.reason); // ['separator', 'size-cap']
+ * ```
  */
 export type BoundaryReason =
   | 'separator'
@@ -60,6 +67,14 @@ export interface Boundary {
 
 /**
  * The semantic chunker's distance curve: one point per pair of neighbouring pieces.
+ *
+ * @example
+ * ```ts
+ * const { curve } = await new SemanticChunker({ embedder, threshold: 90 }).chunkWithTrace({ id: 'notes', text });
+ * curve?.distances; // [0.012, 0.045, 0.019, ...]: one per pair of neighbouring sentences
+ * curve?.unit; // "cosine distance; threshold = 90th percentile of the document's distances"
+ * curve?.breakpoints; // [1]: cut between sentence 1 and sentence 2 (0-based), where the distance passed the threshold
+ * ```
  */
 export interface DistanceCurve {
   /** Offsets of the pieces (sentences or small chunks) that were embedded. */
@@ -76,7 +91,18 @@ export interface DistanceCurve {
   gradient?: number[];
 }
 
-/** The result of `chunkWithTrace`: the chunks plus why each boundary exists. */
+/**
+ * The result of `chunkWithTrace`: the chunks plus why each boundary exists.
+ *
+ * @example
+ * ```ts
+ * const text = 'Refunds take 5 days.\n\nShipping is free for orders over 50 euros.';
+ * const trace: ChunkingTrace = new RecursiveChunker({ size: 40, overlap: 0 }).chunkWithTraceSync({ id: 'a', text });
+ * trace.chunks.map((c) => c.text); // ['Refunds take 5 days.', 'Shipping is free for orders over 50', 'euros.']
+ * trace.boundaries[1]?.explanation; // 'Adding the next piece (split at " ") would make the chunk 43 characters, over the limit of 40.'
+ * trace.curve; // undefined (only semantic chunkers have one)
+ * ```
+ */
 export interface ChunkingTrace {
   chunks: Chunk[];
   boundaries: Boundary[];

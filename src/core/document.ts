@@ -34,7 +34,18 @@ export interface LangChainDocument {
   id?: string;
 }
 
-/** Anything a chunker accepts: a ragscope {@link Document} or a {@link LangChainDocument}. */
+/**
+ * Anything a chunker accepts: a ragscope {@link Document} or a {@link LangChainDocument}.
+ *
+ * @example
+ * ```ts
+ * const inputs: DocumentInput[] = [
+ *   { id: 'faq', text: 'Refunds take 5 days.' }, // ragscope Document
+ *   { pageContent: 'Shipping is free.', metadata: { source: 'shipping.md' } }, // LangChain Document
+ * ];
+ * const chunks = inputs.flatMap((d) => new FixedChunker({ size: 200 }).chunkSync(d));
+ * ```
+ */
 export type DocumentInput = Document | LangChainDocument;
 
 /**

@@ -10,6 +10,16 @@
  * - `INCOMPATIBLE_INDEX`: a saved index was made with another embedder, dimension or format version.
  * - `DATASET_ERROR`: an evaluation file is malformed (the message names the file and line).
  * - `NOT_FOUND`: a referenced document, chunk or file does not exist.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await createEmbedder('not a model');
+ * } catch (err) {
+ *   const code: RagscopeErrorCode | undefined = err instanceof RagscopeError ? err.code : undefined;
+ *   code; // 'INVALID_SPEC'
+ * }
+ * ```
  */
 export type RagscopeErrorCode =
   | 'INVALID_ARGUMENT'

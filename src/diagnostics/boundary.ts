@@ -4,14 +4,34 @@ import { invalidArgument } from '../core/errors.js';
 import { type Distribution, describe } from './stats.js';
 import type { CountTokens } from './tokens.js';
 
-/** A gold character span in a document. */
+/**
+ * A gold character span in a document.
+ *
+ * @example
+ * ```ts
+ * const text = 'Refunds take five days. Shipping is free for orders over fifty euros. Returns are accepted for thirty days.';
+ * const start = text.indexOf('Shipping');
+ * const span: GoldSpan = { docId: 'faq', start, end: text.indexOf('Returns') - 1 }; // { docId: 'faq', start: 24, end: 69 }
+ * ```
+ */
 export interface GoldSpan {
   docId: string;
   start: number;
   end: number;
 }
 
-/** One chunker's chunks for {@link boundaryReport}. */
+/**
+ * One chunker's chunks for {@link boundaryReport}.
+ *
+ * @example
+ * ```ts
+ * const run: ChunkerRun = {
+ *   name: 'fixed:40/10',
+ *   chunks: documents.flatMap((d) => new FixedChunker({ size: 40, overlap: 10 }).chunkSync(d)),
+ *   configuredOverlapChars: 10, // reported next to the overlap actually achieved
+ * };
+ * ```
+ */
 export interface ChunkerRun {
   /** Name shown in the report (e.g. the chunker spec). */
   name: string;
@@ -20,7 +40,20 @@ export interface ChunkerRun {
   configuredOverlapChars?: number;
 }
 
-/** Options of {@link boundaryReport}. */
+/**
+ * Options of {@link boundaryReport}.
+ *
+ * @example
+ * ```ts
+ * const options: BoundaryReportOptions = {
+ *   goldSpans: [{ docId: 'faq', start: 24, end: 69 }], // default: none
+ *   countTokens: (t) => embedder.countTokens!(t), // default: no token sizes
+ *   examples: 3, // default 5
+ *   // sentences: default splitSentences (wink-nlp)
+ * };
+ * const reports = await boundaryReport(runs, documents, options);
+ * ```
+ */
 export interface BoundaryReportOptions {
   /** Gold spans: the report counts those that straddle a chunk boundary. Default: none. */
   goldSpans?: readonly GoldSpan[];
@@ -32,14 +65,38 @@ export interface BoundaryReportOptions {
   examples?: number;
 }
 
-/** A gold span that no single chunk contains. */
+/**
+ * A gold span that no single chunk contains.
+ *
+ * @example
+ * ```ts
+ * const [fixed] = await boundaryReport([{ name: 'fixed:40/0', chunks }], documents, { goldSpans: [{ docId: 'faq', start: 24, end: 69 }] });
+ * const s: StraddlingSpan | undefined = fixed?.gold?.examples[0];
+ * s?.pieces; // [{ chunkId: 'faq#0.1a8c329d', start: 0, end: 40, fraction: 0.356 }, { chunkId: 'faq#1.1daaebf5', start: 40, end: 80, fraction: 0.644 }]
+ * ```
+ */
 export interface StraddlingSpan {
   span: GoldSpan;
   /** The chunks holding parts of it, with the fraction of the span's characters each holds. */
   pieces: Array<{ chunkId: string; start: number; end: number; fraction: number }>;
 }
 
-/** The boundary report of one chunker. */
+/**
+ * The boundary report of one chunker.
+ *
+ * @example
+ * ```ts
+ * const [fixed, sentence]: ChunkerBoundaryReport[] = await boundaryReport(
+ *   [{ name: 'fixed:40/0', chunks: fixedChunks }, { name: 'sentence:80', chunks: sentenceChunks }],
+ *   documents,
+ *   { goldSpans },
+ * );
+ * fixed?.midSentenceStartShare; // 0.667: 2 of its 3 chunks start mid-sentence
+ * sentence?.midSentenceStartShare; // 0
+ * fixed?.sizeChars.p50; // 40
+ * fixed?.gold; // { spans: 1, straddling: 1, straddlingShare: 1, examples: [...] }
+ * ```
+ */
 export interface ChunkerBoundaryReport {
   name: string;
   chunks: number;

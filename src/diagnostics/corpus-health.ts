@@ -3,7 +3,21 @@ import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { SearchResult } from '../search/types.js';
 import { shingles } from './similarity.js';
 
-/** Options of {@link corpusHealth}. */
+/**
+ * Options of {@link corpusHealth}.
+ *
+ * @example
+ * ```ts
+ * const options: CorpusHealthOptions = {
+ *   k: 5, // default
+ *   hubShare: 0.1, // default: in the top 5 of 10% of the queries makes a hub
+ *   nearDupThreshold: 0.8, // default
+ *   tinyChars: 20, // default
+ *   examples: 20, // default
+ * };
+ * const health = corpusHealth(results, chunks, options);
+ * ```
+ */
 export interface CorpusHealthOptions {
   /** Hits per query considered "retrieved". Default `5`. */
   k?: number;
@@ -17,7 +31,18 @@ export interface CorpusHealthOptions {
   examples?: number;
 }
 
-/** What {@link corpusHealth} returns. */
+/**
+ * What {@link corpusHealth} returns.
+ *
+ * @example
+ * ```ts
+ * const report: CorpusHealthReport = corpusHealth(results, chunks, { k: 2, hubShare: 0.5 });
+ * report.hubs[0]; // { chunkId: 'cookie#0.1855f6fc', queries: 3, share: 0.75, preview: 'Cookie policy: we use cookies.' }
+ * report.nearDuplicates; // { pairs: 1, chunksInvolved: 2, examples: [{ a: 'cookie#0.1855f6fc', b: 'cookie2#0.1855f6fc', jaccard: 1 }] }
+ * report.neverRetrieved; // { count: 1, share: 0.2, examples: ['e#0.1c291c60'] }
+ * report.tiny; // ids of chunks under 20 non-space characters
+ * ```
+ */
 export interface CorpusHealthReport {
   chunks: number;
   queries: number;

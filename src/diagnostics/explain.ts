@@ -2,7 +2,16 @@ import { invalidArgument } from '../core/errors.js';
 import { Analyzer } from '../search/analyzer.js';
 import type { Ledger, SearchHit, SearchResult } from '../search/types.js';
 
-/** Options of {@link explain}. */
+/**
+ * Options of {@link explain}.
+ *
+ * @example
+ * ```ts
+ * // Defaults: color false, analyzer: a default Analyzer (lower-case, English stop words, Porter), maxChars 400.
+ * const options: ExplainOptions = { color: process.stdout.isTTY, maxChars: 200 };
+ * console.log(explain(result, 1, options).text);
+ * ```
+ */
 export interface ExplainOptions {
   /** Highlight matched query terms (and headings) with ANSI escape codes. Default `false`. */
   color?: boolean;
@@ -15,7 +24,18 @@ export interface ExplainOptions {
   maxChars?: number;
 }
 
-/** The machine-readable explanation of one hit. Plain JSON. */
+/**
+ * The machine-readable explanation of one hit. Plain JSON.
+ *
+ * @example
+ * ```ts
+ * const { json } = explain(await pipeline.search('how long do refunds take?', { k: 3 }), 1);
+ * const e: HitExplanation = json;
+ * e.matchedTerms; // ['refund', 'take'] (analysed forms)
+ * e.span; // { start: 0, end: 20 }
+ * e.summary[2]; // 'Fusion (rrf): rank 1, score 0.03279 = bm25 rank 1 +0.01639 + vector rank 1 +0.01639'
+ * ```
+ */
 export interface HitExplanation {
   query: string;
   chunkId: string;

@@ -14,7 +14,16 @@ import type { SearchTrace } from '../search/types.js';
  */
 export type ReplayTarget = string | string[] | { docIds?: string[]; chunkIds?: string[] };
 
-/** Parameters of {@link replay}: any fusion option, plus re-ranking and cut-off. Unset fields keep the recorded values. */
+/**
+ * Parameters of {@link replay}: any fusion option, plus re-ranking and cut-off. Unset fields keep the recorded values.
+ *
+ * @example
+ * ```ts
+ * // Unset fields keep the recorded values (k: the trace's k; rerank: true when the trace has a rerank stage).
+ * const params: ReplayParams = { method: 'weighted', normalization: 'zscore', weights: { bm25: 0.3, vector: 0.7 }, k: 10, rerank: false };
+ * const { hits } = replay(trace, params);
+ * ```
+ */
 export interface ReplayParams extends FusionOptions {
   /** Final number of hits. Default: the trace's `k`. */
   k?: number;
@@ -29,7 +38,16 @@ export interface ReplayParams extends FusionOptions {
   rerankDepth?: number;
 }
 
-/** One candidate of a replayed final list. */
+/**
+ * One candidate of a replayed final list.
+ *
+ * @example
+ * ```ts
+ * const [top]: ReplayedCandidate[] = replay(trace, { method: 'weighted' }).hits;
+ * top; // { chunkId: 'ship#0.0cec8538', docId: 'ship', rank: 1, fusedRank: 1, fusedScore: 2, rerankScore: null, contributions: [...] }
+ * top?.contributions.map((c) => c.list); // ['bm25', 'vector']
+ * ```
+ */
 export interface ReplayedCandidate {
   chunkId: string;
   docId: string;
@@ -44,7 +62,17 @@ export interface ReplayedCandidate {
   contributions: FusedCandidate['contributions'];
 }
 
-/** What {@link replay} returns. */
+/**
+ * What {@link replay} returns.
+ *
+ * @example
+ * ```ts
+ * const r: ReplayResult = replay(trace, { method: 'weighted', k: 2 }, 'ship');
+ * r.params; // { fusion: { method: 'weighted', rrfK: 60, normalization: 'minmax', weights: {...}, depth: {...} }, k: 2, rerank: false, rerankDepth: 0 }
+ * r.hits.length; // at most 2
+ * r.expected; // { rank: 1, retrieved: true, chunkId: 'ship#0.0cec8538' }
+ * ```
+ */
 export interface ReplayResult {
   /** The resolved parameters actually used (JSON). */
   params: { fusion: Record<string, unknown>; k: number; rerank: boolean; rerankDepth: number };
@@ -177,7 +205,17 @@ export function replay(trace: SearchTrace, params: ReplayParams = {}, expected?:
   return result;
 }
 
-/** A grid of settings for {@link sweepReplay}. Every field is optional; see defaults. */
+/**
+ * A grid of settings for {@link sweepReplay}. Every field is optional; see defaults.
+ *
+ * @example
+ * ```ts
+ * // Defaults: rrfK [1, 10, 30, 60, 100], normalizations ['minmax', 'zscore', 'none'],
+ * // bm25Weights [0, 0.25, 0.5, 0.75, 1], depths: the recorded depth only, toggleRerank true.
+ * const grid: ReplayGrid = { rrfK: [10, 60], bm25Weights: [0.25, 0.5, 0.75], depths: [20, 50, 100], toggleRerank: false };
+ * const sweep = sweepReplay(trace, 'faq#2.1a2b3c4d', grid);
+ * ```
+ */
 export interface ReplayGrid {
   /** RRF constants tried with `method: 'rrf'`. Default `[1, 10, 30, 60, 100]`. */
   rrfK?: number[];
@@ -191,14 +229,34 @@ export interface ReplayGrid {
   toggleRerank?: boolean;
 }
 
-/** One setting of a sweep and where the expected item landed. */
+/**
+ * One setting of a sweep and where the expected item landed.
+ *
+ * @example
+ * ```ts
+ * const sweep = sweepReplay(trace, 'ship', { rrfK: [10, 60] });
+ * const row: SweepRow | undefined = sweep.retrieving[0];
+ * row; // { params: { method: 'rrf', rrfK: 10, weights: { bm25: 0, vector: 1 } }, rank: 1, retrieved: true }
+ * sweep.baseline; // { params: {}, rank: 1, retrieved: true }: the recorded settings
+ * ```
+ */
 export interface SweepRow {
   params: ReplayParams;
   rank: number | null;
   retrieved: boolean;
 }
 
-/** What {@link sweepReplay} returns. */
+/**
+ * What {@link sweepReplay} returns.
+ *
+ * @example
+ * ```ts
+ * const sweep: SweepResult = sweepReplay(trace, 'ship', { rrfK: [10, 60] });
+ * sweep.rows.length; // 40 settings tried
+ * sweep.retrieving.length; // how many of them put 'ship' in the top k
+ * sweep.sentence; // 'Retrieved under 40 of 40 settings; best: rrf, k=10, w(bm25)=0, w(vector)=1 (rank 1).'
+ * ```
+ */
 export interface SweepResult {
   /** The expected item's rank under the recorded settings. */
   baseline: SweepRow;

@@ -7,7 +7,16 @@ export type { HistogramBin };
  * @internal
  */
 
-/** Summary of a numeric sample: count, min, max, mean and the usual quantiles. */
+/**
+ * Summary of a numeric sample: count, min, max, mean and the usual quantiles.
+ *
+ * @example
+ * ```ts
+ * const d: Distribution = describe([27, 40, 40]);
+ * d; // { count: 3, min: 27, max: 40, mean: 35.67, p5: 28.3, p25: 33.5, p50: 40, p75: 40, p95: 40 }
+ * describe([]).mean; // NaN (count 0)
+ * ```
+ */
 export interface Distribution {
   count: number;
   min: number;

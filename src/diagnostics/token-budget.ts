@@ -2,7 +2,22 @@ import type { Chunk } from '../core/document.js';
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import { type CountTokens, truncationOffset } from './tokens.js';
 
-/** Options of {@link tokenBudgetReport}. */
+/**
+ * Options of {@link tokenBudgetReport}.
+ *
+ * @example
+ * ```ts
+ * const options: TokenBudgetOptions = {
+ *   countTokens: (t) => embedder.countTokens!(t), // required
+ *   embedderMaxTokens: 256, // default: not checked
+ *   rerankerMaxTokens: 512, // default: not checked
+ *   reservedTokens: 2, // default 0; [CLS] and [SEP]
+ *   previewChars: 200, // default
+ *   examples: 20, // default
+ * };
+ * const report = await tokenBudgetReport(chunks, options);
+ * ```
+ */
 export interface TokenBudgetOptions {
   /** The embedder's input budget in tokens (e.g. `embedder.maxTokens`). Default: not checked. */
   embedderMaxTokens?: number;
@@ -21,7 +36,17 @@ export interface TokenBudgetOptions {
   examples?: number;
 }
 
-/** One chunk over a budget. */
+/**
+ * One chunk over a budget.
+ *
+ * @example
+ * ```ts
+ * // A 12-word chunk against an 8-word budget (countTokens counting words):
+ * const report = await tokenBudgetReport(chunks, { embedderMaxTokens: 8, countTokens: words });
+ * const c: OverBudgetChunk | undefined = report.embedder?.examples[0];
+ * c; // { chunkId: 'faq#0.062c75f4', docId: 'faq', tokens: 12, cutAt: 45, droppedChars: 25, droppedShare: 0.357, droppedPreview: 'orders over fifty euros. ' }
+ * ```
+ */
 export interface OverBudgetChunk {
   chunkId: string;
   docId: string;
@@ -35,7 +60,16 @@ export interface OverBudgetChunk {
   droppedPreview: string;
 }
 
-/** The report for one budget. */
+/**
+ * The report for one budget.
+ *
+ * @example
+ * ```ts
+ * const report = await tokenBudgetReport(chunks, { embedderMaxTokens: 8, countTokens: words });
+ * const s: BudgetSection | undefined = report.embedder;
+ * s; // { maxTokens: 8, over: 1, overShare: 0.5, droppedChars: 25, examples: [...] }
+ * ```
+ */
 export interface BudgetSection {
   maxTokens: number;
   over: number;
@@ -45,7 +79,17 @@ export interface BudgetSection {
   examples: OverBudgetChunk[];
 }
 
-/** What {@link tokenBudgetReport} returns. */
+/**
+ * What {@link tokenBudgetReport} returns.
+ *
+ * @example
+ * ```ts
+ * const report: TokenBudgetReport = await tokenBudgetReport(chunks, { embedderMaxTokens: 8, rerankerMaxTokens: 12, countTokens: words });
+ * report.chunks; // 2
+ * report.embedder?.overShare; // 0.5: half the chunks are cut by the embedder
+ * report.reranker?.over; // 0
+ * ```
+ */
 export interface TokenBudgetReport {
   chunks: number;
   embedder?: BudgetSection;

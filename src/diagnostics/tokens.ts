@@ -3,7 +3,16 @@
  * @internal
  */
 
-/** Counts tokens of a text (sync or async), e.g. `embedder.countTokens` or `tokenizer.count`. */
+/**
+ * Counts tokens of a text (sync or async), e.g. `embedder.countTokens` or `tokenizer.count`.
+ *
+ * @example
+ * ```ts
+ * const byEmbedder: CountTokens = (text) => embedder.countTokens!(text); // may return a Promise
+ * const byWords: CountTokens = (text) => text.split(/\s+/).filter(Boolean).length;
+ * await tokenBudgetReport(chunks, { embedderMaxTokens: 256, countTokens: byWords });
+ * ```
+ */
 export type CountTokens = (text: string) => number | Promise<number>;
 
 /**

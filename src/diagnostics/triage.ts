@@ -8,7 +8,19 @@ import {
   whyNot,
 } from './whynot.js';
 
-/** One evaluation item to triage. */
+/**
+ * One evaluation item to triage.
+ *
+ * @example
+ * ```ts
+ * const items: TriageItem[] = [
+ *   { id: 'q1', query: 'refund window thirty days unused items', expected: { docId: 'a', start: 72, end: 127 } },
+ *   { id: 'q2', query: 'how long does shipping take?', expected: 'b', correct: false },
+ *   { id: 'q3', query: 'returns by mail', expected: 'b', correct: true }, // skipped: nothing to triage
+ * ];
+ * const report = await triage(pipeline, items, { k: 1 });
+ * ```
+ */
 export interface TriageItem {
   /** Your id for the question. Default: its index. */
   id?: string;
@@ -21,7 +33,17 @@ export interface TriageItem {
   correct?: boolean;
 }
 
-/** The verdict on one failing question. */
+/**
+ * The verdict on one failing question.
+ *
+ * @example
+ * ```ts
+ * const [v1, v2]: TriageVerdict[] = (await triage(pipeline, items, { k: 1 })).verdicts;
+ * v1; // { id: 'q1', category: 'retrieval-failure', cause: 'split-by-chunking', stage: 'chunking', sentence: 'Not retrieved: …', … }
+ * v2?.category; // 'generation-failure' (v2.cause and v2.stage are null)
+ * v2?.sentence; // 'The gold context was retrieved (rank 1); the problem is downstream of retrieval.'
+ * ```
+ */
 export interface TriageVerdict {
   id: string;
   query: string;
@@ -38,7 +60,18 @@ export interface TriageVerdict {
   report: WhyNotReport;
 }
 
-/** What {@link triage} returns. */
+/**
+ * What {@link triage} returns.
+ *
+ * @example
+ * ```ts
+ * const report: TriageReport = await triage(pipeline, items, { k: 1 });
+ * report.triaged; // 2 (report.skippedCorrect: 1)
+ * report.retrievalFailures; // 1 (report.generationFailures: 1)
+ * report.byCause; // [{ cause: 'split-by-chunking', count: 1 }]
+ * report.byStage; // [{ stage: 'chunking', count: 1 }]
+ * ```
+ */
 export interface TriageReport {
   /** Items triaged (those not marked correct). */
   triaged: number;

@@ -28,6 +28,12 @@ export type Expected = string | { docId: string; start: number; end: number } | 
  * indexed, near-duplicate copies crowding the results — duplicates are a defect of the corpus, fixed by
  * de-duplicating it), then chunking, embedding, candidate generation (depth before lexical mismatch: the depth
  * counterfactual is exact), fusion, re-ranking, and the fallback `outranked`.
+ *
+ * @example
+ * ```ts
+ * CAUSE_ORDER[0]; // 'not-in-corpus' (most upstream)
+ * CAUSE_ORDER.indexOf('split-by-chunking') < CAUSE_ORDER.indexOf('lost-in-fusion'); // true
+ * ```
  */
 export const CAUSE_ORDER = [
   'not-in-corpus',
@@ -42,10 +48,31 @@ export const CAUSE_ORDER = [
   'outranked',
 ] as const;
 
-/** One of {@link CAUSE_ORDER}. `outranked` is the fallback when no specific cause is decisive. */
+/**
+ * One of {@link CAUSE_ORDER}. `outranked` is the fallback when no specific cause is decisive.
+ *
+ * @example
+ * ```ts
+ * const code: CauseCode = 'split-by-chunking';
+ * const chunkingMisses = reports.filter((r) => r.causes[0]?.cause === code).length;
+ * ```
+ */
 export type CauseCode = (typeof CAUSE_ORDER)[number];
 
-/** One diagnosed cause. */
+/**
+ * One diagnosed cause.
+ *
+ * @example
+ * ```ts
+ * const report = await whyNot(pipeline, 'refund window thirty days unused items', { docId: 'a', start: 72, end: 127 }, { k: 1 });
+ * const cause: WhyNotCause | undefined = report.causes[0];
+ * cause?.cause; // 'split-by-chunking'
+ * cause?.stage; // 'chunking'
+ * cause?.decisive; // true
+ * cause?.sentence; // 'The gold text straddles 2 chunks (33% not retrieved, 67% retrieved at rank 1); no single chunk holds it.'
+ * cause?.evidence.largestShare; // 0.672...
+ * ```
+ */
 export interface WhyNotCause {
   cause: CauseCode;
   /** Pipeline stage the cause belongs to. */
@@ -63,7 +90,15 @@ export interface WhyNotCause {
   evidence: Record<string, unknown>;
 }
 
-/** The resolved target of a why-not question. */
+/**
+ * The resolved target of a why-not question.
+ *
+ * @example
+ * ```ts
+ * const { target } = await whyNot(pipeline, 'refund window thirty days unused items', { docId: 'a', start: 72, end: 127 }, { k: 1 });
+ * target; // { kind: 'span', docId: 'a', span: { start: 72, end: 127 }, chunkIds: ['a#0.18e78726', 'a#1.16c472b1'], mainChunkId: 'a#1.16c472b1' }
+ * ```
+ */
 export interface WhyNotTarget {
   kind: 'document' | 'chunk' | 'span' | 'answer';
   docId: string | null;
@@ -77,7 +112,19 @@ export interface WhyNotTarget {
   match?: 'exact' | 'whitespace-insensitive';
 }
 
-/** What {@link whyNot} returns. */
+/**
+ * What {@link whyNot} returns.
+ *
+ * @example
+ * ```ts
+ * const report: WhyNotReport = await whyNot(pipeline, 'refund window thirty days unused items', { docId: 'a', start: 72, end: 127 }, { k: 1 });
+ * report.retrieved; // false (the top hit covers only 67% of the span)
+ * report.rank; // 1 (a chunk holding part of it is ranked first)
+ * report.coverage; // 0.672...
+ * report.causes[0]?.cause; // 'split-by-chunking'
+ * report.summary; // 'Not retrieved: The gold text straddles 2 chunks (33% not retrieved, 67% retrieved at rank 1); ...'
+ * ```
+ */
 export interface WhyNotReport {
   query: string;
   k: number;
@@ -98,6 +145,14 @@ export interface WhyNotReport {
 
 /**
  * The parts of a retrieval pipeline {@link whyNot} reads. `RetrievalPipeline` satisfies it; so can your own.
+ *
+ * @example
+ * ```ts
+ * const pipeline = new RetrievalPipeline({ chunker: 'fixed:90/0:chars', embedder: new HashingEmbedder() });
+ * await pipeline.addDocuments(documents);
+ * const target: WhyNotPipeline = pipeline; // or your own object with search, getChunk, chunksOf, getDocument
+ * await whyNot(target, 'refund window', 'handbook');
+ * ```
  */
 export interface WhyNotPipeline {
   search(query: string, options: { k: number } & Record<string, unknown>): Promise<SearchResult>;
@@ -122,7 +177,24 @@ export interface WhyNotPipeline {
   documentIds?(): string[];
 }
 
-/** Options of {@link whyNot}. */
+/**
+ * Options of {@link whyNot}.
+ *
+ * @example
+ * ```ts
+ * const options: WhyNotOptions = {
+ *   k: 10, // default 5
+ *   minCoverage: 0.8, // default 1 (the whole span must be covered)
+ *   searchOptions: { rerank: false }, // default none
+ *   reservedTokens: 2, // default 0; [CLS] and [SEP] for a BERT model
+ *   lexicalShare: 0.5, // default
+ *   dupCosine: 0.95, // default
+ *   dupJaccard: 0.7, // default
+ *   splitShare: 0.75, // default
+ * };
+ * const report = await whyNot(pipeline, 'how long do refunds take?', { answer: 'within 5 business days' }, options);
+ * ```
+ */
 export interface WhyNotOptions {
   /** Number of final hits. Default `5`. */
   k?: number;

@@ -1,7 +1,19 @@
 import { invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder, EmbedKind, EmbedOptions } from './types.js';
 
-/** Options of {@link CachedEmbedder}. */
+/**
+ * Options of {@link CachedEmbedder}.
+ *
+ * @example
+ * ```ts
+ * const options: CachedEmbedderOptions = {
+ *   dir: '.ragscope-cache/embeddings', // default
+ *   onWarning: (message) => log.warn(message), // default console.warn
+ *   maxSegmentBytes: 64 * 1024 * 1024, // default 256 MiB
+ * };
+ * const embedder = new CachedEmbedder(inner, options);
+ * ```
+ */
 export interface CachedEmbedderOptions {
   /** Cache folder (created when missing); one sub-folder per embedder id. Default `'.ragscope-cache/embeddings'`. */
   dir?: string;
@@ -14,7 +26,16 @@ export interface CachedEmbedderOptions {
   maxSegmentBytes?: number;
 }
 
-/** Hit/miss counters of a {@link CachedEmbedder}. */
+/**
+ * Hit/miss counters of a {@link CachedEmbedder}.
+ *
+ * @example
+ * ```ts
+ * await embedder.embed(['a', 'b']);
+ * await embedder.embed(['b', 'c']);
+ * const stats: CacheStats = embedder.stats; // { hits: 1, misses: 3 } on an empty cache
+ * ```
+ */
 export interface CacheStats {
   /** Texts answered from the cache (or from an identical request already in flight). */
   hits: number;

@@ -1,7 +1,17 @@
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
-/** Options of {@link HashingEmbedder}. */
+/**
+ * Options of {@link HashingEmbedder}.
+ *
+ * @example
+ * ```ts
+ * // Defaults: dimensions 256, wordWeight 1, charNgrams [3, 5], lowercase true.
+ * const options: HashingEmbedderOptions = { dimensions: 512, wordWeight: 1, charNgrams: [3, 5], lowercase: true };
+ * new HashingEmbedder(options).id; // 'hashing:d512:w1:c3-5'
+ * new HashingEmbedder({ charNgrams: false }).id; // 'hashing:d256:w1:c0' (whole words only)
+ * ```
+ */
 export interface HashingEmbedderOptions {
   /** Number of dimensions (hash buckets). Default `256`. */
   dimensions?: number;

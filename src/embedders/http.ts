@@ -2,7 +2,23 @@ import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js'
 import { hashHex } from '../core/hash.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
-/** Options of {@link HttpEmbedder}. */
+/**
+ * Options of {@link HttpEmbedder}.
+ *
+ * @example
+ * ```ts
+ * const options: HttpEmbedderOptions = {
+ *   baseURL: 'http://localhost:8080/v1', // required; '/embeddings' is appended
+ *   model: 'bge-small-en-v1.5', // required
+ *   apiKeyEnv: 'OPENAI_API_KEY', // default; no key, no Authorization header
+ *   maxBatch: 32, // default 64
+ *   maxRetries: 4, // default
+ *   timeoutMs: 60_000, // default
+ *   queryPrefix: 'Represent this sentence for searching relevant passages: ', // default ''
+ * };
+ * const embedder = new HttpEmbedder(options);
+ * ```
+ */
 export interface HttpEmbedderOptions {
   /**
    * Server base URL, as OpenAI clients take it: `https://api.openai.com/v1`, `http://localhost:8080/v1` (TEI,

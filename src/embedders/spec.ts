@@ -6,7 +6,16 @@ import { StaticEmbedder, type StaticEmbedderOptions } from './static.js';
 import { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers.js';
 import type { Embedder } from './types.js';
 
-/** A parsed embedder spec string (see {@link parseEmbedderSpec}). */
+/**
+ * A parsed embedder spec string (see {@link parseEmbedderSpec}).
+ *
+ * @example
+ * ```ts
+ * const spec: EmbedderSpec = parseEmbedderSpec('static:vectors/glove.6B.50d.txt');
+ * if (spec.kind === 'static') spec.path; // 'vectors/glove.6B.50d.txt'
+ * parseEmbedderSpec('hashing'); // { kind: 'hashing' } (dimensions left to the embedder's default, 256)
+ * ```
+ */
 export type EmbedderSpec =
   | { kind: 'hashing'; dimensions?: number }
   | { kind: 'static'; path: string }
@@ -62,7 +71,20 @@ export function parseEmbedderSpec(spec: string): EmbedderSpec {
   return { kind: 'transformers', model: s };
 }
 
-/** Options of {@link createEmbedder}, passed to the embedder the spec names. */
+/**
+ * Options of {@link createEmbedder}, passed to the embedder the spec names.
+ *
+ * @example
+ * ```ts
+ * const options: CreateEmbedderOptions = {
+ *   transformers: { dtype: 'q8', localModelPath: '../shared/models', allowRemoteModels: false }, // model-id specs
+ *   http: { apiKeyEnv: 'TEI_API_KEY', maxBatch: 32 }, // http: specs
+ *   static: { weighting: 'sif' }, // static: specs
+ *   cacheDir: '.ragscope-cache', // default: no cache
+ * };
+ * const embedder = await createEmbedder('Xenova/all-MiniLM-L6-v2', options); // a CachedEmbedder around it
+ * ```
+ */
 export interface CreateEmbedderOptions {
   /** Options for `static:` specs. */
   static?: StaticEmbedderOptions;

@@ -9,10 +9,25 @@ import type { Embedder, EmbedOptions } from './types.js';
  * - `sif`: "smooth inverse frequency" weights `a / (a + p(w))` (Arora et al. 2017) with `p(w)` from
  *   {@link StaticEmbedder.fit}, or, before any fit, estimated from the word's rank in the file (word2vec and GloVe
  *   files are sorted by frequency) with Zipf's law.
+ *
+ * @example
+ * ```ts
+ * const weighting: StaticWeighting = 'idf'; // default 'mean'
+ * const glove = (await StaticEmbedder.fromFile(file, { weighting })).fit(chunks.map((c) => c.text));
+ * ```
  */
 export type StaticWeighting = 'mean' | 'idf' | 'sif';
 
-/** Options of {@link StaticEmbedder}. */
+/**
+ * Options of {@link StaticEmbedder}.
+ *
+ * @example
+ * ```ts
+ * // Defaults: weighting 'mean', lowercase true, punctuation true, normalize true, sifA 1e-3.
+ * const options: StaticEmbedderOptions = { weighting: 'sif', sifA: 1e-3, punctuation: false };
+ * const glove = await StaticEmbedder.fromFile('glove.6B.50d.txt', options);
+ * ```
+ */
 export interface StaticEmbedderOptions {
   /** How word vectors are combined. Default `'mean'`. */
   weighting?: StaticWeighting;
@@ -35,13 +50,32 @@ export interface StaticEmbedderOptions {
   name?: string;
 }
 
-/** Options of {@link StaticEmbedder.fromFile}. */
+/**
+ * Options of {@link StaticEmbedder.fromFile}.
+ *
+ * @example
+ * ```ts
+ * // maxWords default: every vector in the file.
+ * const options: StaticFileOptions = { maxWords: 50_000, weighting: 'mean' };
+ * const glove = await StaticEmbedder.fromFile('glove.6B.300d.txt', options); // the 50,000 most frequent words
+ * glove.vocabularySize; // 50000
+ * ```
+ */
 export interface StaticFileOptions extends StaticEmbedderOptions {
   /** Read only the first `maxWords` vectors (the most frequent words, files being frequency-ordered). Default: all. */
   maxWords?: number;
 }
 
-/** What {@link StaticEmbedder} saw in one text. */
+/**
+ * What {@link StaticEmbedder} saw in one text.
+ *
+ * @example
+ * ```ts
+ * const { reports } = glove.embedWithReport(['The cat sat.', 'Zxqv blorp']);
+ * const report: StaticTextReport = reports[1]!; // { tokens: 2, oov: 2, oovWords: ['zxqv', 'blorp'] }
+ * reports[0]; // { tokens: 4, oov: 0, oovWords: [] } ('the', 'cat', 'sat', '.')
+ * ```
+ */
 export interface StaticTextReport {
   /** Tokens produced by the analyzer. */
   tokens: number;
@@ -51,7 +85,15 @@ export interface StaticTextReport {
   oovWords: string[];
 }
 
-/** Totals of the last `embed` call of a {@link StaticEmbedder}. */
+/**
+ * Totals of the last `embed` call of a {@link StaticEmbedder}.
+ *
+ * @example
+ * ```ts
+ * glove.embedWithReport(['The cat sat.', 'Zxqv blorp']);
+ * const stats: StaticEmbedStats = glove.lastStats; // { texts: 2, tokens: 6, oov: 2, oovRate: 0.333... }
+ * ```
+ */
 export interface StaticEmbedStats {
   texts: number;
   tokens: number;

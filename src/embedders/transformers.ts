@@ -6,7 +6,15 @@ type TransformersModule = typeof import('@huggingface/transformers');
 type LoadedTokenizer = Awaited<ReturnType<TransformersModule['AutoTokenizer']['from_pretrained']>>;
 type LoadedModel = Awaited<ReturnType<TransformersModule['AutoModel']['from_pretrained']>>;
 
-/** Query/passage prefix presets for common embedding model families. */
+/**
+ * Query/passage prefix presets for common embedding model families.
+ *
+ * @example
+ * ```ts
+ * PREFIX_PRESETS.e5; // { query: 'query: ', passage: 'passage: ' }
+ * PREFIX_PRESETS.bge.passage; // '' (bge prefixes queries only)
+ * ```
+ */
 export const PREFIX_PRESETS = {
   /** No prefix. */
   none: { query: '', passage: '' },
@@ -18,10 +26,36 @@ export const PREFIX_PRESETS = {
   nomic: { query: 'search_query: ', passage: 'search_document: ' },
 } as const;
 
-/** Name of a {@link PREFIX_PRESETS} entry, or `'auto'` (picked from the model id: bge, e5, nomic, else none). */
+/**
+ * Name of a {@link PREFIX_PRESETS} entry, or `'auto'` (picked from the model id: bge, e5, nomic, else none).
+ *
+ * @example
+ * ```ts
+ * const prefix: PrefixPreset = 'e5'; // or 'auto' (the default), 'none', 'bge', 'nomic'
+ * const embedder = await TransformersEmbedder.create({ model: 'models/my-e5-small', prefix });
+ * embedder.queryPrefix; // 'query: '
+ * ```
+ */
 export type PrefixPreset = keyof typeof PREFIX_PRESETS | 'auto';
 
-/** Options of {@link TransformersEmbedder}. */
+/**
+ * Options of {@link TransformersEmbedder}.
+ *
+ * @example
+ * ```ts
+ * const options: TransformersEmbedderOptions = {
+ *   model: 'Xenova/bge-small-en-v1.5', // default 'Xenova/all-MiniLM-L6-v2'
+ *   dtype: 'q8', // default 'fp32'
+ *   pooling: 'cls', // default 'mean'
+ *   normalize: true, // default
+ *   prefix: 'auto', // default: 'bge' here, from the model id
+ *   batchSize: 16, // default 32
+ *   localModelPath: '../shared/models', // default: none
+ *   allowRemoteModels: false, // default true
+ * };
+ * const embedder = await TransformersEmbedder.create(options);
+ * ```
+ */
 export interface TransformersEmbedderOptions {
   /**
    * Hugging Face model id (an ONNX, transformers.js-layout repository) or the path of a local model folder.
@@ -63,7 +97,16 @@ export interface TransformersEmbedderOptions {
   remoteTimeoutMs?: number;
 }
 
-/** Truncation facts for one input of {@link TransformersEmbedder.embedWithReport}. */
+/**
+ * Truncation facts for one input of {@link TransformersEmbedder.embedWithReport}.
+ *
+ * @example
+ * ```ts
+ * const { truncation } = await embedder.embedWithReport(chunks.map((c) => c.text));
+ * const info: TruncationInfo | undefined = truncation.find((t) => t.truncated);
+ * info; // e.g. { tokens: 731, maxTokens: 512, truncated: true, droppedTokens: 219 }
+ * ```
+ */
 export interface TruncationInfo {
   /** Tokens of the input as the model sees it (prefix and special tokens included), before truncation. */
   tokens: number;

@@ -1,7 +1,23 @@
-/** Whether texts are queries or passages: some models (e5, bge) embed them with different prefixes. */
+/**
+ * Whether texts are queries or passages: some models (e5, bge) embed them with different prefixes.
+ *
+ * @example
+ * ```ts
+ * const kind: EmbedKind = 'query';
+ * await embedder.embed(['how do refunds work?'], { kind }); // e5/bge models prepend their query prefix
+ * ```
+ */
 export type EmbedKind = 'query' | 'passage';
 
-/** Options of a single {@link Embedder.embed} call. */
+/**
+ * Options of a single {@link Embedder.embed} call.
+ *
+ * @example
+ * ```ts
+ * const options: EmbedOptions = { kind: 'query' }; // default kind: 'passage'
+ * const [q] = await embedder.embed(['refund policy'], options);
+ * ```
+ */
 export interface EmbedOptions {
   /** Default `'passage'`. */
   kind?: EmbedKind;

@@ -5,7 +5,16 @@
 import { invalidArgument } from '../core/errors.js';
 import type { BenchReport, ChunkStats, Comparison, ConfigResult } from './types.js';
 
-/** A metric value as stored (number, NaN, or `null` after a JSON round trip) read as a number (NaN if absent). */
+/**
+ * A metric value as stored (number, NaN, or `null` after a JSON round trip) read as a number (NaN if absent).
+ *
+ * @example
+ * ```ts
+ * metricValue(0.75); // 0.75
+ * metricValue(null); // NaN (a NaN metric after a JSON round trip)
+ * metricValue(cfg.metrics['recall@5']); // NaN when the config has no recall@5
+ * ```
+ */
 export function metricValue(value: number | null | undefined): number {
   return typeof value === 'number' ? value : Number.NaN;
 }
@@ -70,7 +79,16 @@ export function bestConfigIds(report: BenchReport, metric: string): Set<string> 
   return ids;
 }
 
-/** Per-query comparison of configuration `a` against `b` on one metric. */
+/**
+ * Per-query comparison of configuration `a` against `b` on one metric.
+ *
+ * @example
+ * ```ts
+ * const pair: PairResult = comparePair(report, 'fixed:200/0 + hybrid', 'fixed:200/0 + bm25', 'recall@5');
+ * pair.wins - pair.losses; // net questions where hybrid beat bm25
+ * pair.deltas.filter((d) => d.delta < 0).map((d) => d.question); // questions hybrid did worse on
+ * ```
+ */
 export interface PairResult extends Omit<Comparison, 'pValue'> {
   /** `a - b` per question, for questions where both have a finite score, in `perQuery` order. */
   deltas: Array<{ questionId: string; question: string; delta: number }>;
@@ -151,13 +169,31 @@ export function effectiveWarnings(report: BenchReport): string[] {
   return warnings;
 }
 
-/** Format a metric value with 3 decimals, or `n/a` when it is not finite. */
+/**
+ * Format a metric value with 3 decimals, or `n/a` when it is not finite.
+ *
+ * @example
+ * ```ts
+ * formatMetric(0.83333); // '0.833'
+ * formatMetric(Number.NaN); // 'n/a'
+ * formatMetric(null); // 'n/a'
+ * ```
+ */
 export function formatMetric(value: number | null | undefined): string {
   const v = metricValue(value);
   return Number.isFinite(v) ? v.toFixed(3) : 'n/a';
 }
 
-/** Format milliseconds for display: `0.4 ms`, `12 ms`, `3.20 s`. */
+/**
+ * Format milliseconds for display: `0.4 ms`, `12 ms`, `3.20 s`.
+ *
+ * @example
+ * ```ts
+ * formatMs(0.42); // '0.4 ms'
+ * formatMs(12.3); // '12 ms'
+ * formatMs(3200); // '3.20 s'
+ * ```
+ */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
   if (ms < 10) return `${ms.toFixed(1)} ms`;
@@ -165,13 +201,28 @@ export function formatMs(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Format a p-value: `<0.001` or three decimals. */
+/**
+ * Format a p-value: `<0.001` or three decimals.
+ *
+ * @example
+ * ```ts
+ * formatP(0.0004); // '<0.001'
+ * formatP(0.04567); // '0.046'
+ * ```
+ */
 export function formatP(p: number): string {
   if (!Number.isFinite(p)) return 'n/a';
   return p < 0.001 ? '<0.001' : p.toFixed(3);
 }
 
-/** Total time of a configuration over all stages, in ms. */
+/**
+ * Total time of a configuration over all stages, in ms.
+ *
+ * @example
+ * ```ts
+ * totalMs(cfg); // cfg.timings.chunkMs + embedMs + indexMs + searchMs, e.g. 12.5 + 310 + 4.1 + 22 = 348.6
+ * ```
+ */
 export function totalMs(cfg: ConfigResult): number {
   const t = cfg.timings;
   return t.chunkMs + t.embedMs + t.indexMs + t.searchMs;

@@ -7,7 +7,16 @@
  * @packageDocumentation
  */
 
-/** The only report format version this module reads and writes. */
+/**
+ * The only report format version this module reads and writes.
+ *
+ * @example
+ * ```ts
+ * REPORT_VERSION; // 1
+ * const raw = JSON.parse(await readFile('ragscope-report/report.json', 'utf8'));
+ * if (raw.version !== REPORT_VERSION) throw new Error(`report.json is version ${raw.version}, not ${REPORT_VERSION}`);
+ * ```
+ */
 export const REPORT_VERSION = 1 as const;
 
 /**
@@ -16,6 +25,12 @@ export const REPORT_VERSION = 1 as const;
  * - `dense`: embedding similarity only.
  * - `hybrid`: BM25 and dense fused.
  * - `hybrid+rerank`: hybrid, then a reranking stage.
+ *
+ * @example
+ * ```ts
+ * const retrievers: RetrieverKind[] = ['bm25', 'dense', 'hybrid'];
+ * report.configs.filter((c) => c.retriever === 'hybrid+rerank').map((c) => c.id);
+ * ```
  */
 export type RetrieverKind = 'bm25' | 'dense' | 'hybrid' | 'hybrid+rerank';
 

@@ -7,7 +7,16 @@ import { renderJson } from './json.js';
 import { renderTerminal } from './terminal.js';
 import type { BenchReport } from './types.js';
 
-/** A file format {@link writeReport} can write: `report.json`, `report.html` or `report.txt` (the terminal table, no colour). */
+/**
+ * A file format {@link writeReport} can write: `report.json`, `report.html` or `report.txt` (the terminal table, no colour).
+ *
+ * @example
+ * ```ts
+ * const formats: ReportFormat[] = ['json', 'html', 'txt'];
+ * const paths = await writeReport(report, { dir: 'out', formats });
+ * paths.txt; // '/abs/path/out/report.txt'
+ * ```
+ */
 export type ReportFormat = 'json' | 'html' | 'txt';
 
 const FILE_NAMES: Record<ReportFormat, string> = {

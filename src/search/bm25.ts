@@ -25,7 +25,20 @@ export interface Bm25Options {
   analyzer?: AnalyzerOptions;
 }
 
-/** A BM25 hit. */
+/**
+ * A BM25 hit.
+ *
+ * @example
+ * ```ts
+ * const bm25 = new Bm25Index();
+ * bm25.add([
+ *   { id: 'faq#0.a', docId: 'faq', text: 'Refunds are paid within 14 days.' },
+ *   { id: 'faq#1.b', docId: 'faq', text: 'Shipping takes 3 days.' },
+ * ]);
+ * const hits: Bm25Hit[] = bm25.search('refund', 10);
+ * hits; // [{ id: 'faq#0.a', docId: 'faq', score: 0.678... }] (score === bm25.explain('refund', 'faq#0.a').score)
+ * ```
+ */
 export interface Bm25Hit {
   /** Chunk id. */
   id: string;
@@ -35,7 +48,15 @@ export interface Bm25Hit {
   score: number;
 }
 
-/** One item to index: a chunk id, its document id and its text. */
+/**
+ * One item to index: a chunk id, its document id and its text.
+ *
+ * @example
+ * ```ts
+ * const items: Bm25Item[] = chunks.map((c) => ({ id: c.id, docId: c.docId, text: c.text }));
+ * bm25.add(items);
+ * ```
+ */
 export interface Bm25Item {
   id: string;
   docId: string;

@@ -40,7 +40,16 @@ export interface HybridRetrieverOptions {
   docIdOf?: (chunkId: string) => string | null;
 }
 
-/** Per-call overrides of {@link HybridRetriever.retrieve}. */
+/**
+ * Per-call overrides of {@link HybridRetriever.retrieve}.
+ *
+ * @example
+ * ```ts
+ * // Both fields override the retriever's own settings for this call only (defaults: depth 100 each, RRF with k 60).
+ * const options: RetrieveOptions = { depth: { bm25: 50, vector: 200 }, fusion: { method: 'weighted', weights: { vector: 2 } } };
+ * const { candidates } = await retriever.retrieve('refund delay', options);
+ * ```
+ */
 export interface RetrieveOptions {
   depth?: { bm25?: number; vector?: number };
   fusion?: Omit<FusionOptions, 'depth'>;

@@ -1,6 +1,14 @@
 import type { Chunk } from '../core/document.js';
 
-/** The stages a search passes through, in order. */
+/**
+ * The stages a search passes through, in order.
+ *
+ * @example
+ * ```ts
+ * const { trace } = await pipeline.search('refund delay', { k: 5 });
+ * const stages: StageName[] = trace.stages.map((s) => s.stage); // ['bm25', 'vector', 'fusion'] (+ 'rerank' with a re-ranker)
+ * ```
+ */
 export type StageName = 'bm25' | 'vector' | 'fusion' | 'rerank';
 
 /**
@@ -40,7 +48,20 @@ export interface StageTrace {
   durationMs: number;
 }
 
-/** One query term's share of a BM25 score. */
+/**
+ * One query term's share of a BM25 score.
+ *
+ * @example
+ * ```ts
+ * const bm25 = new Bm25Index();
+ * bm25.add([
+ *   { id: 'faq#0.a', docId: 'faq', text: 'Refunds are paid within 14 days.' },
+ *   { id: 'faq#1.b', docId: 'faq', text: 'Shipping takes 3 days.' },
+ * ]);
+ * const [t] = bm25.explain('refund', 'faq#0.a').terms;
+ * t; // { term: 'refund', analyzed: 'refund', tf: 1, df: 1, idf: 0.693..., lengthNorm: 1.044..., contribution: 0.678... }
+ * ```
+ */
 export interface TermContribution {
   /** The term as it appeared in the query. */
   term: string;
@@ -58,7 +79,16 @@ export interface TermContribution {
   contribution: number;
 }
 
-/** Why a query term contributed nothing to a chunk's BM25 score. */
+/**
+ * Why a query term contributed nothing to a chunk's BM25 score.
+ *
+ * @example
+ * ```ts
+ * const e = bm25.explain('the refund policy', 'faq#0.a');
+ * const missing: UnmatchedTerm[] = e.unmatched;
+ * // [{ term: 'the', analyzed: null, reason: 'stop-word' }, { term: 'policy', analyzed: 'polici', reason: 'not-in-corpus' }]
+ * ```
+ */
 export interface UnmatchedTerm {
   term: string;
   /** Analysed form, or null when the analyzer dropped the term (stop word). */
@@ -86,7 +116,18 @@ export interface Bm25Explanation {
   b: number;
 }
 
-/** One list's share of a fused score. */
+/**
+ * One list's share of a fused score.
+ *
+ * @example
+ * ```ts
+ * const [top] = (await pipeline.search('refund delay', { k: 5 })).hits;
+ * const parts: FusionContribution[] = top?.ledger.fusion?.contributions ?? [];
+ * parts.find((c) => c.list === 'vector')?.rank; // null when only BM25 found it
+ * parts[0]?.contribution; // with RRF (k 60) at rank 1: 1 / 61 = 0.0164
+ * parts.reduce((s, c) => s + c.contribution, 0) === top?.ledger.fusion?.score; // true: contributions sum to it
+ * ```
+ */
 export interface FusionContribution {
   list: 'bm25' | 'vector';
   /** Rank in that list, or null when the list did not return the chunk (within its depth). */
@@ -124,7 +165,18 @@ export interface Ledger {
   rerank: { score: number; rankBefore: number; rankAfter: number; moved: number } | null;
 }
 
-/** A final result: the chunk, its final score and rank, and its ledger. */
+/**
+ * A final result: the chunk, its final score and rank, and its ledger.
+ *
+ * @example
+ * ```ts
+ * const { hits } = await pipeline.search('how long do refunds take?', { k: 5 });
+ * const hit: SearchHit | undefined = hits[0];
+ * hit?.rank; // 1
+ * hit?.chunk.text; // the chunk, with hit.chunk.start/end offsets into its document
+ * hit?.ledger.bm25?.explanation.terms.map((t) => t.term); // e.g. ['refunds', 'take']: the query terms it contains
+ * ```
+ */
 export interface SearchHit {
   chunk: Chunk;
   /** Final score (from the last stage that ran). */
@@ -137,6 +189,14 @@ export interface SearchHit {
 /**
  * The full, JSON-serialisable record of one search. It holds every stage's candidate list with raw and normalised
  * scores, so fusion and re-ranking can be replayed with other parameters without re-querying.
+ *
+ * @example
+ * ```ts
+ * const { trace } = await pipeline.search('refund delay', { k: 5 });
+ * trace.version; // 1
+ * trace.stages.find((s) => s.stage === 'bm25')?.params; // { depth: 100, k1: 0.9, b: 0.4, analyzer: '...', ... }
+ * await writeFile('trace.json', JSON.stringify(trace)); // replay it later with other fusion parameters
+ * ```
  */
 export interface SearchTrace {
   version: 1;
@@ -162,7 +222,17 @@ export interface SearchResult {
   trace: SearchTrace;
 }
 
-/** A scored id returned by an index. */
+/**
+ * A scored id returned by an index.
+ *
+ * @example
+ * ```ts
+ * const idx = new ExactVectorIndex({ dimensions: 3 });
+ * await idx.add(['a', 'b'], [new Float32Array([1, 0, 0]), new Float32Array([0, 1, 0])]);
+ * const [best]: ScoredId[] = await idx.search(new Float32Array([1, 0, 0]), 1);
+ * best; // { id: 'a', score: 1 } (cosine similarity)
+ * ```
+ */
 export interface ScoredId {
   id: string;
   score: number;
@@ -171,6 +241,14 @@ export interface ScoredId {
 /**
  * The interface shared by {@link VectorIndex} (HNSW) and {@link ExactVectorIndex} (brute force).
  * Scores are similarities (higher is better): cosine similarity or inner product.
+ *
+ * @example
+ * ```ts
+ * const index: VectorSearchIndex = new ExactVectorIndex({ dimensions: 384 }); // or a VectorIndex (HNSW)
+ * await index.add(chunks.map((c) => c.id), await embedder.embed(chunks.map((c) => c.text)));
+ * const [q] = await embedder.embed(['refund delay'], { kind: 'query' });
+ * const top: ScoredId[] = await index.search(q!, 10); // best first, higher = more similar
+ * ```
  */
 export interface VectorSearchIndex {
   readonly dimensions: number;
