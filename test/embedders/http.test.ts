@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RagscopeError } from '../../src/core/errors.js';
 import { HttpEmbedder } from '../../src/embedders/http.js';
+import { rejectsWithRagscopeError as failure } from './shared.js';
 
 type Step = (req: IncomingMessage, body: { model: string; input: string[] }, res: ServerResponse) => void;
 
@@ -56,16 +56,6 @@ const status =
     res.writeHead(code, { 'content-type': 'application/json', ...headers });
     res.end(typeof body === 'string' ? body : JSON.stringify(body));
   };
-
-async function failure(p: Promise<unknown>): Promise<RagscopeError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RagscopeError);
-    return err as RagscopeError;
-  }
-  throw new Error('expected a RagscopeError');
-}
 
 const make = (extra: Partial<ConstructorParameters<typeof HttpEmbedder>[0]> = {}) =>
   new HttpEmbedder({ baseURL: base, model: 'test-embed', apiKey: 'sk-test', retryDelayMs: 10, ...extra });

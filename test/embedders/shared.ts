@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { RagscopeError } from '../../src/core/errors.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** Repo root (two levels above test/embedders). */
@@ -39,4 +41,15 @@ export function norm(a: Float32Array): number {
   let s = 0;
   for (const x of a) s += x * x;
   return Math.sqrt(s);
+}
+
+/** Await `p`, expect it to reject with a RagscopeError, and return that error for further checks. */
+export async function rejectsWithRagscopeError(p: Promise<unknown>): Promise<RagscopeError> {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).toBeInstanceOf(RagscopeError);
+    return err as RagscopeError;
+  }
+  throw new Error('expected a RagscopeError');
 }

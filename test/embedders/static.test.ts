@@ -2,24 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RagscopeError } from '../../src/core/errors.js';
 import { gloveTokenize, StaticEmbedder } from '../../src/embedders/static.js';
-import { cosine, glovePath, norm } from './shared.js';
+import { rejectsWithRagscopeError as codeOf, cosine, glovePath, norm } from './shared.js';
 
 let glove: StaticEmbedder;
 beforeAll(async () => {
   glove = await StaticEmbedder.fromFile(glovePath());
 });
-
-async function codeOf(p: Promise<unknown>): Promise<RagscopeError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RagscopeError);
-    return err as RagscopeError;
-  }
-  throw new Error('expected a RagscopeError');
-}
 
 describe('gloveTokenize', () => {
   it('lower-cases, splits punctuation and clitics like the GloVe corpus', () => {

@@ -1,10 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RagscopeError } from '../../src/core/errors.js';
 import { StaticEmbedder } from '../../src/embedders/static.js';
 import { TransformersEmbedder } from '../../src/embedders/transformers.js';
-import { cosine, glovePath, modelsDir, norm, sharedModel } from './shared.js';
+import {
+  cosine,
+  rejectsWithRagscopeError as failure,
+  glovePath,
+  modelsDir,
+  norm,
+  sharedModel,
+} from './shared.js';
 
 const gloveOptions = {
   model: 'glove-6B-50d-10k',
@@ -19,16 +25,6 @@ beforeAll(async () => {
   sharedModel('glove-6B-50d-10k/onnx/model.onnx');
   glove = await TransformersEmbedder.create(gloveOptions);
 });
-
-async function failure(p: Promise<unknown>): Promise<RagscopeError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(RagscopeError);
-    return err as RagscopeError;
-  }
-  throw new Error('expected a RagscopeError');
-}
 
 describe('TransformersEmbedder with real GloVe weights (transformers.js layout, offline)', () => {
   it('loads from localModelPath with remote models off and knows its shape', () => {
