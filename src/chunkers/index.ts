@@ -8,6 +8,7 @@ export * from './cluster.js';
 export * from './fixed.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
+export * from './precomputed.js';
 export {
   CHROMA_SEPARATORS,
   LANGCHAIN_SEPARATORS,

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type { Tokenizer } from '../chunkers/length.js';
+import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
-import type { Chunker } from '../chunkers/types.js';
-import type { Chunk, Document, DocumentInput } from '../core/document.js';
+import type { Chunk } from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { CachedEmbedder } from '../embedders/cached.js';
 import type { Embedder } from '../embedders/types.js';
@@ -201,22 +201,6 @@ function sampleQuestions(questions: EvalQuestion[], max: number | undefined, see
   return questions.filter((_, i) => keep.has(i));
 }
 
-/** A chunker replaying chunks computed once, so the pipeline does not chunk again. */
-function replayChunker(spec: string, byDoc: Map<string, Chunk[]>): Chunker {
-  const get = (input: DocumentInput) => {
-    const id = (input as Document).id;
-    const chunks = byDoc.get(id);
-    if (!chunks)
-      throw new RagscopeError('NOT_FOUND', `internal: no chunks for document ${id}`, { docId: id });
-    return chunks;
-  };
-  return {
-    spec,
-    chunk: async (input) => get(input),
-    chunkWithTrace: async (input) => ({ chunks: get(input), boundaries: [] }),
-  };
-}
-
 /**
  * Benchmark chunker specs x retrievers (x one embedder) on a dataset and return a {@link BenchReport}.
  *
@@ -401,7 +385,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     emit({ ...base, phase: 'index', done: 0, total: 0 });
     const t2 = performance.now();
     const pipeline = new RetrievalPipeline({
-      chunker: replayChunker(chunker.spec, byDoc),
+      chunker: precomputedChunker(chunker.spec, byDoc),
       ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
       bm25: retrievers.some((r) => r !== 'dense') ? {} : false,
       ...(options.fusion ? { fusion: options.fusion } : {}),
