@@ -10,6 +10,9 @@
  * - `INCOMPATIBLE_INDEX`: a saved index was made with another embedder, dimension or format version.
  * - `DATASET_ERROR`: an evaluation file is malformed (the message names the file and line).
  * - `NOT_FOUND`: a referenced document, chunk or file does not exist.
+ * - `MISSING_DEPENDENCY`: an optional peer dependency (`@huggingface/transformers`, `hnswlib-node`) is needed and
+ *   not installed; the message says which package to install and what needs it.
+ * - `REPORT_INCOMPLETE`: `writeReport` wrote some formats but not all; `details.failures` lists each with its cause.
  *
  * @example
  * ```ts
@@ -30,7 +33,9 @@ export type RagscopeErrorCode =
   | 'CORRUPT_FILE'
   | 'INCOMPATIBLE_INDEX'
   | 'DATASET_ERROR'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'MISSING_DEPENDENCY'
+  | 'REPORT_INCOMPLETE';
 
 /**
  * The one error class thrown by ragscope for bad input or unusable resources.

@@ -32,4 +32,9 @@ export type {
 } from './types.js';
 export { REPORT_VERSION } from './types.js';
 export { validateReport } from './validate.js';
-export { type ReportFormat, type WriteReportOptions, writeReport } from './write.js';
+export {
+  type ReportFormat,
+  type ReportWriteFailure,
+  type WriteReportOptions,
+  writeReport,
+} from './write.js';
