@@ -4,6 +4,10 @@
  * @packageDocumentation
  */
 
+// Types users meet through this subpath (its functions take and return them), so that
+// `import type { Chunk } from 'ragscope/chunkers'` works without the root entry.
+export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/document.js';
+export type { Embedder } from '../embedders/types.js';
 export * from './cluster.js';
 export * from './fixed.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';

@@ -8,12 +8,8 @@ import { RagscopeError } from './errors.js';
 export type OptionalPeer = '@huggingface/transformers' | 'hnswlib-node';
 
 const INSTALL_NOTES: Record<OptionalPeer, string> = {
-  '@huggingface/transformers':
-    'it runs transformer models locally with ONNX Runtime and is an optional peer dependency of ragscope ' +
-    '(large: it brings ONNX Runtime)',
-  'hnswlib-node':
-    'it is the native HNSW library behind approximate vector search and an optional peer dependency of ragscope ' +
-    '(it may need a C++ toolchain to build)',
+  '@huggingface/transformers': 'it brings ONNX Runtime, a few hundred MB',
+  'hnswlib-node': 'a native addon; it may need a C++ toolchain to build',
 };
 
 /** True when `err` says that `pkg` itself (not one of its own imports) cannot be found. */
@@ -59,11 +55,13 @@ export function missingDependency(
   const installed = !isNotInstalled(cause, pkg);
   const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
   const what = installed
-    ? `${pkg} is installed but could not be loaded (${reason}); reinstall it with \`npm install ${pkg}\``
-    : `${pkg} is not installed; install it with \`npm install ${pkg}\``;
+    ? `${pkg} is installed but could not be loaded (${reason}); it is an optional peer dependency of ragscope, ` +
+      `needed for ${neededFor}. Reinstall it with \`npm install ${pkg}\``
+    : `${pkg} is not installed; it is an optional peer dependency of ragscope, needed for ${neededFor}. ` +
+      `Install it with \`npm install ${pkg}\``;
   return new RagscopeError(
     'MISSING_DEPENDENCY',
-    `${what}. It is needed for ${neededFor}: ${INSTALL_NOTES[pkg]}.${alternative ? ` ${alternative}` : ''}`,
+    `${what} (${INSTALL_NOTES[pkg]}).${alternative ? ` ${alternative}` : ''}`,
     { package: pkg, neededFor, installed },
     cause,
   );

@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+// Types users meet through this subpath (documents in, chunks and embedders inside the pipeline).
+export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/document.js';
+export type { Embedder, EmbedKind, EmbedOptions } from '../embedders/types.js';
 export * from './analyzer.js';
 export * from './bm25.js';
 export * from './fusion.js';
