@@ -6,6 +6,7 @@
 
 export * from './cluster.js';
 export * from './fixed.js';
+export * from './langchain.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
 export * from './precomputed.js';
