@@ -8,3 +8,4 @@ export * from './retrievers.js';
 export { tableNames } from './schema.js';
 export { connectPostgres, type Queryable } from './sql.js';
 export * from './store.js';
+export * from './table.js';
