@@ -11,6 +11,8 @@ export default defineConfig({
     'diagnostics/index': 'src/diagnostics/index.ts',
     'eval/index': 'src/eval/index.ts',
     'report/index': 'src/report/index.ts',
+    'postgres/index': 'src/postgres/index.ts',
+    'langchain/index': 'src/langchain/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

@@ -45,6 +45,8 @@ function body(subpaths) {
     ['hnswlib-node', () => new VectorIndex({ dimensions: 3 }).add(['a'], [new Float32Array([1, 0, 0])])],
     ['@huggingface/transformers', () => new TransformersEmbedder({ model: 'Xenova/all-MiniLM-L6-v2' }).load()],
     ['@huggingface/transformers', () => new CrossEncoderReranker().load()],
+    ['pg', async () => (await load('ragscope/postgres')).PostgresIndex.open({ db: 'postgres://127.0.0.1:9/none' })],
+    ['@langchain/core', async () => (await load('ragscope/langchain')).toLangChainEmbeddings(new root.HashingEmbedder())],
   ];
   for (const [pkg, use] of peers) {
     const err = await use().then(() => null, (e) => e);
@@ -98,6 +100,9 @@ import type {
 import type { SearchResult as DiagnosticsSearchResult, WhyNotReport } from 'ragscope/diagnostics';
 import type { BenchReport, Document as EvalDocument, EvalDataset } from 'ragscope/eval';
 import { type BenchReport as ReportBenchReport, type ReportWriteFailure, renderHtml } from 'ragscope/report';
+import { type PostgresIndexOptions, PostgresTableRetriever } from 'ragscope/postgres';
+import { type LangChainDoc, fromLangChainRetriever } from 'ragscope/langchain';
+import type { Retriever, RetrievedHit } from 'ragscope/search';
 
 const doc: Document = { id: 'a', text: 'Refunds take five days. Shipping is free.' };
 const input: DocumentInput = { pageContent: 'LangChain document', metadata: {} };
@@ -112,8 +117,11 @@ const traceOf = (r: SearchResult): SearchTrace => r.trace;
 const sameResult = (r: DiagnosticsSearchResult): SearchResult => r;
 const html = (r: BenchReport): string => renderHtml(r satisfies ReportBenchReport);
 const docs = (d: EvalDocument[]): SearchDocument[] => d;
-type Uses = [WhyNotReport, EvalDataset, ReportWriteFailure, typeof root.FixedChunker, typeof input];
-export const uses: unknown[] = [searchChunk, sameEmbedder, isError, ledgerOf, traceOf, sameResult, html, docs];
+const mine: Retriever = fromLangChainRetriever({ invoke: async (_q: string): Promise<LangChainDoc[]> => [] });
+const pgOptions: PostgresIndexOptions = { db: 'postgres://127.0.0.1:5432/app', prefix: 'kb' };
+const firstHit = async (): Promise<RetrievedHit | undefined> => (await mine.retrieve('q', 1))[0];
+type Uses = [WhyNotReport, EvalDataset, ReportWriteFailure, typeof root.FixedChunker, typeof input, typeof PostgresTableRetriever];
+export const uses: unknown[] = [searchChunk, sameEmbedder, isError, ledgerOf, traceOf, sameResult, html, docs, pgOptions, firstHit];
 export type { Uses };
 `;
 }

@@ -17,8 +17,17 @@ import { chromium } from 'playwright-core';
 import { checkProgramCjs, checkProgramEsm, typesProgram } from './package-test-programs.mjs';
 
 const LIMIT_BYTES = 60e6;
-const SUBPATHS = ['chunkers', 'embedders', 'search', 'diagnostics', 'eval', 'report'];
-const PEERS = ['@huggingface/transformers', 'hnswlib-node'];
+const SUBPATHS = [
+  'chunkers',
+  'embedders',
+  'search',
+  'diagnostics',
+  'eval',
+  'report',
+  'postgres',
+  'langchain',
+];
+const PEERS = ['@huggingface/transformers', 'hnswlib-node', 'pg', '@langchain/core'];
 const CHROMIUM = process.env.RAGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');

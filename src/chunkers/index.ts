@@ -10,6 +10,7 @@ export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/
 export type { Embedder } from '../embedders/types.js';
 export * from './cluster.js';
 export * from './fixed.js';
+export * from './langchain.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
 export * from './precomputed.js';

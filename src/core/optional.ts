@@ -5,11 +5,13 @@ import { RagscopeError } from './errors.js';
  * (the LangChain.js convention). Each is imported lazily by the stage that needs it.
  * @internal
  */
-export type OptionalPeer = '@huggingface/transformers' | 'hnswlib-node';
+export type OptionalPeer = '@huggingface/transformers' | 'hnswlib-node' | 'pg' | '@langchain/core';
 
 const INSTALL_NOTES: Record<OptionalPeer, string> = {
   '@huggingface/transformers': 'it brings ONNX Runtime, a few hundred MB',
   'hnswlib-node': 'a native addon; it may need a C++ toolchain to build',
+  pg: 'node-postgres, the client production Postgres code uses',
+  '@langchain/core': 'only LangChain.js users need it',
 };
 
 /** True when `err` says that `pkg` itself (not one of its own imports) cannot be found. */

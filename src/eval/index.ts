@@ -17,6 +17,7 @@ export * from './bench.js';
 export type { ComparePairedOptions, PairedComparison } from './compare.js';
 export { comparePaired } from './compare.js';
 export * from './datasets/index.js';
+export * from './evaluate-retriever.js';
 export * from './metrics/index.js';
 export { seededRandom } from './prng.js';
 export type { CharRange, EvalDataset, EvalQuestion, Judgments } from './types.js';

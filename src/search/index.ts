@@ -18,5 +18,6 @@ export * from './rerank/cross-encoder.js';
 export * from './rerank/http.js';
 export * from './rerank/mmr.js';
 export type * from './rerank/types.js';
+export * from './retriever.js';
 export type * from './types.js';
 export * from './vector.js';
