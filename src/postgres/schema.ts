@@ -26,7 +26,7 @@ export interface LayoutMeta {
 }
 
 /** The statements that create an index's tables (idempotent). @internal */
-export function createStatements(prefix: string, meta: LayoutMeta): string[] {
+export function createStatements(prefix: string, meta: LayoutMeta, deferVectorIndex = false): string[] {
   const t = tableNames(prefix);
   const cfg = identifier('textConfig', meta.textConfig, false);
   const p = identifier('prefix', prefix, false);
@@ -47,13 +47,25 @@ export function createStatements(prefix: string, meta: LayoutMeta): string[] {
     `CREATE INDEX IF NOT EXISTS "${p}_chunks_doc" ON ${t.chunks} (doc_id)`,
     `CREATE INDEX IF NOT EXISTS "${p}_chunks_tsv" ON ${t.chunks} USING gin (tsv)`,
   ];
-  if (meta.dimensions !== null && meta.hnsw) {
-    out.push(
-      `CREATE INDEX IF NOT EXISTS "${p}_chunks_hnsw" ON ${t.chunks} USING hnsw (embedding vector_cosine_ops) ` +
-        `WITH (m = ${meta.hnsw.m}, ef_construction = ${meta.hnsw.efConstruction})`,
-    );
-  }
+  if (!deferVectorIndex) out.push(...vectorIndexStatements(prefix, meta));
   return out;
+}
+
+/** The statement that builds the HNSW index of the vector column (none without vectors or HNSW). @internal */
+export function vectorIndexStatements(prefix: string, meta: LayoutMeta): string[] {
+  if (meta.dimensions === null || !meta.hnsw) return [];
+  const p = identifier('prefix', prefix, false);
+  return [
+    `CREATE INDEX IF NOT EXISTS "${p}_chunks_hnsw" ON ${tableNames(prefix).chunks} USING hnsw (embedding vector_cosine_ops) ` +
+      `WITH (m = ${meta.hnsw.m}, ef_construction = ${meta.hnsw.efConstruction})`,
+  ];
+}
+
+/** Whether the HNSW index of an index's vector column exists. @internal */
+export async function hasVectorIndex(db: Queryable, prefix: string): Promise<boolean> {
+  const p = identifier('prefix', prefix, false);
+  const { rows } = await db.query('SELECT to_regclass($1) AS i', [`${p}_chunks_hnsw`]);
+  return Boolean(rows[0]?.i);
 }
 
 /** Read the meta table, or null when the index does not exist yet. @internal */
@@ -70,7 +82,12 @@ export async function readMeta(db: Queryable, prefix: string): Promise<LayoutMet
  * text configuration (`INCOMPATIBLE_INDEX` otherwise, naming the difference).
  * @internal
  */
-export async function ensureSchema(db: Queryable, prefix: string, wanted: LayoutMeta): Promise<LayoutMeta> {
+export async function ensureSchema(
+  db: Queryable,
+  prefix: string,
+  wanted: LayoutMeta,
+  deferVectorIndex = false,
+): Promise<LayoutMeta> {
   const found = await readMeta(db, prefix);
   if (found) {
     const differs: string[] = [];
@@ -98,7 +115,7 @@ export async function ensureSchema(db: Queryable, prefix: string, wanted: Layout
       err,
     );
   });
-  for (const sql of createStatements(prefix, wanted)) await db.query(sql);
+  for (const sql of createStatements(prefix, wanted, deferVectorIndex)) await db.query(sql);
   await db.query(
     `INSERT INTO ${tableNames(prefix).meta} (key, value) VALUES ('layout', $1) ON CONFLICT (key) DO NOTHING`,
     [JSON.stringify(wanted)],

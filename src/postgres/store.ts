@@ -1,7 +1,14 @@
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { RetrievedHit } from '../search/retriever.js';
-import { dropSchema, ensureSchema, POSTGRES_LAYOUT_VERSION, tableNames } from './schema.js';
+import {
+  dropSchema,
+  ensureSchema,
+  hasVectorIndex,
+  POSTGRES_LAYOUT_VERSION,
+  tableNames,
+  vectorIndexStatements,
+} from './schema.js';
 import { connectPostgres, identifier, type Queryable, transaction, vectorLiteral } from './sql.js';
 
 /**
@@ -42,6 +49,12 @@ export interface PostgresIndexOptions {
   textConfig?: string;
   /** pgvector HNSW index parameters, or `false` for exact vector search. Default {@link POSTGRES_DEFAULTS}.hnsw. */
   hnsw?: { m?: number; efConstruction?: number; efSearch?: number } | false;
+  /**
+   * Create a new index's HNSW index only when {@link PostgresIndex.buildVectorIndex} is called: for bulk loads
+   * (building it once after loading is much faster than growing it row by row, as pgvector's docs advise). Vector
+   * search is exact until then. Default `false`.
+   */
+  deferVectorIndex?: boolean;
 }
 
 /**
@@ -88,7 +101,7 @@ export class PostgresIndex {
   private constructor(
     db: Queryable,
     ownsPool: boolean,
-    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw'>> & {
+    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw' | 'deferVectorIndex'>> & {
       hnsw: PostgresIndex['hnsw'];
     },
   ) {
@@ -120,12 +133,17 @@ export class PostgresIndex {
     const db = typeof options.db === 'string' ? await connectPostgres(options.db) : options.db;
     if (!db || typeof (db as Queryable).query !== 'function')
       invalidArgument('db', options.db, 'a pg.Pool or a postgres:// URL');
-    const meta = await ensureSchema(db, prefix, {
-      layout: POSTGRES_LAYOUT_VERSION,
-      dimensions,
-      textConfig,
-      hnsw: h && { m: h.m, efConstruction: h.efConstruction },
-    });
+    const meta = await ensureSchema(
+      db,
+      prefix,
+      {
+        layout: POSTGRES_LAYOUT_VERSION,
+        dimensions,
+        textConfig,
+        hnsw: h && { m: h.m, efConstruction: h.efConstruction },
+      },
+      options.deferVectorIndex === true,
+    );
     return new PostgresIndex(db, ownsPool, {
       prefix,
       dimensions: meta.dimensions,
@@ -368,6 +386,27 @@ export class PostgresIndex {
       );
       return rows.map((r) => ({ chunkId: String(r.id), docId: String(r.doc_id), score: Number(r.score) }));
     });
+  }
+
+  /**
+   * Build the HNSW index of the vector column if it does not exist yet (after a bulk load into an index opened with
+   * `deferVectorIndex`). Returns whether it was built now.
+   */
+  async buildVectorIndex(): Promise<boolean> {
+    if (this.dimensions === null || !this.hnsw || (await hasVectorIndex(this.db, this.prefix))) return false;
+    const meta = {
+      layout: POSTGRES_LAYOUT_VERSION,
+      dimensions: this.dimensions,
+      textConfig: this.textConfig,
+      hnsw: this.hnsw,
+    };
+    for (const sql of vectorIndexStatements(this.prefix, meta)) await this.db.query(sql);
+    return true;
+  }
+
+  /** Whether vector search goes through the HNSW index (false: exact scan, e.g. before {@link PostgresIndex.buildVectorIndex}). */
+  async usesVectorIndex(): Promise<boolean> {
+    return this.dimensions !== null && this.hnsw !== null && hasVectorIndex(this.db, this.prefix);
   }
 
   /** Drop this index's tables (all its data). */

@@ -136,6 +136,25 @@ describe('PostgresIndex over a real Postgres (PGlite on 127.0.0.1, reached with 
     await expect(index.textSearch('x', 0)).rejects.toThrow(/depth/);
   });
 
+  it('defers the HNSW build for bulk loads: exact until buildVectorIndex, the same answers after', async () => {
+    const index = await PostgresIndex.open({
+      db: pool,
+      prefix: 'bulk',
+      dimensions: 64,
+      deferVectorIndex: true,
+    });
+    await indexIntoPostgres(index, [sotu], { chunker, embedder });
+    expect(await index.usesVectorIndex()).toBe(false);
+    const [qv] = await embedder.embed(['child care costs'], { kind: 'query' });
+    const before = await index.vectorSearch(qv!, 5);
+    expect(await index.buildVectorIndex()).toBe(true);
+    expect(await index.usesVectorIndex()).toBe(true);
+    expect(await index.buildVectorIndex()).toBe(false);
+    const exactAfter = await index.vectorSearch(qv!, 5, { exact: true });
+    expect(exactAfter.map((h) => h.chunkId)).toEqual(before.map((h) => h.chunkId));
+    await index.drop();
+  });
+
   it('opens from a postgres:// URL through pg and closes its own pool', async () => {
     const index = await PostgresIndex.open({ db: server.url, prefix: 'sotu', dimensions: 64 });
     expect(await index.size()).toBeGreaterThan(100);
