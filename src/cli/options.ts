@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import { parseChunkerSpec } from '../chunkers/spec.js';
 import { RagscopeError } from '../core/errors.js';
@@ -114,4 +116,28 @@ export function parseSpan(value: string): { docId: string; start: number; end: n
 export function asFlagError(flag: string, err: unknown): never {
   if (err instanceof RagscopeError) throw new UsageError(`${flag}: ${err.message}`);
   throw err;
+}
+
+/**
+ * Check `--cache-dir` before any work: the nearest part of the path that exists must be a folder (a file there
+ * would otherwise fail late, with a raw ENOTDIR, after the dataset and model are loaded). @internal
+ */
+export function checkCacheDir(dir: string): void {
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    let st: ReturnType<typeof statSync> | undefined;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // ENOTDIR: a parent is a file; found on the way up
+    }
+    if (st) {
+      if (!st.isDirectory()) {
+        throw new UsageError(
+          `--cache-dir ${JSON.stringify(dir)} must be a folder (or not exist yet), but ${p === path.resolve(dir) ? 'it' : JSON.stringify(p)} is a file`,
+        );
+      }
+      return;
+    }
+    if (path.dirname(p) === p) return;
+  }
 }

@@ -1,12 +1,19 @@
 import { createHash } from 'node:crypto';
 import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
-import { type Chunk, type Document, type DocumentInput, makeChunk, toDocument } from '../core/document.js';
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import {
+  type Chunk,
+  type Document,
+  type DocumentInput,
+  makeChunk,
+  metadataJson,
+  toDocument,
+} from '../core/document.js';
+import { checkInteger, invalidArgument, RagscopeError, showValue } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
-import { HybridRetriever } from './hybrid.js';
+import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
 import type {
@@ -174,6 +181,21 @@ class WholeDocumentChunker implements Chunker {
   }
 }
 
+const SEARCH_OPTIONS: ReadonlySet<string> = new Set(['k', 'depth', 'fusion', 'rerank']);
+
+/** An unknown search option (e.g. `filter`) is an error: silently ignoring it would return unfiltered hits. */
+function checkSearchOptionKeys(options: object): void {
+  for (const key of Object.keys(options)) {
+    if (!SEARCH_OPTIONS.has(key)) {
+      throw new RagscopeError(
+        'INVALID_ARGUMENT',
+        `unknown search option ${JSON.stringify(key)} (value ${showValue((options as Record<string, unknown>)[key])}): search() takes ${[...SEARCH_OPTIONS].join(', ')}`,
+        { param: `options.${key}`, value: (options as Record<string, unknown>)[key] },
+      );
+    }
+  }
+}
+
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 const isBlank = (text: string) => !/\S/.test(text);
@@ -262,10 +284,7 @@ export class RetrievalPipeline {
     const fusionConfig = { method: 'rrf' as const, ...(config.fusion ?? {}) };
     // Validate now rather than at the first search.
     fuse([], fusionConfig);
-    const depth = {
-      bm25: checkInteger('config.depth.bm25', config.depth?.bm25 ?? 100, 1),
-      vector: checkInteger('config.depth.vector', config.depth?.vector ?? 100, 1),
-    };
+    const depth = resolveDepth('config.depth', config.depth, { bm25: 100, vector: 100 });
     const reranker = config.reranker;
     if (reranker !== undefined && typeof reranker?.rerank !== 'function') {
       invalidArgument('config.reranker', reranker, 'a Reranker');
@@ -440,7 +459,7 @@ export class RetrievalPipeline {
     const work: Array<{ doc: Document; textHash: string; metaJson: string; chunks: Chunk[] }> = [];
     for (const doc of docs) {
       const textHash = sha256(doc.text);
-      const metaJson = JSON.stringify(doc.metadata ?? {});
+      const metaJson = metadataJson(doc);
       const old = this.docs.get(doc.id);
       if (old && old.textHash === textHash && old.metaJson === metaJson) {
         report.unchanged.push(doc.id);
@@ -546,11 +565,9 @@ export class RetrievalPipeline {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     if (typeof query !== 'string' || isBlank(query)) invalidArgument('query', query, 'a non-empty string');
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
+    checkSearchOptionKeys(options);
     const k = checkInteger('k', options.k ?? 10, 1);
-    const depth = {
-      bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.resolved.depth.bm25, 1),
-      vector: checkInteger('depth.vector', options.depth?.vector ?? this.resolved.depth.vector, 1),
-    };
+    const depth = resolveDepth('depth', options.depth, this.resolved.depth);
     const retrieved = await this.retriever.retrieve(query, {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),

@@ -11,6 +11,7 @@ import { resolveEmbedder, resolveReranker } from '../embedder.js';
 import { UsageError } from '../errors.js';
 import {
   asFlagError,
+  checkCacheDir,
   collect,
   loadDatasetFromFlags,
   nonNegativeInt,
@@ -156,6 +157,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       asFlagError('--fail-under', err);
     }
   }
+  if (flags.cache) checkCacheDir(flags.cacheDir);
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
