@@ -27,3 +27,4 @@ export type {
   DistanceCurve,
   SyncChunker,
 } from './types.js';
+export * from './whole.js';
