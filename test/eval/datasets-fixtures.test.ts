@@ -323,6 +323,11 @@ describe('loadJsonl', () => {
     expect(a.documents[0]!.text).toBe('Title: Body text.');
     expect(a.documents[0]!.metadata).toEqual({ title: 'Title', textStart: 7 });
     expect(a.questions[0]!.spans).toEqual([{ docId: 'x', start: 7, end: 17 }]);
+    const old = await loadJsonl(path.join(dir, 'q1.jsonl'), {
+      corpus: path.join(dir, 'c.jsonl'),
+      titleSeparator: '\n\n',
+    });
+    expect(old.documents[0]!.text).toBe('Title\n\nBody text.');
     const b = await loadJsonl(path.join(dir, 'q2.jsonl'), { corpus: path.join(dir, 'single.txt') });
     expect(b.questions[0]!.spans).toEqual([{ docId: 'single.txt', start: 5, end: 17 }]);
     const c = await loadJsonl(path.join(dir, 'q2.jsonl'), {
@@ -350,7 +355,9 @@ describe('joinTitle: title and text on one line, so no chunker makes a bare-titl
   it('property: the text is intact after textStart, and recursive/fixed chunks never hold only the title', () => {
     const word = fc.stringMatching(/^[A-Za-z]{1,12}$/);
     const sentence = fc.array(word, { minLength: 1, maxLength: 30 }).map((w) => `${w.join(' ')}.`);
-    const chunkers = ['recursive:120/0', 'recursive:200/50', 'fixed:100/0'].map((s) => createChunker(s) as SyncChunker);
+    const chunkers = ['recursive:120/0', 'recursive:200/50', 'fixed:100/0'].map(
+      (s) => createChunker(s) as SyncChunker,
+    );
     fc.assert(
       fc.property(
         // Titles shorter than the smallest chunk size (a longer title is cut inside itself).

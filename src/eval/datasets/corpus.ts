@@ -22,10 +22,15 @@ export interface LoadCorpusOptions {
    * without its extension (`'name'`: `guides/install`). `.jsonl`, `beir:` and `chroma:` corpora carry their ids.
    */
   idFrom?: 'path' | 'name';
+  /**
+   * For `.jsonl` and `beir:` corpora: what joins a title to its text. Default {@link joinTitle}'s one-line join
+   * (`"Title: text"`); `'\n\n'` restores the older paragraph join (and its offsets).
+   */
+  titleSeparator?: string;
 }
 
 /** Read a `.jsonl` corpus: one `{"id"|"_id", "title"?, "text"}` per line, the title joined as BEIR's. */
-async function loadJsonlCorpus(file: string): Promise<Document[]> {
+async function loadJsonlCorpus(file: string, separator: string | undefined): Promise<Document[]> {
   const docs: Document[] = [];
   const seen = new Set<string>();
   for await (const { value, line } of readJsonl(file)) {
@@ -37,7 +42,7 @@ async function loadJsonlCorpus(file: string): Promise<Document[]> {
     }
     if (seen.has(id)) throw datasetError(file, line, `duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
-    const joined = joinTitle(title, value.text);
+    const joined = joinTitle(title, value.text, separator);
     docs.push({ id, text: joined.text, metadata: { title, textStart: joined.textStart } });
   }
   return docs;
@@ -75,13 +80,20 @@ export async function loadCorpus(
     );
   }
   const idFrom = options.idFrom ?? 'path';
+  if (options.titleSeparator !== undefined && typeof options.titleSeparator !== 'string') {
+    throw new RagscopeError(
+      'INVALID_ARGUMENT',
+      `titleSeparator must be a string, got ${String(options.titleSeparator)}`,
+      { param: 'titleSeparator', value: options.titleSeparator },
+    );
+  }
   const prefixed = /^(beir|chroma):(.+)$/.exec(corpus);
   if (prefixed) {
     const dir = prefixed[2]!;
     if (prefixed[1] === 'beir') {
       const file = path.join(dir, 'corpus.jsonl');
       await requireFile(file, 'BEIR corpus');
-      return loadJsonlCorpus(file);
+      return loadJsonlCorpus(file, options.titleSeparator);
     }
     return loadCorpusFolder(path.join(dir, 'corpora'), { extensions: ['.md'], idFrom: 'name' });
   }
@@ -99,7 +111,7 @@ export async function loadCorpus(
       idFrom,
     });
   }
-  if (corpus.toLowerCase().endsWith('.jsonl')) return loadJsonlCorpus(corpus);
+  if (corpus.toLowerCase().endsWith('.jsonl')) return loadJsonlCorpus(corpus, options.titleSeparator);
   const name = path.basename(corpus);
   let text = await readFile(corpus, 'utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);

@@ -25,6 +25,11 @@ export interface LoadJsonlOptions {
   corpus: string | Document[];
   /** For a folder or single-file corpus: ids with (`'path'`, default) or without (`'name'`) the extension. */
   idFrom?: 'path' | 'name';
+  /**
+   * For a `.jsonl` corpus: what joins a title to its text (default `"Title: text"`, see `joinTitle`); `'\n\n'`
+   * keeps the offsets of spans written against the older paragraph join.
+   */
+  titleSeparator?: string;
 }
 
 /**
@@ -64,7 +69,10 @@ export async function loadJsonl(questionsFile: string, options: LoadJsonlOptions
     );
   }
   await requireFile(questionsFile, 'questions file');
-  const documents = await loadCorpus(options.corpus, options.idFrom ? { idFrom: options.idFrom } : {});
+  const documents = await loadCorpus(options.corpus, {
+    ...(options.idFrom ? { idFrom: options.idFrom } : {}),
+    ...(options.titleSeparator !== undefined ? { titleSeparator: options.titleSeparator } : {}),
+  });
   const byId = new Map(documents.map((d) => [d.id, d]));
   const warnings: string[] = [];
   const questions: EvalQuestion[] = [];
