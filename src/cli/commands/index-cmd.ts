@@ -24,7 +24,7 @@ interface IndexFlags {
   idFrom: IdFrom;
 }
 
-/** `ragscope index <corpus-dir> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
+/** `ragscope index <corpus> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
 export function registerIndex(program: Command): void {
   program
     .command('index')
