@@ -9,13 +9,14 @@ import {
   metadataJson,
   toDocument,
 } from '../core/document.js';
-import { checkInteger, invalidArgument, RagscopeError, showValue } from '../core/errors.js';
+import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
 import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
+import { checkSearchOptionKeys } from './search-options.js';
 import type {
   Candidate,
   FusionContribution,
@@ -178,21 +179,6 @@ class WholeDocumentChunker implements Chunker {
   }
   async chunkWithTrace(input: DocumentInput) {
     return { chunks: await this.chunk(input), boundaries: [] };
-  }
-}
-
-const SEARCH_OPTIONS: ReadonlySet<string> = new Set(['k', 'depth', 'fusion', 'rerank']);
-
-/** An unknown search option (e.g. `filter`) is an error: silently ignoring it would return unfiltered hits. */
-function checkSearchOptionKeys(options: object): void {
-  for (const key of Object.keys(options)) {
-    if (!SEARCH_OPTIONS.has(key)) {
-      throw new RagscopeError(
-        'INVALID_ARGUMENT',
-        `unknown search option ${JSON.stringify(key)} (value ${showValue((options as Record<string, unknown>)[key])}): search() takes ${[...SEARCH_OPTIONS].join(', ')}`,
-        { param: `options.${key}`, value: (options as Record<string, unknown>)[key] },
-      );
-    }
   }
 }
 
