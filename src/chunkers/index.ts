@@ -32,3 +32,4 @@ export type {
   DistanceCurve,
   SyncChunker,
 } from './types.js';
+export * from './whole.js';

@@ -8,6 +8,7 @@ import { CHROMA_SEPARATORS, LANGCHAIN_SEPARATORS, RecursiveChunker } from './rec
 import { SemanticChunker } from './semantic.js';
 import { SentenceChunker } from './sentence.js';
 import type { Chunker } from './types.js';
+import { WholeChunker } from './whole.js';
 
 /**
  * The grammar of chunker spec strings, as shown in `INVALID_SPEC` errors.
@@ -26,6 +27,7 @@ export const CHUNKER_SPEC_GRAMMAR = [
   '                                                          e.g. semantic:p95:max=400, semantic:std3:max=400:min=50, semantic:iqr1.5, semantic:grad95:buffer=2',
   'cluster:<max size>[:<unit>][:piece=<size>][:sentences]  e.g. cluster:200, cluster:200:tokens:piece=50, cluster:400:sentences',
   '                                                          (default piece: min(50, max) tokens; min(220, max/4) chars; min(35, max/4) words)',
+  'whole                                                   one chunk per document (document-level baselines)',
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
 ].join('\n');
 
@@ -80,7 +82,8 @@ export type ChunkerSpec =
       pieceSize?: number;
       /** `sentences`: pieces are packed whole sentences instead of recursive splits. */
       pieces?: 'sentences';
-    };
+    }
+  | { kind: 'whole' };
 
 /**
  * What {@link createChunker} may need besides the spec.
@@ -263,10 +266,13 @@ export function parseChunkerSpec(spec: string): ChunkerSpec {
       }
       return out;
     }
+    case 'whole':
+      if (parts.length > 0) fail(spec, `whole takes no options, got ${showValue(rest)}`);
+      return { kind };
     default:
       return fail(
         spec,
-        `unknown chunker ${showValue(kind)} (fixed, recursive, sentence, semantic or cluster)`,
+        `unknown chunker ${showValue(kind)} (fixed, recursive, sentence, semantic, cluster or whole)`,
       );
   }
 }
@@ -298,6 +304,7 @@ export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;
   const shown = typeof spec === 'string' ? spec : JSON.stringify(spec);
   const d = deps ?? {};
+  if (parsed.kind === 'whole') return new WholeChunker();
   const lengthFunction = lengthForUnit(parsed.unit, d.tokenizer);
   switch (parsed.kind) {
     case 'fixed':

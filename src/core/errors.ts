@@ -120,3 +120,17 @@ export function checkNumber(param: string, value: unknown, min = -Infinity, max 
   }
   return value;
 }
+
+/**
+ * Largest vector dimension ragscope accepts (embedding models use 64 to 8,192; a larger value is a typo such as
+ * `1e12`, which would otherwise fail later with a bare `RangeError` from a typed array). @internal
+ */
+export const MAX_DIMENSIONS = 65_536;
+
+/** Check that `value` is an integer in [1, {@link MAX_DIMENSIONS}]. @internal */
+export function checkDimensions(param: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DIMENSIONS) {
+    invalidArgument(param, value, `an integer between 1 and ${MAX_DIMENSIONS}`);
+  }
+  return value;
+}

@@ -1,4 +1,4 @@
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { checkDimensions, checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
@@ -90,7 +90,7 @@ export class HttpEmbedder implements Embedder {
       invalidArgument('baseURL', baseURL, 'an http(s) URL such as "http://localhost:8080/v1"');
     }
     if (typeof model !== 'string' || model === '') invalidArgument('model', model, 'a non-empty model name');
-    if (options.dimensions !== undefined) checkInteger('dimensions', options.dimensions, 1);
+    if (options.dimensions !== undefined) checkDimensions('dimensions', options.dimensions);
     const apiKeyEnv = options.apiKeyEnv ?? 'OPENAI_API_KEY';
     if (typeof apiKeyEnv !== 'string' || apiKeyEnv === '')
       invalidArgument('apiKeyEnv', apiKeyEnv, 'a variable name');

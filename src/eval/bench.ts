@@ -18,6 +18,7 @@ import { REPORT_VERSION } from '../report/types.js';
 import type { FusionOptions } from '../search/fusion.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
+import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { runsFromTrace } from './bench/rankings.js';
@@ -129,8 +130,11 @@ export interface BenchOptions {
    * spans when every question has gold spans, else docs.
    */
   mode?: 'spans' | 'docs' | 'auto';
-  /** Cut-off. Default 5 for spans (Chroma), 10 for docs (BEIR). */
-  k?: number;
+  /**
+   * Cut-off, or several (`[5, 10]`: every metric at each, from one search per question at the largest). The first
+   * is the primary cut-off (default metric, failures, why-not). Default 5 for spans (Chroma), 10 for docs (BEIR).
+   */
+  k?: number | readonly number[];
   /** Metric ranked first (best configuration, paired comparisons). Default `recall@k` (spans) / `ndcg_cut@k` (docs). */
   primaryMetric?: string;
   /**
@@ -180,13 +184,6 @@ const mean = (xs: readonly number[]) =>
 
 function configId(chunker: string, retriever: RetrieverKind): string {
   return `${chunker} + ${retriever}`;
-}
-
-/** Names of the metrics a mode reports, primary metric first when it is one of them. */
-function metricNamesFor(mode: 'spans' | 'docs', k: number): string[] {
-  return mode === 'spans'
-    ? [`recall@${k}`, `precision@${k}`, `iou@${k}`, `precision_omega@${k}`]
-    : [`ndcg_cut@${k}`, `recall@${k}`, `P@${k}`, 'recip_rank', 'map', `success@${k}`];
 }
 
 function sampleQuestions(questions: EvalQuestion[], max: number | undefined, seed: number): EvalQuestion[] {
@@ -276,11 +273,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     invalidArgument('options.mode', mode, "'spans', 'docs' or 'auto'");
   }
   const resolvedMode: 'spans' | 'docs' = mode === 'auto' ? (hasSpans ? 'spans' : 'docs') : mode;
-  const k = checkInteger('options.k', options.k ?? (resolvedMode === 'spans' ? 5 : 10), 1);
-  let metrics = metricNamesFor(resolvedMode, k);
+  const cutoffs = resolveCutoffs(options.k, resolvedMode);
+  const maxK = Math.max(...cutoffs);
+  let metrics = metricNamesForCutoffs(resolvedMode, cutoffs);
   const primary = options.primaryMetric ?? metrics[0]!;
   if (!metrics.includes(primary))
     invalidArgument('options.primaryMetric', primary, `one of ${metrics.join(', ')}`);
+  // Failures and why-not are judged at the primary metric's cut-off.
+  const k = cutoffOf(primary, cutoffs);
   metrics = [primary, ...metrics.filter((m) => m !== primary)];
   const gates = (options.failUnder ?? []).map((g) => (typeof g === 'string' ? parseGate(g) : g));
   for (const g of gates) {
@@ -413,24 +413,29 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
     );
     for (const [qi, q] of questions.entries()) {
-      const { trace } = await pipeline.search(q.text, { k });
+      const { trace } = await pipeline.search(q.text, { k: maxK });
       const runs = runsFromTrace(trace, retrievers);
       for (const [retriever, run] of runs) {
         const s = scored.get(retriever)!;
         s.searchMs += run.ms;
-        const values =
-          resolvedMode === 'spans'
-            ? spanScores(
-                q,
-                run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!),
-                omegaIndex!,
-                k,
-              )
-            : docScores(
-                q,
-                run.chunkIds.map((id) => pipeline.getChunk(id)!),
-                k,
-              );
+        const values: Record<string, number> = {};
+        for (const atK of cutoffs) {
+          Object.assign(
+            values,
+            resolvedMode === 'spans'
+              ? spanScores(
+                  q,
+                  run.chunkIds.slice(0, atK).map((id) => pipeline.getChunk(id)!),
+                  omegaIndex!,
+                  atK,
+                )
+              : docScores(
+                  q,
+                  run.chunkIds.map((id) => pipeline.getChunk(id)!),
+                  atK,
+                ),
+          );
+        }
         s.perQuery.set(q.id, values);
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);

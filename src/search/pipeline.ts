@@ -1,14 +1,22 @@
 import { createHash } from 'node:crypto';
 import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
-import { type Chunk, type Document, type DocumentInput, makeChunk, toDocument } from '../core/document.js';
+import {
+  type Chunk,
+  type Document,
+  type DocumentInput,
+  makeChunk,
+  metadataJson,
+  toDocument,
+} from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
-import { HybridRetriever } from './hybrid.js';
+import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
+import { checkSearchOptionKeys } from './search-options.js';
 import type {
   Candidate,
   FusionContribution,
@@ -262,10 +270,7 @@ export class RetrievalPipeline {
     const fusionConfig = { method: 'rrf' as const, ...(config.fusion ?? {}) };
     // Validate now rather than at the first search.
     fuse([], fusionConfig);
-    const depth = {
-      bm25: checkInteger('config.depth.bm25', config.depth?.bm25 ?? 100, 1),
-      vector: checkInteger('config.depth.vector', config.depth?.vector ?? 100, 1),
-    };
+    const depth = resolveDepth('config.depth', config.depth, { bm25: 100, vector: 100 });
     const reranker = config.reranker;
     if (reranker !== undefined && typeof reranker?.rerank !== 'function') {
       invalidArgument('config.reranker', reranker, 'a Reranker');
@@ -440,7 +445,7 @@ export class RetrievalPipeline {
     const work: Array<{ doc: Document; textHash: string; metaJson: string; chunks: Chunk[] }> = [];
     for (const doc of docs) {
       const textHash = sha256(doc.text);
-      const metaJson = JSON.stringify(doc.metadata ?? {});
+      const metaJson = metadataJson(doc);
       const old = this.docs.get(doc.id);
       if (old && old.textHash === textHash && old.metaJson === metaJson) {
         report.unchanged.push(doc.id);
@@ -546,11 +551,9 @@ export class RetrievalPipeline {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     if (typeof query !== 'string' || isBlank(query)) invalidArgument('query', query, 'a non-empty string');
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
+    checkSearchOptionKeys(options);
     const k = checkInteger('k', options.k ?? 10, 1);
-    const depth = {
-      bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.resolved.depth.bm25, 1),
-      vector: checkInteger('depth.vector', options.depth?.vector ?? this.resolved.depth.vector, 1),
-    };
+    const depth = resolveDepth('depth', options.depth, this.resolved.depth);
     const retrieved = await this.retriever.retrieve(query, {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),

@@ -11,10 +11,14 @@ import { resolveEmbedder, resolveReranker } from '../embedder.js';
 import { UsageError } from '../errors.js';
 import {
   asFlagError,
+  checkCacheDir,
   collect,
+  type IdFrom,
+  idFromOption,
   loadDatasetFromFlags,
   nonNegativeInt,
   parseChunkerList,
+  parseCutoffList,
   parseRetrieverList,
   positiveInt,
   splitList,
@@ -30,7 +34,9 @@ interface BenchFlags {
   retrievers: RetrieverKind[];
   embedder?: string;
   reranker?: string;
-  k?: number;
+  k?: number[];
+  split?: string;
+  idFrom: IdFrom;
   mode: 'auto' | 'spans' | 'docs';
   metric?: string;
   out: string;
@@ -60,9 +66,14 @@ export function registerBench(program: Command): void {
     .description(
       'benchmark chunkers x retrievers on a corpus with questions; writes report.json and report.html',
     )
-    .option('--corpus <dir>', 'folder of .md/.txt documents (with --questions)')
+    .option(
+      '--corpus <path>',
+      'with --questions: a folder of .md/.txt documents, a .jsonl corpus ({"id","title"?,"text"} per line), or one file',
+    )
     .option('--questions <file>', 'questions in ragscope JSONL (question + docs/spans/answers)')
     .option('--dataset <kind:dir>', 'a packaged dataset instead: beir:<folder> or chroma:<folder>')
+    .option('--split <name>', 'BEIR qrels split: qrels/<name>.tsv (test, dev, train...); default test')
+    .addOption(idFromOption())
     .option(
       '--chunkers <specs>',
       'comma-separated chunker specs (e.g. recursive:400/0,sentence:400/1,semantic:p95:max=400)',
@@ -89,7 +100,11 @@ export function registerBench(program: Command): void {
       '--reranker <spec>',
       'for hybrid+rerank: cross-encoder model id or folder, mmr[:lambda], http:<URL of /rerank> (default: Xenova/ms-marco-MiniLM-L-6-v2; skipped with a warning when unavailable)',
     )
-    .option('-k, --k <n>', 'cut-off (default 5 for span datasets, 10 for document-level ones)', positiveInt)
+    .option(
+      '-k, --k <n[,n...]>',
+      'cut-off, or several in one run (5,10: every metric at each; the first is primary). Default 5 for span datasets, 10 for document-level ones',
+      parseCutoffList,
+    )
     .addOption(
       new Option('--mode <mode>', 'span metrics (Chroma) or document metrics (trec_eval)')
         .choices(['auto', 'spans', 'docs'])
@@ -156,6 +171,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       asFlagError('--fail-under', err);
     }
   }
+  if (flags.cache) checkCacheDir(flags.cacheDir);
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
@@ -191,7 +207,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       ...(reranker ? { reranker } : {}),
       ...(tokenizer ? { tokenizer } : {}),
       mode: flags.mode,
-      ...(flags.k !== undefined ? { k: flags.k } : {}),
+      ...(flags.k !== undefined ? { k: flags.k.length === 1 ? flags.k[0]! : flags.k } : {}),
       ...(flags.metric !== undefined ? { primaryMetric: flags.metric } : {}),
       cacheDir: flags.cache ? flags.cacheDir : false,
       vector: { index: flags.vectorIndex },
