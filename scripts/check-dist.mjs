@@ -33,7 +33,17 @@ process.dlopen = function (module, filename, ...rest) {
   loaded.push(filename);
   return original.call(this, module, filename, ...rest);
 };
-const entries = ['', '/chunkers', '/embedders', '/search', '/diagnostics', '/eval', '/report', '/postgres', '/langchain'];
+const entries = [
+  '',
+  '/chunkers',
+  '/embedders',
+  '/search',
+  '/diagnostics',
+  '/eval',
+  '/report',
+  '/postgres',
+  '/langchain',
+];
 for (const e of entries) {
   const esm = await import(`ragscope${e}`);
   const cjs = require(`ragscope${e}`);

@@ -120,9 +120,7 @@ export async function toLangChainRetriever(
  * const [v] = await embeddings.embedDocuments(['Refunds take five days.']);
  * ```
  */
-export async function toLangChainEmbeddings(
-  embedder: Embedder,
-): Promise<LangChainEmbeddings> {
+export async function toLangChainEmbeddings(embedder: Embedder): Promise<LangChainEmbeddings> {
   if (!embedder || typeof embedder.embed !== 'function') invalidArgument('embedder', embedder, 'an Embedder');
   const { Embeddings } = await loadCore<CoreEmbeddings>(
     'embeddings',
