@@ -11,6 +11,7 @@ import type {
   Comparison,
   ConfigResult,
   FailureRecord,
+  HitRef,
   PerQueryResult,
   RetrieverKind,
 } from '../report/types.js';
@@ -20,6 +21,7 @@ import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
+import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
@@ -171,6 +173,8 @@ export interface BenchOptions {
 interface Scored {
   /** questionId -> metric -> value */
   perQuery: Map<string, Record<string, number>>;
+  /** questionId -> top-k chunk positions */
+  hits: Map<string, HitRef[]>;
   failures: EvalQuestion[];
   searchMs: number;
 }
@@ -410,7 +414,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
-      retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
+      retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k });
@@ -432,6 +436,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
                 k,
               );
         s.perQuery.set(q.id, values);
+        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!)));
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
@@ -482,6 +487,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     questionId: q.id,
     question: q.text,
     scores: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.perQuery.get(q.id)!])),
+    hits: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.hits.get(q.id)!])),
   }));
   const best = bestOf(configs, primary);
   const comparisons: Comparison[] = [];
@@ -520,6 +526,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     perQuery,
     comparisons,
     failures,
+    provenance: {
+      corpusHash: corpusHash(docs),
+      questionsHash: questionsHash(questions),
+      chunkers: chunkerSpecs,
+      retrievers: [...retrievers],
+      embedder: embedder?.id ?? 'none',
+      ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker.id } : {}),
+      ragscopeVersion: ragscopeVersion(),
+      k,
+      mode: resolvedMode,
+    },
   };
   if (gates.length > 0) {
     const gated = gateOn === 'best' ? (best ? [best] : []) : configs;

@@ -5,8 +5,16 @@
  * @packageDocumentation
  */
 export * from './bench.js';
+export {
+  checkRegressions,
+  parseRegressionRule,
+  type Regression,
+  type RegressionGateResult,
+  type RegressionRule,
+} from './compare/regression.js';
 export type { ComparePairedOptions, PairedComparison } from './compare.js';
 export { comparePaired } from './compare.js';
+export * from './compare-runs.js';
 export * from './datasets/index.js';
 export * from './metrics/index.js';
 export { seededRandom } from './prng.js';
