@@ -11,6 +11,7 @@ export default defineConfig({
     'diagnostics/index': 'src/diagnostics/index.ts',
     'eval/index': 'src/eval/index.ts',
     'report/index': 'src/report/index.ts',
+    'generate/index': 'src/generate/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],
