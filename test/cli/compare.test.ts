@@ -82,4 +82,15 @@ describe('ragscope bench --baseline --fail-on-regression', () => {
       'recursive:200/0',
     ]);
   }, 120_000);
+
+  it('ragscope compare reads two report files, refuses different question sets, and gates the same way', async () => {
+    const cand = path.join(tmp, 'cand', 'report.json');
+    const out = path.join(tmp, 'cmp');
+    const r = await run(['compare', baseline, cand, '--out', out, '--fail-on-regression', 'recall@5=0.02']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toMatch(
+      /REGRESSION recursive:200\/0 \+ bm25 \(baseline recursive:400\/0 \+ bm25\): recall@5 -0\.1/,
+    );
+    expect(JSON.parse(readFileSync(path.join(out, 'compare.json'), 'utf8')).questions.compared).toBe(472);
+  }, 120_000);
 });
