@@ -5,6 +5,7 @@
  */
 
 export * from './cluster.js';
+export { type ContextTarget, ContextualChunker, contextualText, indexText } from './contextual.js';
 export * from './fixed.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';

@@ -51,7 +51,11 @@ export async function compareAndGate(
   const baseline = await readReportFile(baselineFile);
   const result = compareRuns(baseline, candidate, {
     ...options,
-    ...(options.metrics === undefined && rules.length > 0 && options.primaryMetric === undefined
+    // Won/lost questions are judged on the gated metric (when the reports have it; else the gate names the metrics).
+    ...(options.metrics === undefined &&
+    options.primaryMetric === undefined &&
+    rules.length > 0 &&
+    baseline.configs.some((c) => rules[0]!.metric in c.metrics)
       ? { primaryMetric: rules[0]!.metric }
       : {}),
     names: { baseline: baselineFile, candidate: candidateName },

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { indexText } from '../chunkers/contextual.js';
 import type { Tokenizer } from '../chunkers/length.js';
 import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
@@ -377,7 +378,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     let embedMs = 0;
     if (needsVectors && embedder) {
       const t1 = performance.now();
-      const texts = allChunks.map((c) => c.text);
+      const texts = allChunks.map((c) => indexText(c, 'embed'));
       const batch = 256;
       for (let i = 0; i < texts.length; i += batch) {
         await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
