@@ -22,13 +22,16 @@ export function parseRegressionFlags(exprs: readonly string[]): RegressionRule[]
 /** Parse `--pair <baseline id>=<candidate id>` values. @internal */
 export function parsePairFlags(values: readonly string[]): Array<[string, string]> {
   return values.map((v) => {
-    const i = v.indexOf('=');
-    if (i <= 0 || i === v.length - 1) {
+    // Config ids may contain '=' (e.g. recursive:400/0:ctx=bm25 + bm25): then separate them with '=>'.
+    const arrow = v.indexOf('=>');
+    const i = arrow >= 0 ? arrow : v.indexOf('=');
+    const width = arrow >= 0 ? 2 : 1;
+    if (i <= 0 || i + width >= v.length) {
       throw new UsageError(
-        `--pair must be "<baseline config id>=<candidate config id>", got ${JSON.stringify(v)}`,
+        `--pair must be "<baseline config id>=<candidate config id>" (or => between them), got ${JSON.stringify(v)}`,
       );
     }
-    return [v.slice(0, i).trim(), v.slice(i + 1).trim()];
+    return [v.slice(0, i).trim(), v.slice(i + width).trim()];
   });
 }
 

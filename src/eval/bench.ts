@@ -374,6 +374,11 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     const chunkMs = performance.now() - t0;
     const allChunks = [...byDoc.values()].flat().filter((c) => /\S/.test(c.text));
+    if (allChunks.length > 0 && allChunks.every((c) => c.metadata.contextText === c.text)) {
+      warnings.push(
+        `${spec}: no chunk has a title or heading path, so its contextual text is the chunk text (Markdown headings need the chunker's :md option; titles come from metadata.title)`,
+      );
+    }
     // 2. Embed once (warms the cache the pipeline then reads).
     let embedMs = 0;
     if (needsVectors && embedder) {

@@ -129,4 +129,19 @@ describe('contextual chunk text', () => {
     expect(ctx!).toBeGreaterThan(base! + 0.01);
     expect(report.configs[0]!.chunkStats).toEqual(report.configs[1]!.chunkStats);
   }, 120_000);
+
+  it('warns in the bench when no chunk gets any context (the Chroma corpora have no titles or headings)', async () => {
+    const { loadChromaSpans } = await import('../../src/eval/datasets/chroma.js');
+    const dataset = await loadChromaSpans(path.resolve(__dirname, '../../../shared/data/chroma'));
+    const report = await runBench({
+      dataset,
+      chunkers: ['recursive:400/0', 'recursive:400/0:ctx'],
+      retrievers: ['bm25'],
+      cacheDir: false,
+      maxFailures: 0,
+      iterations: 100,
+    });
+    expect(report.warnings.join('\n')).toMatch(/recursive:400\/0:ctx: no chunk has a title or heading path/);
+    expect(report.configs[1]!.metrics).toEqual(report.configs[0]!.metrics);
+  }, 120_000);
 });

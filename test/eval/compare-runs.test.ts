@@ -219,6 +219,41 @@ describe('compareRuns on two real Chroma runs', () => {
   });
 });
 
+describe('strategies beside their baseline in one run', () => {
+  it('pairs one baseline configuration with several candidates of the same report, Holm over all pairs', async () => {
+    const one = roundTrip(
+      await bench('recursive:400/0', { chunkers: ['recursive:400/0', 'recursive:200/0', 'recursive:800/0'] }),
+    );
+    const a = 'recursive:400/0 + bm25';
+    const r = compareRuns(one, one, {
+      pairs: [
+        [a, 'recursive:200/0 + bm25'],
+        [a, 'recursive:800/0 + bm25'],
+      ],
+      iterations: 2000,
+    });
+    expect(r.configs.map((c) => [c.baseline, c.candidate, c.pairedBy])).toEqual([
+      [a, 'recursive:200/0 + bm25', 'given'],
+      [a, 'recursive:800/0 + bm25', 'given'],
+    ]);
+    expect(r.configs[0]!.metrics['recall@5']!.delta).toBeCloseTo(
+      cand.configs[0]!.metrics['recall@5']! - base.configs[0]!.metrics['recall@5']!,
+      12,
+    );
+    expect(() =>
+      compareRuns(one, one, {
+        pairs: [
+          [a, a],
+          [a, a],
+        ],
+      }),
+    ).toThrow(/pairs\[1\] must be a pair not given twice/);
+    expect(() => compareRuns(one, one, { pairs: [[a, 'nope']] })).toThrow(
+      /pairs\[0\]\[1\] must be a candidate configuration/,
+    );
+  }, 60_000);
+});
+
 describe('rendering and files', () => {
   it('escapes hostile question text and document ids in the HTML page, which runs no script', () => {
     const evil = '</td><script>alert(1)</script><img src=x onerror=alert(2)>';

@@ -31,8 +31,9 @@ export function pairConfigs(
       invalidArgument(`options.pairs[${i}][0]`, b, `a baseline configuration (${[...bIds].join(', ')})`);
     if (!cIds.has(c))
       invalidArgument(`options.pairs[${i}][1]`, c, `a candidate configuration (${[...cIds].join(', ')})`);
-    if (usedB.has(b) || usedC.has(c))
-      invalidArgument(`options.pairs[${i}]`, p, 'a pair whose configurations are not already paired');
+    if (pairs.some((x) => x.baseline === b && x.candidate === c)) {
+      invalidArgument(`options.pairs[${i}]`, p, 'a pair not given twice');
+    }
     pairs.push({ baseline: b, candidate: c, pairedBy: 'given' });
     usedB.add(b);
     usedC.add(c);
