@@ -185,6 +185,22 @@ describe('generateQuestions against a stub OpenAI-compatible server', () => {
     server.failures.clear();
   });
 
+  it('times out a request that hangs, retries it, and records the failure when retries run out', async () => {
+    const other = path.join(tmp, 'slow.jsonl');
+    server.delays.set('api.md', 600);
+    const slow = { ...(options().llm as object), timeoutMs: 150, maxRetries: 0 } as GenerateOptions['llm'];
+    const report = await generateQuestions(options({ out: other, llm: slow, concurrency: 1 }));
+    expect(report.failures).toEqual([
+      { unit: 'api.md@0', message: expect.stringMatching(/timed out after 150 ms/) },
+    ]);
+    expect(report.units).toMatchObject({ generated: 3, failed: 1 });
+    // The next run (the server answers promptly again) asks only for the window that timed out.
+    const asked = server.received.length;
+    const again = await generateQuestions(options({ out: other, llm: slow }));
+    expect(server.received.slice(asked).map((r) => r.docId)).toEqual(['api.md']);
+    expect(again.units).toMatchObject({ resumed: 3, generated: 1, failed: 0 });
+  });
+
   it('cuts a real Chroma corpus into windows whose located spans keep exact offsets', async () => {
     const text = readFileSync(
       path.resolve(__dirname, '../../../shared/data/chroma/corpora/chatlogs.md'),

@@ -29,6 +29,8 @@ export interface Received {
 export class StubChatServer {
   readonly received: Received[] = [];
   readonly failures = new Map<string, Failure[]>();
+  /** Milliseconds to wait before answering the next request about a document (consumed once). */
+  readonly delays = new Map<string, number>();
   private server: Server | undefined;
   url = '';
 
@@ -66,6 +68,11 @@ export class StubChatServer {
     const docId = /Document "([^"]+)"/.exec(user)?.[1] ?? '';
     const windowText = /<document>\n([\s\S]*)\n<\/document>/.exec(user)?.[1] ?? '';
     this.received.push({ docId, body, authorization: req.headers.authorization, at: Date.now() });
+    const delay = this.delays.get(docId);
+    if (delay !== undefined) {
+      this.delays.delete(docId);
+      await new Promise((r) => setTimeout(r, delay));
+    }
     const queued = this.failures.get(docId);
     const failure = queued?.shift();
     if (failure) {
