@@ -8,6 +8,7 @@ import { ragscopeVersion } from '../eval/bench/version.js';
 import { seededRandom } from '../eval/prng.js';
 import { lexicalOverlap, locateExcerpts } from './filters.js';
 import { ChatClient, type ChatCompletion } from './llm.js';
+import { orderedPool } from './ordered-pool.js';
 import { buildMessages, PROMPT_VERSION, parseCompletion } from './prompt.js';
 import {
   appendLines,
@@ -272,61 +273,48 @@ export async function generateQuestions(options: GenerateOptions): Promise<Gener
   progress();
 
   // Requests run `concurrency` at a time; results are filtered and written strictly in window order.
-  type Outcome = { completion: ChatCompletion } | { error: unknown };
-  const outcomes = new Map<number, Outcome>();
-  let next = 0;
-  let flushed = 0;
   let fatal: unknown;
-  let flushing: Promise<void> = Promise.resolve();
-  const flush = async () => {
-    while (outcomes.has(flushed)) {
-      const unit = todo[flushed]!;
-      const o = outcomes.get(flushed)!;
-      outcomes.delete(flushed);
-      flushed++;
-      done++;
-      if ('error' in o) {
-        failures.push({ unit: unit.id, message: (o.error as Error)?.message ?? String(o.error) });
-      } else {
-        const { lines, record } = await filterUnit(r, unit, o.completion, kept);
-        await appendLines(options.out, lines);
-        state.units[unit.id] = record;
-        await saveState(stateFile, state);
-        generated++;
-      }
-      progress();
-    }
-  };
-  const worker = async () => {
-    while (fatal === undefined && next < todo.length) {
-      const i = next++;
-      const unit = todo[i]!;
-      let outcome: Outcome;
-      try {
-        const completion = await r.client.complete(
-          buildMessages(unit.docId, unit.text, r.settings.questionsPerUnit),
-          {
-            temperature: r.settings.temperature,
-            seed: r.settings.seed,
-          },
-        );
-        requests += completion.attempts;
-        outcome = { completion };
-      } catch (err) {
-        requests += Number((err as RagscopeError)?.details?.attempts ?? 1);
-        if (isFatal(err)) {
-          fatal ??= err;
-          return;
+  try {
+    await orderedPool(
+      todo,
+      r.concurrency,
+      async (unit) => {
+        try {
+          const completion = await r.client.complete(
+            buildMessages(unit.docId, unit.text, r.settings.questionsPerUnit),
+            {
+              temperature: r.settings.temperature,
+              seed: r.settings.seed,
+            },
+          );
+          requests += completion.attempts;
+          return completion;
+        } catch (err) {
+          requests += Number((err as RagscopeError)?.details?.attempts ?? 1);
+          throw err;
         }
-        outcome = { error: err };
-      }
-      outcomes.set(i, outcome);
-      flushing = flushing.then(flush);
-      await flushing;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(r.concurrency, todo.length) }, worker));
-  await flushing;
+      },
+      async (unit, outcome) => {
+        done++;
+        if ('error' in outcome) {
+          failures.push({
+            unit: unit.id,
+            message: (outcome.error as Error)?.message ?? String(outcome.error),
+          });
+        } else {
+          const { lines, record } = await filterUnit(r, unit, outcome.value, kept);
+          await appendLines(options.out, lines);
+          state.units[unit.id] = record;
+          await saveState(stateFile, state);
+          generated++;
+        }
+        progress();
+      },
+      isFatal,
+    );
+  } catch (err) {
+    fatal = err;
+  }
   await saveState(stateFile, state);
   if (fatal !== undefined) throw fatal;
 

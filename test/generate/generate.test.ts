@@ -282,3 +282,64 @@ describe('generation helpers', () => {
     expect(() => parseLlmSpec('openai:gpt-4o')).toThrow(/http:<URL of an OpenAI-compatible server>#<model>/);
   });
 });
+
+describe('orderedPool', () => {
+  it('commits every result in item order, one at a time, whatever order the work finishes in', async () => {
+    const { orderedPool } = await import('../../src/generate/ordered-pool.js');
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 20 }),
+        fc.integer({ min: 1, max: 6 }),
+        async (delays, concurrency) => {
+          const committed: number[] = [];
+          let inCommit = 0;
+          let maxInFlight = 0;
+          let inFlight = 0;
+          await orderedPool(
+            delays.map((d, i) => ({ d, i })),
+            concurrency,
+            async ({ d, i }) => {
+              inFlight++;
+              maxInFlight = Math.max(maxInFlight, inFlight);
+              await new Promise((r) => setTimeout(r, d));
+              inFlight--;
+              if (i % 3 === 2) throw new Error(`item ${i}`);
+              return i;
+            },
+            async (item, o) => {
+              expect(inCommit++).toBe(0);
+              await new Promise((r) => setTimeout(r, 0));
+              committed.push('value' in o ? o.value : -item.i);
+              inCommit--;
+            },
+            () => false,
+          );
+          expect(committed).toEqual(delays.map((_, i) => (i % 3 === 2 ? -i : i)));
+          expect(maxInFlight).toBeLessThanOrEqual(concurrency);
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('stops at a fatal error: later items are never committed and the error is thrown', async () => {
+    const { orderedPool } = await import('../../src/generate/ordered-pool.js');
+    const committed: number[] = [];
+    const fatal = new Error('401');
+    await expect(
+      orderedPool(
+        [0, 1, 2, 3, 4, 5],
+        1,
+        async (i) => {
+          if (i === 2) throw fatal;
+          return i;
+        },
+        async (i) => {
+          committed.push(i);
+        },
+        (e) => e === fatal,
+      ),
+    ).rejects.toBe(fatal);
+    expect(committed).toEqual([0, 1]);
+  });
+});
