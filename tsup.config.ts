@@ -13,6 +13,7 @@ export default defineConfig({
     'report/index': 'src/report/index.ts',
     'postgres/index': 'src/postgres/index.ts',
     'langchain/index': 'src/langchain/index.ts',
+    'generate/index': 'src/generate/index.ts',
     'cli/main': 'src/cli/main.ts',
   },
   format: ['esm', 'cjs'],

@@ -41,6 +41,7 @@ const entries = [
   '/diagnostics',
   '/eval',
   '/report',
+  '/generate',
   '/postgres',
   '/langchain',
 ];

@@ -9,6 +9,7 @@
 export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/document.js';
 export type { Embedder } from '../embedders/types.js';
 export * from './cluster.js';
+export { type ContextTarget, ContextualChunker, contextualText, indexText } from './contextual.js';
 export * from './fixed.js';
 export * from './langchain.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';

@@ -2,6 +2,7 @@ import { RagscopeError, showValue } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { lengthForUnit, type SizeUnit } from './base.js';
 import { ClusterChunker } from './cluster.js';
+import { ContextualChunker, splitContextSuffix } from './contextual.js';
 import { FixedChunker } from './fixed.js';
 import type { Tokenizer } from './length.js';
 import { CHROMA_SEPARATORS, LANGCHAIN_SEPARATORS, RecursiveChunker } from './recursive.js';
@@ -29,6 +30,7 @@ export const CHUNKER_SPEC_GRAMMAR = [
   '                                                          (default piece: min(50, max) tokens; min(220, max/4) chars; min(35, max/4) words)',
   'whole                                                   one chunk per document (document-level baselines)',
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
+  'any spec + :ctx[=bm25|embed|both]: index title + heading path + chunk text (offsets unchanged), e.g. recursive:400/0:md:ctx',
 ].join('\n');
 
 /**
@@ -149,7 +151,7 @@ function unitOf(raw: string): SizeUnit | null {
  */
 export function parseChunkerSpec(spec: string): ChunkerSpec {
   if (typeof spec !== 'string') fail(spec, 'a spec must be a string');
-  const text = spec.trim();
+  const text = splitContextSuffix(spec.trim()).base; // :ctx is a wrapper, built by createChunker
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);
   let rest = colon < 0 ? '' : text.slice(colon + 1);
@@ -301,6 +303,8 @@ function needEmbedder(spec: string, deps: ChunkerDeps): Embedder {
  * ```
  */
 export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}): Chunker {
+  const ctx = typeof spec === 'string' ? splitContextSuffix(spec.trim()) : undefined;
+  if (ctx?.target) return new ContextualChunker(createChunker(ctx.base, deps), ctx.target);
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;
   const shown = typeof spec === 'string' ? spec : JSON.stringify(spec);
   const d = deps ?? {};

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { indexText } from '../chunkers/contextual.js';
 import type { Tokenizer } from '../chunkers/length.js';
 import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
@@ -11,6 +12,7 @@ import type {
   Comparison,
   ConfigResult,
   FailureRecord,
+  HitRef,
   PerQueryResult,
   RetrieverKind,
 } from '../report/types.js';
@@ -21,6 +23,7 @@ import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
+import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
@@ -175,6 +178,8 @@ export interface BenchOptions {
 interface Scored {
   /** questionId -> metric -> value */
   perQuery: Map<string, Record<string, number>>;
+  /** questionId -> top-k chunk positions */
+  hits: Map<string, HitRef[]>;
   failures: EvalQuestion[];
   searchMs: number;
 }
@@ -369,11 +374,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     const chunkMs = performance.now() - t0;
     const allChunks = [...byDoc.values()].flat().filter((c) => /\S/.test(c.text));
+    if (allChunks.length > 0 && allChunks.every((c) => c.metadata.contextText === c.text)) {
+      warnings.push(
+        `${spec}: no chunk has a title or heading path, so its contextual text is the chunk text (Markdown headings need the chunker's :md option; titles come from metadata.title)`,
+      );
+    }
     // 2. Embed once (warms the cache the pipeline then reads).
     let embedMs = 0;
     if (needsVectors && embedder) {
       const t1 = performance.now();
-      const texts = allChunks.map((c) => c.text);
+      const texts = allChunks.map((c) => indexText(c, 'embed'));
       const batch = 256;
       for (let i = 0; i < texts.length; i += batch) {
         await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
@@ -410,7 +420,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
-      retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
+      retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k: maxK });
@@ -437,6 +447,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
           );
         }
         s.perQuery.set(q.id, values);
+        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!)));
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
@@ -487,6 +498,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     questionId: q.id,
     question: q.text,
     scores: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.perQuery.get(q.id)!])),
+    hits: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.hits.get(q.id)!])),
   }));
   const best = bestOf(configs, primary);
   const comparisons: Comparison[] = [];
@@ -525,6 +537,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     perQuery,
     comparisons,
     failures,
+    provenance: {
+      corpusHash: corpusHash(docs),
+      questionsHash: questionsHash(questions),
+      chunkers: chunkerSpecs,
+      retrievers: [...retrievers],
+      embedder: embedder?.id ?? 'none',
+      ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker.id } : {}),
+      ragscopeVersion: ragscopeVersion(),
+      k,
+      mode: resolvedMode,
+    },
   };
   if (gates.length > 0) {
     const gated = gateOn === 'best' ? (best ? [best] : []) : configs;

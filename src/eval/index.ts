@@ -14,8 +14,16 @@ export type { FusionOptions } from '../search/fusion.js';
 export type { VectorConfig } from '../search/pipeline.js';
 export type { Reranker } from '../search/rerank/types.js';
 export * from './bench.js';
+export {
+  checkRegressions,
+  parseRegressionRule,
+  type Regression,
+  type RegressionGateResult,
+  type RegressionRule,
+} from './compare/regression.js';
 export type { ComparePairedOptions, PairedComparison } from './compare.js';
 export { comparePaired } from './compare.js';
+export * from './compare-runs.js';
 export * from './datasets/index.js';
 export * from './evaluate-retriever.js';
 export * from './metrics/index.js';

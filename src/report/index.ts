@@ -3,6 +3,9 @@
  * table, JSON, and a self-contained HTML page with charts.
  * @packageDocumentation
  */
+export { type CompareHtmlOptions, renderCompareHtml } from './compare-html.js';
+export { type CompareTerminalOptions, renderCompareTerminal } from './compare-terminal.js';
+export { writeCompare } from './compare-write.js';
 export { escapeHtml, jsonForScript, sanitizeTerminal } from './escape.js';
 export { type HtmlOptions, renderHtml } from './html.js';
 export { renderJson } from './json.js';
@@ -26,7 +29,9 @@ export type {
   FailureRecord,
   GateResult,
   HistogramBin,
+  HitRef,
   PerQueryResult,
+  ReportProvenance,
   RetrieverKind,
   StageTimings,
 } from './types.js';

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { indexText } from '../chunkers/contextual.js';
 import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
 import {
@@ -463,7 +464,7 @@ export class RetrievalPipeline {
       for (let i = 0; i < toEmbed.length; i += size) {
         const batch = toEmbed.slice(i, i + size);
         const vectors = await this.embedder.embed(
-          batch.map((c) => c.text),
+          batch.map((c) => indexText(c, 'embed')),
           { kind: 'passage' },
         );
         if (!Array.isArray(vectors) || vectors.length !== batch.length) {
@@ -514,7 +515,7 @@ export class RetrievalPipeline {
     }
     await this.dropChunks(dropped);
     for (const { chunks } of work) for (const c of chunks) this.chunks.set(c.id, c);
-    this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: c.text })));
+    this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: indexText(c, 'bm25') })));
     if (this.vectorIndex && added.length > 0) {
       const ids = added.map((c) => c.id).filter((id) => newVectors.has(id));
       const vectors = ids.map((id) => newVectors.get(id)!);

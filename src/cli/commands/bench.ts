@@ -24,6 +24,7 @@ import {
   splitList,
 } from '../options.js';
 import { createProgress } from '../progress.js';
+import { compareAndGate, parseRegressionFlags } from '../regression.js';
 import { resolveTokenizer } from '../tokenizer.js';
 
 interface BenchFlags {
@@ -51,6 +52,9 @@ interface BenchFlags {
   title?: string;
   vectorIndex: 'exact' | 'hnsw';
   tokenizer?: string;
+  baseline?: string;
+  failOnRegression: string[];
+  allowDifferentQuestions?: boolean;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -142,6 +146,17 @@ export function registerBench(program: Command): void {
     .addOption(
       new Option('--vector-index <kind>', 'vector index').choices(['exact', 'hnsw']).default('exact'),
     )
+    .option(
+      '--baseline <report.json>',
+      'compare this run with a baseline report (writes compare.json/html to --out)',
+    )
+    .option(
+      '--fail-on-regression <metric=tolerance>',
+      'with --baseline: exit 1 when a configuration loses more than tolerance AND the loss is significant (repeatable)',
+      collect,
+      [],
+    )
+    .option('--allow-different-questions', 'with --baseline: compare the questions both runs share')
     .addHelpText(
       'after',
       `
@@ -172,6 +187,12 @@ async function bench(flags: BenchFlags): Promise<number> {
     }
   }
   if (flags.cache) checkCacheDir(flags.cacheDir);
+  const regressionRules = parseRegressionFlags(flags.failOnRegression);
+  if (flags.baseline === undefined && (regressionRules.length > 0 || flags.allowDifferentQuestions)) {
+    throw new UsageError(
+      '--fail-on-regression and --allow-different-questions need --baseline <report.json>',
+    );
+  }
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
@@ -234,11 +255,20 @@ async function bench(flags: BenchFlags): Promise<number> {
     `ragscope: ${report.configs.length} configurations x ${report.dataset.questions} questions in ${seconds.toFixed(1)} s; wrote ${files.join(', ')}\n`,
   );
   if (resolved?.fallback) stderr.write(banner(`REMINDER: ${resolved.fallback}`));
+  let regression = 0;
+  if (flags.baseline !== undefined) {
+    const out = path.join(flags.out, 'report.json');
+    regression = (
+      await compareAndGate(flags.baseline, report, out, regressionRules, flags.out, {
+        ...(flags.allowDifferentQuestions ? { allowDifferentQuestions: true } : {}),
+      })
+    ).code;
+  }
   if (report.gate && !report.gate.passed) {
     stderr.write(
       `error: --fail-under not met: ${report.warnings.find((w) => w.startsWith('GATE FAILED')) ?? report.gate.expr}\n`,
     );
     return 1;
   }
-  return 0;
+  return regression;
 }
