@@ -24,6 +24,7 @@ const SUBPATHS = [
   'diagnostics',
   'eval',
   'report',
+  'generate',
   'postgres',
   'langchain',
 ];
