@@ -295,6 +295,12 @@ function needEmbedder(spec: string, deps: ChunkerDeps): Embedder {
  * ```
  */
 export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}): Chunker {
+  if (
+    typeof spec !== 'string' &&
+    (spec === null || typeof spec !== 'object' || typeof spec.kind !== 'string')
+  ) {
+    fail(spec, 'a spec must be a string or a ChunkerSpec object ({ kind, ... })');
+  }
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;
   const shown = typeof spec === 'string' ? spec : JSON.stringify(spec);
   const d = deps ?? {};
