@@ -18,6 +18,7 @@ export {
 export * from './semantic.js';
 export * from './sentence.js';
 export * from './spec.js';
+export * from './token-cache.js';
 export * from './tokenizer.js';
 export type {
   Boundary,
