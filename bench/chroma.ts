@@ -231,7 +231,7 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
         spec: run.spec,
         chunks: run.chunks.length,
         meanTokens: meanStd(run.tokens).mean,
-        maxTokens: Math.max(...run.tokens),
+        maxTokens: run.tokens.reduce((m, t) => Math.max(m, t), 0),
         summary: Object.fromEntries(SPAN_RETRIEVERS.map((r) => [r, run.byRetriever[r].summary])) as Record<
           SpanRetriever,
           Summary
@@ -337,7 +337,7 @@ function render(results: SettingResult[], wall: number, cpu: number, embedderId:
       `| ${def.label} | ${def.size} | ${def.overlap} | ${desc(r.ours)} | ${desc(r.langchain)} | ${same} | ${loc} | ${def.paper} |`,
     );
   }
-  const zero = Math.max(0, ...results.map((r) => r.zeroVectorChunks));
+  const zero = results.reduce((m, r) => Math.max(m, r.zeroVectorChunks), 0);
   out.push(
     '',
     `Wall time ${wall.toFixed(1)} s with ${jobs} process(es); CPU ${cpu.toFixed(1)} s in all. Up to ${zero} chunk texts per setting embed to the zero vector (no in-vocabulary word): the pipeline keeps them in BM25 only.`,

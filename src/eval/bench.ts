@@ -323,7 +323,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const warnings: string[] = [];
   if (options.embedderFallback) warnings.push(options.embedderFallback);
-  warnings.push(...(options.warnings ?? []));
+  for (const w of options.warnings ?? []) warnings.push(w);
   warnings.push(...dataset.warnings.slice(0, 20).map((w) => `dataset: ${w}`));
   if (dataset.warnings.length > 20)
     warnings.push(`dataset: ${dataset.warnings.length - 20} more loader warnings`);
