@@ -7,15 +7,17 @@ import type { Tokenizer } from './length.js';
  *
  * @example
  * ```ts
- * const { hits, misses } = cache.stats(); // e.g. { hits: 20, misses: 5, tokenisedChars: 1_450_000, ... }
+ * const { hits, misses } = cache.stats(); // e.g. { hits: 20, misses: 5, countHits: 3100, tokenisedChars: 1_450_000, ... }
  * ```
  */
 export interface TokenizationCacheStats {
   hits: number;
   misses: number;
+  /** `count(text)` calls answered from a count held for the same text (e.g. a piece another config measured). */
+  countHits: number;
   /** Characters of the texts tokenised for their spans (the texts counted by `misses`). */
   tokenisedChars: number;
-  /** Characters of the texts whose spans are held now. */
+  /** Characters of the texts whose spans or counts are held now. */
   heldChars: number;
 }
 
@@ -28,11 +30,12 @@ export interface TokenizationCacheStats {
  * from them. Every chunker that tokenises whole documents goes through `spans` — the fixed chunker in tokens, and
  * `tokenLength(tokenizer).prepare(doc)` used by the sentence, semantic and cluster chunkers — so each document is
  * tokenised once per run however many configurations measure it. The recursive chunker counts its pieces with
- * `count` (LangChain's arithmetic), which the cache does not hold; `TiktokenTokenizer` remembers the tokens of
- * each pre-token piece, which makes those counts cheap.
+ * `count` (LangChain's arithmetic): counts are held per distinct text too, so a piece that several configurations
+ * measure (a paragraph at sizes 200, 400 and 800) is counted once; `TiktokenTokenizer` also remembers the tokens of
+ * each pre-token piece, which makes the remaining counts cheap.
  *
- * Memory is bounded by `maxChars` (characters of the texts whose spans are held; default 64M): once full, new texts
- * are tokenised without being cached. The spans arrays returned are shared between callers: treat them as
+ * Memory is bounded by `maxChars` (characters of the texts whose spans or counts are held; default 64M): once full,
+ * new texts are tokenised without being cached. The spans arrays returned are shared between callers: treat them as
  * read-only, as every ragscope chunker does.
  *
  * @example
@@ -49,8 +52,9 @@ export interface TokenizationCacheStats {
 export class TokenizationCache {
   private readonly maxChars: number;
   private readonly byTokenizer = new Map<string, Map<string, Array<[number, number]>>>();
+  private readonly countsByTokenizer = new Map<string, Map<string, number>>();
   private readonly wrapped = new Map<Tokenizer, Tokenizer>();
-  private counters = { hits: 0, misses: 0, tokenisedChars: 0, heldChars: 0 };
+  private counters = { hits: 0, misses: 0, countHits: 0, tokenisedChars: 0, heldChars: 0 };
 
   constructor(options: { maxChars?: number } = {}) {
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
@@ -82,6 +86,27 @@ export class TokenizationCache {
       this.byTokenizer.set(t.id, held);
     }
     const cache = held;
+    let counted = this.countsByTokenizer.get(t.id);
+    if (counted === undefined) {
+      counted = new Map();
+      this.countsByTokenizer.set(t.id, counted);
+    }
+    const counts = counted;
+    const count = (text: string): number => {
+      const s = cache.get(text);
+      if (s !== undefined) return s.length;
+      const c = counts.get(text);
+      if (c !== undefined) {
+        this.counters.countHits++;
+        return c;
+      }
+      const n = t.count(text);
+      if (this.counters.heldChars + text.length <= this.maxChars) {
+        counts.set(text, n);
+        this.counters.heldChars += text.length;
+      }
+      return n;
+    };
     const spans = (text: string): Array<[number, number]> => {
       const hit = cache.get(text);
       if (hit !== undefined) {
@@ -100,7 +125,7 @@ export class TokenizationCache {
     const wrapper: Tokenizer = Object.freeze({
       id: t.id,
       spans,
-      count: (text: string): number => cache.get(text)?.length ?? t.count(text),
+      count,
       encode: (text: string): number[] => t.encode(text),
     });
     this.wrapped.set(t, wrapper);
@@ -112,7 +137,7 @@ export class TokenizationCache {
    *
    * @example
    * ```ts
-   * new TokenizationCache().stats(); // { hits: 0, misses: 0, tokenisedChars: 0, heldChars: 0 }
+   * new TokenizationCache().stats(); // { hits: 0, misses: 0, countHits: 0, tokenisedChars: 0, heldChars: 0 }
    * ```
    */
   stats(): TokenizationCacheStats {
@@ -129,6 +154,7 @@ export class TokenizationCache {
    */
   clear(): void {
     for (const m of this.byTokenizer.values()) m.clear();
+    for (const m of this.countsByTokenizer.values()) m.clear();
     this.counters.heldChars = 0;
   }
 }

@@ -66,6 +66,10 @@ describe('TokenizationCache', () => {
     const text = 'Refunds take five days. Shipping is free.';
     expect(t.spans(text)).toBe(t.spans(text));
     expect(t.count(text)).toBe(cl100k.count(text));
+    const piece = 'a paragraph several configurations measure';
+    expect(t.count(piece)).toBe(cl100k.count(piece));
+    expect(t.count(piece)).toBe(cl100k.count(piece));
+    expect(cache.stats().countHits).toBe(1);
     expect(t.encode(text)).toEqual(cl100k.encode(text));
   });
 
