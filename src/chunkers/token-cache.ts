@@ -34,9 +34,9 @@ export interface TokenizationCacheStats {
  * measure (a paragraph at sizes 200, 400 and 800) is counted once; `TiktokenTokenizer` also remembers the tokens of
  * each pre-token piece, which makes the remaining counts cheap.
  *
- * Memory is bounded by `maxChars` (characters of the texts whose spans or counts are held; default 64M): once full,
- * new texts are tokenised without being cached. The spans arrays returned are shared between callers: treat them as
- * read-only, as every ragscope chunker does.
+ * Memory is bounded by `maxChars` (characters of the texts whose spans or counts are held; default 32M, about 8M
+ * tokens): spans are held as 8 bytes a token and handed out as a fresh array on every hit; once full, new texts are
+ * tokenised without being cached.
  *
  * @example
  * ```ts
@@ -51,14 +51,15 @@ export interface TokenizationCacheStats {
  */
 export class TokenizationCache {
   private readonly maxChars: number;
-  private readonly byTokenizer = new Map<string, Map<string, Array<[number, number]>>>();
+  /** Spans held compactly as [start0, end0, start1, end1, ...] (8 bytes a token instead of a tuple object). */
+  private readonly byTokenizer = new Map<string, Map<string, Int32Array>>();
   private readonly countsByTokenizer = new Map<string, Map<string, number>>();
   private readonly wrapped = new Map<Tokenizer, Tokenizer>();
   private counters = { hits: 0, misses: 0, countHits: 0, tokenisedChars: 0, heldChars: 0 };
 
   constructor(options: { maxChars?: number } = {}) {
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
-    const max = options.maxChars ?? 64_000_000;
+    const max = options.maxChars ?? 32_000_000;
     if (!(Number.isInteger(max) && max >= 0)) invalidArgument('maxChars', max, 'an integer >= 0');
     this.maxChars = max;
   }
@@ -70,7 +71,8 @@ export class TokenizationCache {
    * @example
    * ```ts
    * const tok = new TokenizationCache().wrap(await TiktokenTokenizer.load());
-   * tok.spans(text) === tok.spans(text); // true: the second call is a cache hit
+   * tok.spans(text); // tokenises text
+   * tok.spans(text); // a cache hit: the same spans, not tokenised again
    * ```
    */
   wrap(tokenizer: Tokenizer): Tokenizer {
@@ -94,7 +96,7 @@ export class TokenizationCache {
     const counts = counted;
     const count = (text: string): number => {
       const s = cache.get(text);
-      if (s !== undefined) return s.length;
+      if (s !== undefined) return s.length / 2;
       const c = counts.get(text);
       if (c !== undefined) {
         this.counters.countHits++;
@@ -111,13 +113,20 @@ export class TokenizationCache {
       const hit = cache.get(text);
       if (hit !== undefined) {
         this.counters.hits++;
-        return hit;
+        const out = new Array<[number, number]>(hit.length / 2);
+        for (let k = 0; k < out.length; k++) out[k] = [hit[2 * k]!, hit[2 * k + 1]!];
+        return out;
       }
       const s = t.spans(text);
       this.counters.misses++;
       this.counters.tokenisedChars += text.length;
       if (this.counters.heldChars + text.length <= this.maxChars) {
-        cache.set(text, s);
+        const flat = new Int32Array(2 * s.length);
+        for (let k = 0; k < s.length; k++) {
+          flat[2 * k] = s[k]![0];
+          flat[2 * k + 1] = s[k]![1];
+        }
+        cache.set(text, flat);
         this.counters.heldChars += text.length;
       }
       return s;

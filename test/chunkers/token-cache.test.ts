@@ -64,7 +64,9 @@ describe('TokenizationCache', () => {
     expect(t.id).toBe(cl100k.id);
     expect(cache.wrap(cl100k)).toBe(t);
     const text = 'Refunds take five days. Shipping is free.';
-    expect(t.spans(text)).toBe(t.spans(text));
+    expect(t.spans(text)).toEqual(cl100k.spans(text));
+    expect(t.spans(text)).toEqual(cl100k.spans(text));
+    expect(cache.stats()).toMatchObject({ hits: 1, misses: 1 });
     expect(t.count(text)).toBe(cl100k.count(text));
     const piece = 'a paragraph several configurations measure';
     expect(t.count(piece)).toBe(cl100k.count(piece));
