@@ -17,8 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { RecursiveCharacterTextSplitter, TokenTextSplitter } from '@langchain/textsplitters';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
+import type { Tokenizer } from '../src/chunkers/length.js';
 import { CHROMA_SEPARATORS } from '../src/chunkers/recursive.js';
 import { createChunker } from '../src/chunkers/spec.js';
+import { TokenizationCache } from '../src/chunkers/token-cache.js';
 import { TiktokenTokenizer } from '../src/chunkers/tokenizer.js';
 import type { Chunker } from '../src/chunkers/types.js';
 import { CachedEmbedder } from '../src/embedders/cached.js';
@@ -63,7 +65,7 @@ interface SettingDef {
   langchain?: (d: Deps) => LangChainChunker;
 }
 interface Deps {
-  tokenizer: TiktokenTokenizer;
+  tokenizer: Tokenizer;
   embedder: Embedder;
   lcRecursive: (size: number, overlap: number) => LangChainChunker;
   lcToken: (size: number, overlap: number) => LangChainChunker;
@@ -167,7 +169,8 @@ interface SettingResult {
 
 async function runShard(indices: number[]): Promise<SettingResult[]> {
   const dataset = await loadChromaSpans(path.join(shared, 'data/chroma'));
-  const tokenizer = await TiktokenTokenizer.load('cl100k_base');
+  // One tokenisation of each document per process, shared by every ragscope setting measuring in cl100k.
+  const tokenizer = new TokenizationCache().wrap(await TiktokenTokenizer.load('cl100k_base'));
   const inner: Embedder =
     embedderName === 'glove'
       ? await StaticEmbedder.fromFile(
@@ -179,7 +182,8 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
   // disallowed_special=()). TokenTextSplitter would fetch its ranks from the network (@langchain/core
   // getEncoding); it is handed the locally shipped cl100k ranks instead.
   const enc = new Tiktoken(cl100k);
-  const lcLength = (t: string) => enc.encode(t, [], []).length;
+  // The same counts as enc.encode(t, [], []).length (test/chunkers/bpe.test.ts), from the memoising encoder.
+  const lcLength = (t: string) => tokenizer.count(t);
   const deps: Deps = {
     tokenizer,
     embedder,
@@ -231,7 +235,7 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
         spec: run.spec,
         chunks: run.chunks.length,
         meanTokens: meanStd(run.tokens).mean,
-        maxTokens: Math.max(...run.tokens),
+        maxTokens: run.tokens.reduce((m, t) => Math.max(m, t), 0),
         summary: Object.fromEntries(SPAN_RETRIEVERS.map((r) => [r, run.byRetriever[r].summary])) as Record<
           SpanRetriever,
           Summary
@@ -337,7 +341,7 @@ function render(results: SettingResult[], wall: number, cpu: number, embedderId:
       `| ${def.label} | ${def.size} | ${def.overlap} | ${desc(r.ours)} | ${desc(r.langchain)} | ${same} | ${loc} | ${def.paper} |`,
     );
   }
-  const zero = Math.max(0, ...results.map((r) => r.zeroVectorChunks));
+  const zero = results.reduce((m, r) => Math.max(m, r.zeroVectorChunks), 0);
   out.push(
     '',
     `Wall time ${wall.toFixed(1)} s with ${jobs} process(es); CPU ${cpu.toFixed(1)} s in all. Up to ${zero} chunk texts per setting embed to the zero vector (no in-vocabulary word): the pipeline keeps them in BM25 only.`,

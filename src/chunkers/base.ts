@@ -54,6 +54,7 @@ export function checkTokenizer(tokenizer: unknown): Tokenizer {
 
 /** The LengthFunction for a unit; `tokens` needs a tokenizer. @internal */
 export function lengthForUnit(unit: SizeUnit, tokenizer: Tokenizer | undefined): LengthFunction {
+  checkUnit(unit);
   if (unit === 'chars') return charLength;
   if (unit === 'words') return wordLength;
   if (tokenizer === undefined) {

@@ -37,6 +37,7 @@ export async function embedInBatches(
         { param: 'embedder', value: embedder.id },
       );
     }
+    const dims = declaredDimensions(embedder);
     for (const v of vectors) {
       const first = out[0] ?? v;
       if (v === null || typeof v !== 'object' || typeof v.length !== 'number' || v.length !== first.length) {
@@ -44,6 +45,13 @@ export async function embedInBatches(
           'INVALID_ARGUMENT',
           `embedder ${embedder.id} returned vectors of differing lengths (${v?.length} vs ${first.length})`,
           { param: 'embedder', value: embedder.id },
+        );
+      }
+      if (dims !== undefined && v.length !== dims) {
+        throw new RagscopeError(
+          'INVALID_ARGUMENT',
+          `embedder ${embedder.id} returned a vector of length ${v.length} for text ${out.length}, but its dimensions are ${dims}`,
+          { param: 'embedder', value: embedder.id, dimensions: dims, length: v.length },
         );
       }
       for (let k = 0; k < v.length; k++) {
@@ -59,4 +67,14 @@ export async function embedInBatches(
     }
   }
   return out;
+}
+
+/** The embedder's `dimensions` when it is known (a positive integer); undefined when reading it fails. */
+function declaredDimensions(embedder: Embedder): number | undefined {
+  try {
+    const d = embedder.dimensions;
+    return Number.isInteger(d) && d > 0 ? d : undefined;
+  } catch {
+    return undefined;
+  }
 }

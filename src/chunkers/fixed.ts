@@ -1,5 +1,6 @@
 import type { Chunk, DocumentInput } from '../core/document.js';
 import { makeChunk } from '../core/document.js';
+import { invalidArgument } from '../core/errors.js';
 import {
   checkSizeOverlap,
   checkTokenizer,
@@ -67,7 +68,7 @@ export class FixedChunker extends SyncChunkerBase implements SyncChunker {
   constructor(options: FixedChunkerOptions) {
     super();
     if (options === null || typeof options !== 'object') {
-      throw new TypeError('FixedChunker options must be an object like { size: 512 }');
+      invalidArgument('options', options, 'an object like { size: 512 }');
     }
     const [size, overlap] = checkSizeOverlap(options.size, options.overlap ?? 0);
     this.size = size;

@@ -24,6 +24,7 @@ export {
 export * from './semantic.js';
 export * from './sentence.js';
 export * from './spec.js';
+export * from './token-cache.js';
 export * from './tokenizer.js';
 export type {
   Boundary,

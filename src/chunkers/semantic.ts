@@ -291,7 +291,9 @@ export class SemanticChunker implements Chunker {
   /**
    * Merge each group shorter than `minSize` into the neighbour across the smaller distance (the weaker break),
    * or the other neighbour when that one would pass `maxSize` (a neighbour already over `maxSize` is always
-   * accepted: it is re-split later); groups that fit nowhere stay as they are.
+   * accepted: it is re-split later); groups that fit nowhere stay as they are. The first short group (left to
+   * right) is merged first, and a merged group is looked at again before the ones after it. One pass over a
+   * linked list, so linear in the number of groups.
    */
   private mergeSmall(
     measure: RangeMeasure,
@@ -299,34 +301,50 @@ export class SemanticChunker implements Chunker {
     groups: Group[],
     distances: number[],
   ): Group[] {
-    const len = (g: Group) => measure(sentences[g.first]!.start, sentences[g.last]!.end);
-    const out = groups.slice();
-    const stuck = new Set<Group>();
-    for (;;) {
-      const i = out.findIndex((g) => !stuck.has(g) && len(g) < this.minSize);
-      if (i < 0 || out.length < 2) return out;
-      const g = out[i]!;
-      const prev = out[i - 1];
-      const next = out[i + 1];
-      const options: Array<{ with: Group; dist: number; merged: Group }> = [];
-      if (prev)
-        options.push({
-          with: prev,
-          dist: distances[prev.last]!,
-          merged: { first: prev.first, last: g.last },
-        });
-      if (next)
-        options.push({ with: next, dist: distances[g.last]!, merged: { first: g.first, last: next.last } });
-      options.sort((a, b) => a.dist - b.dist);
-      // A neighbour already over maxSize is re-split later anyway, so the small group can join it.
-      const choice = options.find((o) => len(o.merged) <= this.maxSize || len(o.with) > this.maxSize);
-      if (choice === undefined) {
-        stuck.add(g);
+    const n = groups.length;
+    const first = groups.map((g) => g.first);
+    const last = groups.map((g) => g.last);
+    const prev = Int32Array.from(groups, (_, i) => i - 1);
+    const next = Int32Array.from(groups, (_, i) => (i + 1 < n ? i + 1 : -1));
+    const stuck = new Uint8Array(n);
+    const len = (a: number, b: number) => measure(sentences[a]!.start, sentences[b]!.end);
+    let live = n;
+    let head = 0;
+    let cur = n > 0 ? 0 : -1;
+    while (cur >= 0 && live >= 2) {
+      if (stuck[cur] || len(first[cur]!, last[cur]!) >= this.minSize) {
+        cur = next[cur]!;
         continue;
       }
-      const at = choice.with === prev ? i - 1 : i;
-      out.splice(at, 2, choice.merged);
+      const p = prev[cur]!;
+      const q = next[cur]!;
+      const options: Array<{ with: number; dist: number; a: number; b: number }> = [];
+      if (p >= 0) options.push({ with: p, dist: distances[last[p]!]!, a: first[p]!, b: last[cur]! });
+      if (q >= 0) options.push({ with: q, dist: distances[last[cur]!]!, a: first[cur]!, b: last[q]! });
+      options.sort((x, y) => x.dist - y.dist);
+      // A neighbour already over maxSize is re-split later anyway, so the small group can join it.
+      const choice = options.find(
+        (o) => len(o.a, o.b) <= this.maxSize || len(first[o.with]!, last[o.with]!) > this.maxSize,
+      );
+      if (choice === undefined) {
+        stuck[cur] = 1;
+        cur = next[cur]!;
+        continue;
+      }
+      // Keep the left node of the pair, drop the right one; the merged group is new (not stuck).
+      const keep = choice.with === p ? p : cur;
+      const drop = choice.with === p ? cur : q;
+      last[keep] = choice.b;
+      stuck[keep] = 0;
+      next[keep] = next[drop]!;
+      if (next[drop]! >= 0) prev[next[drop]!] = keep;
+      if (drop === head) head = keep;
+      live--;
+      cur = keep;
     }
+    const out: Group[] = [];
+    for (let i = n > 0 ? head : -1; i >= 0; i = next[i]!) out.push({ first: first[i]!, last: last[i]! });
+    return out;
   }
 }
 

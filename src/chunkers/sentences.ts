@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { invalidArgument } from '../core/errors.js';
+import { isJsWhitespace } from './text.js';
 
 /**
  * A sentence as a half-open `[start, end)` span of UTF-16 code units in the original text.
@@ -91,17 +92,61 @@ export function splitSentences(text: string, options: SplitSentencesOptions = {}
   const paragraphBreaks = options.paragraphBreaks ?? true;
   if (!NON_SPACE.test(text)) return [];
   const wink = loadWink();
-  let spans: SentenceSpan[] | undefined;
-  if (wink !== undefined) {
-    try {
-      spans = winkSentences(wink, text);
-    } catch {
-      spans = undefined;
+  let spans: SentenceSpan[] = [];
+  for (const seg of segmentsForWink(text)) {
+    if (seg.giant) {
+      spans.push({ start: seg.start, end: seg.end });
+      continue;
     }
+    const part = seg.start === 0 && seg.end === text.length ? text : text.slice(seg.start, seg.end);
+    let found: SentenceSpan[] | undefined;
+    if (wink !== undefined) {
+      try {
+        found = winkSentences(wink, part);
+      } catch {
+        found = undefined;
+      }
+    }
+    found ??= regexSentences(part);
+    for (const f of found) spans.push({ start: f.start + seg.start, end: f.end + seg.start });
   }
-  if (spans === undefined) spans = regexSentences(text);
   if (paragraphBreaks) spans = splitAtParagraphs(text, spans);
   return coverAll(text, spans);
+}
+
+/**
+ * Runs of non-whitespace longer than this are sentences of their own and never reach wink-nlp, whose tokenizer
+ * takes time quadratic in the length of a word (0.8 s for one 12.5k-character word, 5.3 s at 50k); no word of a
+ * natural language is this long (base64, minified code, a 200k-character line without spaces are).
+ * @internal
+ */
+export const MAX_WINK_WORD = 500;
+
+/**
+ * Cut `text` into the parts handed to wink-nlp and the giant runs of non-whitespace (longer than
+ * {@link MAX_WINK_WORD}) that are not; in order, covering the text. A text without a giant run is one part.
+ * @internal
+ */
+export function segmentsForWink(text: string): Array<{ start: number; end: number; giant: boolean }> {
+  const out: Array<{ start: number; end: number; giant: boolean }> = [];
+  let from = 0;
+  let run = -1;
+  const n = text.length;
+  for (let i = 0; i <= n; i++) {
+    const ws = i === n || isJsWhitespace(text.charCodeAt(i));
+    if (!ws) {
+      if (run < 0) run = i;
+      continue;
+    }
+    if (run >= 0 && i - run > MAX_WINK_WORD) {
+      if (run > from) out.push({ start: from, end: run, giant: false });
+      out.push({ start: run, end: i, giant: true });
+      from = i;
+    }
+    run = -1;
+  }
+  if (from < n || out.length === 0) out.push({ start: from, end: n, giant: false });
+  return out;
 }
 
 /** Sentences from wink-nlp, mapped back onto `text`; undefined when a token cannot be located exactly. */

@@ -303,6 +303,12 @@ function needEmbedder(spec: string, deps: ChunkerDeps): Embedder {
  * ```
  */
 export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}): Chunker {
+  if (
+    typeof spec !== 'string' &&
+    (spec === null || typeof spec !== 'object' || typeof spec.kind !== 'string')
+  ) {
+    fail(spec, 'a spec must be a string or a ChunkerSpec object ({ kind, ... })');
+  }
   const ctx = typeof spec === 'string' ? splitContextSuffix(spec.trim()) : undefined;
   if (ctx?.target) return new ContextualChunker(createChunker(ctx.base, deps), ctx.target);
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;

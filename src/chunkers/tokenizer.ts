@@ -1,4 +1,5 @@
 import { invalidArgument, RagscopeError } from '../core/errors.js';
+import { MemoBpe } from './bpe.js';
 import type { Tokenizer } from './length.js';
 
 /** The part of `@huggingface/tokenizers`' Tokenizer that we use. */
@@ -262,7 +263,9 @@ interface TiktokenImpl {
 }
 
 /**
- * An OpenAI byte-level BPE tokenizer (`cl100k_base` by default) run by the pure-JavaScript `js-tiktoken`.
+ * An OpenAI byte-level BPE tokenizer (`cl100k_base` by default) with the pure-JavaScript `js-tiktoken`'s ranks and
+ * pre-tokenizer; the tokens of each distinct pre-token piece are remembered (at most 200k pieces of <= 256 chars),
+ * which gives exactly js-tiktoken's ids ~10x faster on real text, and long pieces merge in O(n log n).
  * Chroma's chunking evaluation counts chunk sizes in cl100k tokens. Special-token text such as `<|endoftext|>` is
  * encoded as ordinary text. Since a token may end inside a multi-byte character, `spans` rounds every byte offset up
  * to the next UTF-16 character boundary: a character split across tokens belongs to the first of them, and a token
@@ -279,10 +282,13 @@ export class TiktokenTokenizer implements Tokenizer {
   /** e.g. `cl100k_base`. */
   readonly id: string;
   private readonly impl: TiktokenImpl;
+  /** Exact memoising encoder over the same ranks (see bpe.ts); null if this js-tiktoken hides its ranks. */
+  private readonly bpe: MemoBpe | null;
 
   private constructor(id: string, impl: TiktokenImpl) {
     this.id = id;
     this.impl = impl;
+    this.bpe = MemoBpe.from(impl as unknown as Parameters<typeof MemoBpe.from>[0]);
   }
 
   /**
@@ -327,12 +333,13 @@ export class TiktokenTokenizer implements Tokenizer {
   /** Token ids; special-token text is treated as ordinary text. */
   encode(text: string): number[] {
     checkText(text);
-    return this.impl.encode(text, [], []);
+    return this.bpe ? this.bpe.encode(text) : this.impl.encode(text, [], []);
   }
 
   /** Number of tokens. */
   count(text: string): number {
-    return this.encode(text).length;
+    checkText(text);
+    return this.bpe ? this.bpe.count(text) : this.impl.encode(text, [], []).length;
   }
 
   /** `[start, end)` spans of each token, on UTF-16 character boundaries (see the class comment). */

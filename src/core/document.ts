@@ -1,5 +1,5 @@
 import { RagscopeError, showValue } from './errors.js';
-import { hash53, hashHex } from './hash.js';
+import { chunkHash8, hashHex } from './hash.js';
 
 /**
  * A source document. `text` is the exact string every chunk's offsets refer to.
@@ -170,10 +170,8 @@ export function makeChunk(
     );
   }
   const text = doc.text.slice(start, end);
-  // Hash the text with a seed derived from (salt, offsets) rather than hashing a concatenated string: building
-  // `salt + offsets + text` would copy every chunk's text once more.
-  const seed = hash53(`${salt}\u0000${start}:${end}`) % 0x100000000;
-  const id = `${doc.id}#${index}.${hashHex(text, seed).slice(0, 8)}`;
+  // hashHex(text, hash53(`${salt}\u0000${start}:${end}`) % 2 ** 32).slice(0, 8), computed in place (core/hash.ts).
+  const id = `${doc.id}#${index}.${chunkHash8(doc.text, start, end, salt)}`;
   return {
     id,
     docId: doc.id,

@@ -554,7 +554,7 @@ export async function whyNot(
         finalRank: finalRank.get(p.chunkId)?.rank ?? null,
         retrieved: hits.some((h) => h.chunk.id === p.chunkId),
       }));
-      const maxShare = Math.max(...pieces.map((p) => p.fraction));
+      const maxShare = pieces.reduce((m, p) => Math.max(m, p.fraction), Number.NEGATIVE_INFINITY);
       const anyRetrieved = withRanks.some((p) => p.retrieved);
       causes.push({
         cause: 'split-by-chunking',

@@ -172,7 +172,7 @@ export class HttpEmbedder implements Embedder {
     const out: Float32Array[] = [];
     for (let b = 0; b < texts.length; b += this.maxBatch) {
       const batch = texts.slice(b, b + this.maxBatch).map((t) => prefix + t);
-      out.push(...(await this.request(batch)));
+      for (const v of await this.request(batch)) out.push(v);
     }
     return out;
   }

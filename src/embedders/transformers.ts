@@ -365,7 +365,7 @@ export class TransformersEmbedder implements Embedder {
         truncation[b + k] = { tokens: n, maxTokens, truncated: cut, droppedTokens: cut ? n - maxTokens : 0 };
         return cut ? [...full.slice(0, maxTokens - suf), ...full.slice(n - suf)] : full;
       });
-      const len = Math.max(1, ...ids.map((x) => x.length));
+      const len = ids.reduce((m, x) => Math.max(m, x.length), 1);
       const inputIds = new BigInt64Array(batch.length * len).fill(padId);
       const mask = new BigInt64Array(batch.length * len);
       ids.forEach((row, r) => {

@@ -3,6 +3,7 @@ import { indexText } from '../chunkers/contextual.js';
 import type { Tokenizer } from '../chunkers/length.js';
 import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
+import { TokenizationCache } from '../chunkers/token-cache.js';
 import type { Chunk } from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { CachedEmbedder } from '../embedders/cached.js';
@@ -315,17 +316,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   if (embedder && cacheDir !== false && !(embedder instanceof CachedEmbedder)) {
     embedder = new CachedEmbedder(embedder, { dir: path.join(cacheDir, 'embeddings') });
   }
+  // Each document is tokenised once per run, shared by every config measuring in this tokenizer.
+  const tokenizer = options.tokenizer ? new TokenizationCache().wrap(options.tokenizer) : undefined;
   // Build every chunker now: a bad spec fails before any work.
   const chunkers = chunkerSpecs.map((spec) =>
     createChunker(spec, {
       ...(embedder ? { embedder } : {}),
-      ...(options.tokenizer ? { tokenizer: options.tokenizer } : {}),
+      ...(tokenizer ? { tokenizer } : {}),
     }),
   );
 
   const warnings: string[] = [];
   if (options.embedderFallback) warnings.push(options.embedderFallback);
-  warnings.push(...(options.warnings ?? []));
+  for (const w of options.warnings ?? []) warnings.push(w);
   warnings.push(...dataset.warnings.slice(0, 20).map((w) => `dataset: ${w}`));
   if (dataset.warnings.length > 20)
     warnings.push(`dataset: ${dataset.warnings.length - 20} more loader warnings`);
@@ -414,7 +417,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     const stats = chunkStats(
       allChunks,
-      options.tokenizer ? allChunks.map((c) => options.tokenizer!.count(c.text)) : undefined,
+      tokenizer ? allChunks.map((c) => tokenizer.count(c.text)) : undefined,
     );
     const omegaIndex = resolvedMode === 'spans' ? indexRanges(allChunks) : null;
 

@@ -420,7 +420,7 @@ export class RetrievalPipeline {
     for (const id of new Set(ids)) {
       const entry = this.docs.get(id);
       if (!entry) continue;
-      dropped.push(...entry.chunkIds);
+      for (const c of entry.chunkIds) dropped.push(c);
       this.docs.delete(id);
       report.removed.push(id);
     }

@@ -84,8 +84,8 @@ export class MmrReranker implements Reranker {
       relevance = vectors.map((v) => cosine(q!, v));
     } else {
       const s = candidates.map((c) => c.score);
-      const min = Math.min(...s);
-      const max = Math.max(...s);
+      const min = s.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      const max = s.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
       relevance = s.map((x) => (max > min ? (x - min) / (max - min) : 1));
     }
     const remaining = candidates.map((_, i) => i);
