@@ -157,3 +157,76 @@ export async function tokenBudgetReport(
   }
   return report;
 }
+
+/**
+ * A model with a token limit, as {@link embedderTokenBudget} reads it (an `Embedder` satisfies it).
+ *
+ * @example
+ * ```ts
+ * const model: TokenLimitedModel = { id: 'my-model', maxTokens: 256, countTokens: (t) => t.split(/\s+/).length };
+ * ```
+ */
+export interface TokenLimitedModel {
+  readonly id: string;
+  readonly maxTokens?: number;
+  countTokens?(text: string): number | Promise<number>;
+}
+
+/**
+ * The embedder section of {@link tokenBudgetReport} for a model that knows its limit and counts its own tokens, or
+ * `null` when it does not (hashing and static word-vector embedders have no limit). Transformers embedders
+ * (`id` starting `transformers:`) count without `[CLS]`/`[SEP]` while their limit includes them, so 2 tokens are
+ * reserved for those.
+ *
+ * @example
+ * ```ts
+ * const section = await embedderTokenBudget(chunks, { id: 'words', maxTokens: 8, countTokens: (t) => t.split(' ').length });
+ * section?.over; // chunks longer than 8 words
+ * ```
+ */
+export async function embedderTokenBudget(
+  chunks: readonly Chunk[],
+  model: TokenLimitedModel,
+): Promise<BudgetSection | null> {
+  if (!model || typeof model !== 'object') invalidArgument('model', model, 'an embedder');
+  const max = model.maxTokens;
+  if (max === undefined || typeof model.countTokens !== 'function') return null;
+  const reservedTokens = model.id.startsWith('transformers:') ? Math.min(2, max - 1) : 0;
+  const report = await tokenBudgetReport(chunks, {
+    embedderMaxTokens: max,
+    countTokens: (t) => model.countTokens!(t),
+    reservedTokens,
+    examples: 1,
+  });
+  return report.embedder ?? null;
+}
+
+/**
+ * One warning line for an over-budget section, or `null` when no chunk is over: how many chunks exceed the limit,
+ * by how much, how much text the model never reads, and the longest chunk with the start of its dropped tail.
+ *
+ * @example
+ * ```ts
+ * const section = await embedderTokenBudget(chunks, embedder);
+ * const line = section && truncationWarning('recursive:800/400', embedder.id, section, chunks.length);
+ * if (line) console.warn(line);
+ * // 'recursive:800/400: 37 of 704 chunks (5.3%) exceed the 512-token limit of transformers:... by up to 1179 tokens ...'
+ * ```
+ */
+export function truncationWarning(
+  label: string,
+  modelId: string,
+  section: BudgetSection,
+  chunks: number,
+): string | null {
+  const first = section.examples[0];
+  if (section.over === 0 || !first) return null;
+  const pct = chunks > 0 ? ((100 * section.over) / chunks).toFixed(1) : '0';
+  const tail = first.droppedPreview.replace(/\s+/g, ' ').trim().slice(0, 60);
+  return (
+    `${label}: ${section.over} of ${chunks} chunks (${pct}%) exceed the ${section.maxTokens}-token limit of ${modelId} ` +
+    `by up to ${first.tokens - section.maxTokens} tokens (longest ${first.tokens} tokens); ${section.droppedChars} characters are never embedded. ` +
+    `E.g. chunk ${first.chunkId} of ${first.docId} is cut at character ${first.cutAt}, dropping "${tail}…" (${(first.droppedShare * 100).toFixed(0)}% of it). ` +
+    'Use a smaller chunk size in tokens of this model.'
+  );
+}

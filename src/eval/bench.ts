@@ -20,6 +20,7 @@ import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
+import { BenchInsights } from './bench/insights.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
@@ -356,6 +357,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const configs: ConfigResult[] = [];
   const scoresByConfig = new Map<string, Scored>();
   const failures: FailureRecord[] = [];
+  const insights = new BenchInsights({
+    mode: resolvedMode,
+    k,
+    primary,
+    retrievers,
+    ...(options.fusion ? { fusion: options.fusion } : {}),
+  });
+  let totalFailures = 0;
+  let diagnoseMs = 0;
 
   for (const [ci, chunker] of chunkers.entries()) {
     const spec = chunkerSpecs[ci]!;
@@ -402,6 +412,8 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         `${spec}: ${indexed.chunksWithoutVector.length} chunk(s) embed to the zero vector under ${embedder?.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); they are searchable by BM25 only`,
       );
     }
+    const truncated = await insights.checkTokens(spec, allChunks, needsVectors ? embedder : undefined);
+    if (truncated) warnings.push(truncated);
     const stats = chunkStats(
       allChunks,
       options.tokenizer ? allChunks.map((c) => options.tokenizer!.count(c.text)) : undefined,
@@ -412,6 +424,21 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const scored = new Map<RetrieverKind, Scored>(
       retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
     );
+    const getChunk = (id: string) => pipeline.getChunk(id);
+    const scoreIds = (q: EvalQuestion, ids: string[]) =>
+      resolvedMode === 'spans'
+        ? spanScores(
+            q,
+            ids.slice(0, k).map((id) => getChunk(id)!),
+            omegaIndex!,
+            k,
+          )
+        : docScores(
+            q,
+            ids.map((id) => getChunk(id)!),
+            k,
+          );
+    insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k });
       const runs = runsFromTrace(trace, retrievers);
@@ -435,8 +462,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
+      insights.observe(
+        q,
+        trace,
+        runs,
+        (r) => scored.get(r)!.perQuery.get(q.id)!,
+        (ids) => scoreIds(q, ids),
+      );
       emit({ ...base, phase: 'search', done: qi + 1, total: questions.length });
     }
+    insights.endChunker();
 
     // 5. Metrics, failures and their causes.
     for (const retriever of retrievers) {
@@ -459,10 +494,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
       scoresByConfig.set(id, s);
       const toRecord = s.failures.slice(0, maxFailures);
+      totalFailures += s.failures.length;
       for (const [fi, q] of toRecord.entries()) {
+        const td = performance.now();
         const causes = diagnostics
           ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
           : [];
+        diagnoseMs += performance.now() - td;
         failures.push({ configId: id, questionId: q.id, question: q.text, causes });
         emit({ ...base, phase: 'diagnose', done: fi + 1, total: toRecord.length });
       }
@@ -520,6 +558,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     perQuery,
     comparisons,
     failures,
+    ...insights.result({
+      questions: questions.length,
+      best: best?.id,
+      comparisons,
+      failures,
+      totalFailures,
+      diagnosed: diagnostics !== null,
+      diagnoseMs,
+    }),
   };
   if (gates.length > 0) {
     const gated = gateOn === 'best' ? (best ? [best] : []) : configs;
@@ -669,7 +716,12 @@ async function diagnose(
       k,
       ...(retriever === 'hybrid' ? { searchOptions: { rerank: false } } : {}),
     });
-    return report.causes.map((c) => ({ cause: c.cause, sentence: c.sentence, fix: c.fix }));
+    return report.causes.map((c) => ({
+      cause: c.cause,
+      sentence: c.sentence,
+      fix: c.fix,
+      decisive: c.decisive,
+    }));
   } catch (err) {
     const msg = `why-not failed for question ${q.id}: ${(err as Error).message}`;
     if (!warnings.includes(msg) && warnings.length < 100) warnings.push(msg);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
 import { type Chunk, type Document, type DocumentInput, makeChunk, toDocument } from '../core/document.js';
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
@@ -119,6 +119,12 @@ export interface SearchOptions {
   fusion?: Omit<FusionOptions, 'depth'>;
   /** Run the configured re-ranker. Default `true` (when one is configured). */
   rerank?: boolean;
+  /**
+   * Drop hits whose final score (of the last stage that ran: re-rank, fusion, vector or BM25) is below this: the
+   * "no relevant context" threshold `ragscope bench` suggests per configuration (its abstention table). With no
+   * hit left the result is empty. Default: keep every hit.
+   */
+  minScore?: number;
 }
 
 /**
@@ -547,6 +553,7 @@ export class RetrievalPipeline {
     if (typeof query !== 'string' || isBlank(query)) invalidArgument('query', query, 'a non-empty string');
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
     const k = checkInteger('k', options.k ?? 10, 1);
+    const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
     const depth = {
       bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.resolved.depth.bm25, 1),
       vector: checkInteger('depth.vector', options.depth?.vector ?? this.resolved.depth.vector, 1),
@@ -626,7 +633,8 @@ export class RetrievalPipeline {
     const bm25Ranks = new Map((bm25Stage?.candidates ?? []).map((c) => [c.chunkId, c]));
     const vectorRanks = new Map((vectorStage?.candidates ?? []).map((c) => [c.chunkId, c]));
     const metric = this.vectorIndex?.metric ?? 'cosine';
-    const hits: SearchHit[] = current.slice(0, k).map((c, i) => {
+    const kept = current.slice(0, k).filter((c) => minScore === undefined || c.score >= minScore);
+    const hits: SearchHit[] = kept.map((c, i) => {
       const b = bm25Ranks.get(c.chunkId);
       const v = vectorRanks.get(c.chunkId);
       const f = fused?.get(c.chunkId);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { createChunker, parseChunkerSpec } from '../../chunkers/spec.js';
+import { embedderTokenBudget, truncationWarning } from '../../diagnostics/token-budget.js';
 import { CachedEmbedder } from '../../embedders/cached.js';
 import { loadCorpusFolder } from '../../eval/datasets/folder.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
@@ -81,6 +82,12 @@ export function registerIndex(program: Command): void {
         `indexed ${s.documents} documents into ${s.chunks} chunks (${report.chunksEmbedded} embedded) with ${pipeline.chunker.spec}` +
           `${embedder ? ` and ${embedder.id}` : ', BM25 only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; saved to ${flags.out}\n`,
       );
+      if (embedder) {
+        const chunks = pipeline.chunkIds().map((id) => pipeline.getChunk(id)!);
+        const budget = await embedderTokenBudget(chunks, embedder);
+        const line = budget && truncationWarning(pipeline.chunker.spec, embedder.id, budget, chunks.length);
+        if (line) process.stderr.write(`warning: ${line}\n`);
+      }
       if (resolved?.fallback) process.stderr.write(banner(`REMINDER: ${resolved.fallback}`));
     });
 }
