@@ -21,6 +21,7 @@ import type { Reranker } from '../search/rerank/types.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { BenchInsights } from './bench/insights.js';
+import { touchingIndex } from './bench/omega.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
@@ -425,19 +426,22 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
     );
     const getChunk = (id: string) => pipeline.getChunk(id);
-    const scoreIds = (q: EvalQuestion, ids: string[]) =>
-      resolvedMode === 'spans'
-        ? spanScores(
-            q,
-            ids.slice(0, k).map((id) => getChunk(id)!),
-            omegaIndex!,
-            k,
-          )
-        : docScores(
-            q,
-            ids.map((id) => getChunk(id)!),
-            k,
-          );
+    let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
+    const scoreIds = (q: EvalQuestion, ids: string[]) => {
+      if (resolvedMode === 'docs')
+        return docScores(
+          q,
+          ids.map((id) => getChunk(id)!),
+          k,
+        );
+      if (omegaOf?.q !== q) omegaOf = { q, index: touchingIndex(q.spans ?? [], omegaIndex!) };
+      return spanScores(
+        q,
+        ids.slice(0, k).map((id) => getChunk(id)!),
+        omegaOf.index,
+        k,
+      );
+    };
     insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k });

@@ -5,6 +5,13 @@
  */
 export { escapeHtml, jsonForScript, sanitizeTerminal } from './escape.js';
 export { type HtmlOptions, renderHtml } from './html.js';
+export {
+  causeSentences,
+  diagnosticsRows,
+  leadFindings,
+  tiedConfigIds,
+  tieSentence,
+} from './insights.js';
 export { renderJson } from './json.js';
 export {
   bestConfig,
@@ -18,17 +25,25 @@ export {
 } from './summary.js';
 export { renderTerminal, type TerminalOptions } from './terminal.js';
 export type {
+  Abstention,
   BenchReport,
+  CauseCount,
+  CauseSummary,
   ChunkStats,
   Comparison,
+  ConfigDiagnostics,
   ConfigResult,
+  CorpusTriage,
   FailureCause,
   FailureRecord,
+  FusionEffect,
   GateResult,
   HistogramBin,
   PerQueryResult,
   RetrieverKind,
   StageTimings,
+  TiedWithBest,
+  TruncationRecord,
 } from './types.js';
 export { REPORT_VERSION } from './types.js';
 export { validateReport } from './validate.js';

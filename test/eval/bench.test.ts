@@ -9,6 +9,8 @@ import { type BenchOptions, runBench } from '../../src/eval/bench.js';
 import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import { evaluateSpans } from '../../src/eval/metrics/evaluate-spans.js';
 import type { EvalDataset } from '../../src/eval/types.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderTerminal } from '../../src/report/terminal.js';
 import type { BenchReport } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
@@ -217,5 +219,48 @@ describe('runBench on the examples corpus (hashing embedder)', () => {
     await expect(runBench({ dataset, embedder: e, failUnder: ['recall@5'] })).rejects.toThrow(
       /<metric>=<number>/,
     );
+  });
+});
+
+describe('runBench report diagnostics on the examples corpus (hashing embedder)', () => {
+  it('marks the configurations a paired test cannot separate from the best, in JSON, terminal and HTML', () => {
+    const t = first.tiedWithBest!;
+    const best = first.configs.reduce((a, c) => (c.metrics['recall@5']! > a.metrics['recall@5']! ? c : a));
+    expect(t.best).toBe(best.id);
+    expect(t.ids).toEqual(first.comparisons!.filter((c) => c.pValue >= 0.05).map((c) => c.a));
+    expect(t.ids.length).toBeGreaterThan(0);
+    const text = renderTerminal(first);
+    for (const c of first.configs) expect(text.includes(`${c.id} =`)).toBe(t.ids.includes(c.id));
+    expect(text).toContain('= statistically tied with the best (paired test p >= 0.05)');
+    expect(renderHtml(first).split('tied with best</span>').length - 1).toBe(t.ids.length);
+  });
+
+  it('gives every configuration a question-level abstention that matches its per-query scores', () => {
+    expect(first.diagnostics!.map((d) => d.configId)).toEqual(first.configs.map((c) => c.id));
+    for (const d of first.diagnostics!) {
+      const a = d.abstention!;
+      const answerable = first.perQuery.filter((q) => q.scores[d.configId]!['recall@5']! > 0).length;
+      expect(a.answerable).toBe(answerable);
+      expect(a.answerable + a.unanswerable).toBe(35);
+      expect(a.score).toBe({ bm25: 'bm25', dense: 'vector', hybrid: 'fusion' }[d.configId.split(' + ')[1]!]);
+      expect(d.rerank).toBeUndefined();
+    }
+  });
+
+  it('leaves the cause summary out when diagnosis is off (maxFailures 0), and keeps the rest', async () => {
+    const off = await runBench({
+      dataset,
+      embedder: new HashingEmbedder(),
+      chunkers: CHUNKERS,
+      cacheDir,
+      iterations: 500,
+      maxFailures: 0,
+    });
+    expect(off.causeSummary).toBeUndefined();
+    expect(off.failures).toEqual([]);
+    expect(off.diagnostics).toHaveLength(6);
+    expect(renderTerminal(off)).not.toContain('FAILURES BY CAUSE');
+    expect(first.causeSummary!.diagnosed).toBe(first.failures!.length);
+    expect(renderTerminal(first)).toContain('FAILURES BY CAUSE');
   });
 });
