@@ -247,6 +247,34 @@ describe('runBench report diagnostics on the examples corpus (hashing embedder)'
     }
   });
 
+  it('measures each fusion choice by replaying the traces: a replayed choice equals the same choice run for real', async () => {
+    const zscore = await runBench({
+      dataset,
+      embedder: new HashingEmbedder(),
+      chunkers: CHUNKERS,
+      cacheDir,
+      iterations: 500,
+      maxFailures: 0,
+      fusion: { method: 'weighted', normalization: 'zscore' },
+    });
+    for (const chunker of CHUNKERS) {
+      const rrfRun = first.triage!.effects.find((e) => e.chunker === chunker)!.values;
+      const zRun = zscore.triage!.effects.find((e) => e.chunker === chunker)!.values;
+      const hybrid = (r: BenchReport) =>
+        r.configs.find((c) => c.id === `${chunker} + hybrid`)!.metrics['recall@5'];
+      // Configured RRF in the first run (recorded) = RRF replayed in the z-score run, and the other way round.
+      expect(zRun['hybrid rrf k=60']).toBeCloseTo(hybrid(first)!, 12);
+      expect(rrfRun['hybrid weighted zscore']).toBeCloseTo(hybrid(zscore)!, 12);
+      expect(Object.keys(zRun)).toEqual([
+        'bm25',
+        'dense',
+        'hybrid weighted zscore',
+        'hybrid rrf k=60',
+        'hybrid weighted minmax',
+      ]);
+    }
+  });
+
   it('leaves the cause summary out when diagnosis is off (maxFailures 0), and keeps the rest', async () => {
     const off = await runBench({
       dataset,
