@@ -216,7 +216,11 @@ function sampleQuestions(questions: EvalQuestion[], max: number | undefined, see
  * question character recall, precision, IoU and PrecisionΩ, averaged. Doc mode max-pools chunk hits to documents
  * and scores trec_eval metrics. Per-query scores, chunk size histograms, stage timings, paired randomisation tests
  * of every configuration against the best one (on the primary metric), failing questions with their why-not causes
- * (from `ragscope/diagnostics`) and the `failUnder` gate are filled in.
+ * (from `ragscope/diagnostics`) and the `failUnder` gate are filled in. So are the report's diagnostics (built in
+ * `src/eval/bench/`): failures by first cause (`causeSummary`), configurations tied with the best (`tiedWithBest`),
+ * corpus-level triage with each fusion choice replayed over the same traces (`triage`), chunks over the embedder's
+ * token limit (`truncation`, also a warning), and per configuration question-level abstention and re-ranker
+ * helped/hurt counts (`diagnostics`).
  *
  * Throws `RagscopeError` for bad options (an unknown chunker spec, `hybrid+rerank` without a re-ranker, a gate on
  * a metric the report will not have...) before doing any work.

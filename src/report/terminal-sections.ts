@@ -49,7 +49,11 @@ export function causeSection(report: BenchReport, width: number, color: boolean)
   const out = ['FAILURES BY CAUSE:'];
   for (const line of causeSentences(report)) out.push(...bullet(line, width));
   if (s.byCause.length > 0) {
-    const tb = table(['First cause', 'Failures', 'Rescued by its fix'], color, ['left', 'right', 'right']);
+    const tb = table(['First cause', 'Failures', 'Decisive (its fix rescues)'], color, [
+      'left',
+      'right',
+      'right',
+    ]);
     for (const c of s.byCause) tb.push([t(c.cause), c.count, c.decisive]);
     out.push(tb.toString());
   }
