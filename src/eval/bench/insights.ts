@@ -130,8 +130,12 @@ export class BenchInsights {
     };
     const bm25 = stage('bm25');
     const vector = stage('vector');
-    add('bm25', bm25 ? score(bm25.candidates.map((c) => c.chunkId))[primary] : Number.NaN);
-    add('dense', vector ? score(vector.candidates.map((c) => c.chunkId))[primary] : Number.NaN);
+    // A retriever the bench scored already is read back; otherwise its trace list is scored here.
+    const has = (r: RetrieverKind) => this.options.retrievers.includes(r);
+    const listValue = (r: 'bm25' | 'dense', st: typeof bm25) =>
+      has(r) ? valuesOf(r)[primary] : st ? score(st.candidates.map((c) => c.chunkId))[primary] : Number.NaN;
+    add('bm25', listValue('bm25', bm25));
+    add('dense', listValue('dense', vector));
     if (bm25 && vector) {
       for (const choice of this.choices) add(choice.label, score(replayFusion(trace, choice))[primary]);
     }
