@@ -78,7 +78,8 @@ export function causeSentences(report: BenchReport): string[] {
 
 /**
  * A per-configuration diagnostics row for display: question-level abstention and re-ranker attribution as short
- * strings (empty when the report has no value).
+ * strings (empty when the report has no value). A top score no better than chance (AUROC <= 0.5) gets no threshold:
+ * its best-F1 rule degenerates to flagging almost every question.
  *
  * @example
  * ```ts
@@ -95,12 +96,13 @@ export function diagnosticsRows(
     return {
       configId: d.configId,
       auroc: a ? formatMetric(a.auroc) : '',
-      threshold:
-        a && typeof a.threshold === 'number' && Number.isFinite(a.threshold)
-          ? a.threshold.toPrecision(4)
-          : a
-            ? 'n/a'
-            : '',
+      threshold: !a
+        ? ''
+        : typeof a.auroc === 'number' && a.auroc <= 0.5
+          ? 'none (AUROC <= 0.5)'
+          : typeof a.threshold === 'number' && Number.isFinite(a.threshold)
+            ? a.threshold.toPrecision(4)
+            : 'n/a',
       flagged: a
         ? `P ${formatMetric(a.precision)} / R ${formatMetric(a.recall)} (${a.unanswerable} of ${a.answerable + a.unanswerable} without context)`
         : '',
