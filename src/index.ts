@@ -12,5 +12,8 @@ export * from './core/index.js';
 export * from './diagnostics/index.js';
 export * from './embedders/index.js';
 export * from './eval/index.js';
+export * from './generate/index.js';
+export * from './langchain/index.js';
+export * from './postgres/index.js';
 export * from './report/index.js';
 export * from './search/index.js';

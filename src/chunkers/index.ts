@@ -4,8 +4,14 @@
  * @packageDocumentation
  */
 
+// Types users meet through this subpath (its functions take and return them), so that
+// `import type { Chunk } from 'ragscope/chunkers'` works without the root entry.
+export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/document.js';
+export type { Embedder } from '../embedders/types.js';
 export * from './cluster.js';
+export { type ContextTarget, ContextualChunker, contextualText, indexText } from './contextual.js';
 export * from './fixed.js';
+export * from './langchain.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
 export * from './precomputed.js';
@@ -27,3 +33,4 @@ export type {
   DistanceCurve,
   SyncChunker,
 } from './types.js';
+export * from './whole.js';

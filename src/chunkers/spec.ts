@@ -2,12 +2,14 @@ import { RagscopeError, showValue } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { lengthForUnit, type SizeUnit } from './base.js';
 import { ClusterChunker } from './cluster.js';
+import { ContextualChunker, splitContextSuffix } from './contextual.js';
 import { FixedChunker } from './fixed.js';
 import type { Tokenizer } from './length.js';
 import { CHROMA_SEPARATORS, LANGCHAIN_SEPARATORS, RecursiveChunker } from './recursive.js';
 import { SemanticChunker } from './semantic.js';
 import { SentenceChunker } from './sentence.js';
 import type { Chunker } from './types.js';
+import { WholeChunker } from './whole.js';
 
 /**
  * The grammar of chunker spec strings, as shown in `INVALID_SPEC` errors.
@@ -26,7 +28,9 @@ export const CHUNKER_SPEC_GRAMMAR = [
   '                                                          e.g. semantic:p95:max=400, semantic:std3:max=400:min=50, semantic:iqr1.5, semantic:grad95:buffer=2',
   'cluster:<max size>[:<unit>][:piece=<size>][:sentences]  e.g. cluster:200, cluster:200:tokens:piece=50, cluster:400:sentences',
   '                                                          (default piece: min(50, max) tokens; min(220, max/4) chars; min(35, max/4) words)',
+  'whole                                                   one chunk per document (document-level baselines)',
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
+  'any spec + :ctx[=bm25|embed|both]: index title + heading path + chunk text (offsets unchanged), e.g. recursive:400/0:md:ctx',
 ].join('\n');
 
 /**
@@ -80,7 +84,8 @@ export type ChunkerSpec =
       pieceSize?: number;
       /** `sentences`: pieces are packed whole sentences instead of recursive splits. */
       pieces?: 'sentences';
-    };
+    }
+  | { kind: 'whole' };
 
 /**
  * What {@link createChunker} may need besides the spec.
@@ -146,7 +151,7 @@ function unitOf(raw: string): SizeUnit | null {
  */
 export function parseChunkerSpec(spec: string): ChunkerSpec {
   if (typeof spec !== 'string') fail(spec, 'a spec must be a string');
-  const text = spec.trim();
+  const text = splitContextSuffix(spec.trim()).base; // :ctx is a wrapper, built by createChunker
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);
   let rest = colon < 0 ? '' : text.slice(colon + 1);
@@ -263,10 +268,13 @@ export function parseChunkerSpec(spec: string): ChunkerSpec {
       }
       return out;
     }
+    case 'whole':
+      if (parts.length > 0) fail(spec, `whole takes no options, got ${showValue(rest)}`);
+      return { kind };
     default:
       return fail(
         spec,
-        `unknown chunker ${showValue(kind)} (fixed, recursive, sentence, semantic or cluster)`,
+        `unknown chunker ${showValue(kind)} (fixed, recursive, sentence, semantic, cluster or whole)`,
       );
   }
 }
@@ -295,9 +303,12 @@ function needEmbedder(spec: string, deps: ChunkerDeps): Embedder {
  * ```
  */
 export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}): Chunker {
+  const ctx = typeof spec === 'string' ? splitContextSuffix(spec.trim()) : undefined;
+  if (ctx?.target) return new ContextualChunker(createChunker(ctx.base, deps), ctx.target);
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;
   const shown = typeof spec === 'string' ? spec : JSON.stringify(spec);
   const d = deps ?? {};
+  if (parsed.kind === 'whole') return new WholeChunker();
   const lengthFunction = lengthForUnit(parsed.unit, d.tokenizer);
   switch (parsed.kind) {
     case 'fixed':

@@ -11,6 +11,7 @@ import type { Chunk, DocumentInput } from '../core/document.js';
  * - `forced-split`: no separator was available, the text was cut inside a word/token to respect the size.
  * - `cluster`: the cluster chunker's dynamic programme grouped pieces here.
  * - `max-size`: a semantic group was longer than the hard maximum and was re-split.
+ * - `external`: another library's splitter (e.g. a LangChain `TextSplitter`) cut here; it does not say why.
  *
  * @example
  * ```ts
@@ -27,7 +28,8 @@ export type BoundaryReason =
   | 'heading'
   | 'forced-split'
   | 'cluster'
-  | 'max-size';
+  | 'max-size'
+  | 'external';
 
 /**
  * One boundary between chunk `before` and chunk `after` (indices into the chunk list).

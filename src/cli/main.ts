@@ -7,6 +7,8 @@
 import { Command, CommanderError } from 'commander';
 import { ragscopeVersion } from '../eval/bench/version.js';
 import { registerBench } from './commands/bench.js';
+import { registerCompare } from './commands/compare.js';
+import { registerGenerate } from './commands/generate.js';
 import { registerIndex } from './commands/index-cmd.js';
 import { registerSearch } from './commands/search.js';
 import { registerWhyNot } from './commands/why-not.js';
@@ -31,7 +33,14 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  for (const register of [registerBench, registerIndex, registerSearch, registerWhyNot]) {
+  for (const register of [
+    registerBench,
+    registerCompare,
+    registerGenerate,
+    registerIndex,
+    registerSearch,
+    registerWhyNot,
+  ]) {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');

@@ -1,4 +1,6 @@
-import { InvalidArgumentError } from 'commander';
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { InvalidArgumentError, Option } from 'commander';
 import { parseChunkerSpec } from '../chunkers/spec.js';
 import { RagscopeError } from '../core/errors.js';
 import { loadBeir } from '../eval/datasets/beir.js';
@@ -14,6 +16,23 @@ export function positiveInt(value: string): number {
     throw new InvalidArgumentError(`expected a positive integer, got ${JSON.stringify(value)}`);
   }
   return Number(value);
+}
+
+/** Parse `-k 5` or `-k 5,10` (several cut-offs in one run): positive integers, no repeats. @internal */
+export function parseCutoffList(value: string): number[] {
+  const parts = value.split(',').map((p) => p.trim());
+  const ks = parts.map((p) => {
+    if (!/^\d+$/.test(p) || Number(p) < 1) {
+      throw new InvalidArgumentError(
+        `expected a positive integer or a comma-separated list of them (e.g. 5,10), got ${JSON.stringify(value)}`,
+      );
+    }
+    return Number(p);
+  });
+  if (new Set(ks).size !== ks.length) {
+    throw new InvalidArgumentError(`cut-offs must not repeat, got ${JSON.stringify(value)}`);
+  }
+  return ks;
 }
 
 /** Commander argument parser for non-negative integers (`--seed`, `--max-failures`). @internal */
@@ -78,6 +97,8 @@ export async function loadDatasetFromFlags(flags: {
   dataset?: string;
   corpus?: string;
   questions?: string;
+  split?: string;
+  idFrom?: IdFrom;
 }): Promise<EvalDataset> {
   if (flags.dataset !== undefined) {
     if (flags.corpus !== undefined || flags.questions !== undefined) {
@@ -89,15 +110,46 @@ export async function loadDatasetFromFlags(flags: {
         `--dataset must be beir:<folder> or chroma:<folder>, got ${JSON.stringify(flags.dataset)}`,
       );
     }
-    return m[1] === 'beir' ? loadBeir(m[2]!) : loadChromaSpans(m[2]!);
+    if (m[1] !== 'beir' && flags.split !== undefined) {
+      throw new UsageError(`--split selects a BEIR qrels file: it needs --dataset beir:<folder>`);
+    }
+    if (m[1] === 'beir') {
+      try {
+        return await loadBeir(m[2]!, flags.split !== undefined ? { split: flags.split } : {});
+      } catch (err) {
+        // A split that is not there is a usage error naming the flag and the splits present.
+        if (err instanceof RagscopeError && err.details.param === 'split') asFlagError('--split', err);
+        throw err;
+      }
+    }
+    return loadChromaSpans(m[2]!);
+  }
+  if (flags.split !== undefined) {
+    throw new UsageError(`--split selects a BEIR qrels file: it needs --dataset beir:<folder>`);
   }
   if (flags.corpus === undefined || flags.questions === undefined) {
     throw new UsageError(
       'bench needs a dataset: --corpus <folder of .md/.txt> with --questions <file.jsonl>, or --dataset beir:<folder> / chroma:<folder>',
     );
   }
-  const dataset = await loadJsonl(flags.questions, { corpus: flags.corpus });
+  const dataset = await loadJsonl(flags.questions, {
+    corpus: flags.corpus,
+    ...(flags.idFrom ? { idFrom: flags.idFrom } : {}),
+  });
   return { ...dataset, name: flags.corpus };
+}
+
+/** `--id-from`: document ids of a folder (or single-file) corpus, with or without the file extension. */
+export type IdFrom = 'path' | 'name';
+
+/** The `--id-from` option, shared by `bench` and `index`. @internal */
+export function idFromOption(): Option {
+  return new Option(
+    '--id-from <how>',
+    'ids of a folder corpus: path (relative path, e.g. guides/install.md) or name (without the extension: guides/install)',
+  )
+    .choices(['path', 'name'])
+    .default('path');
 }
 
 /** Parse `--span doc:start:end` (the document id may itself contain colons). @internal */
@@ -114,4 +166,28 @@ export function parseSpan(value: string): { docId: string; start: number; end: n
 export function asFlagError(flag: string, err: unknown): never {
   if (err instanceof RagscopeError) throw new UsageError(`${flag}: ${err.message}`);
   throw err;
+}
+
+/**
+ * Check `--cache-dir` before any work: the nearest part of the path that exists must be a folder (a file there
+ * would otherwise fail late, with a raw ENOTDIR, after the dataset and model are loaded). @internal
+ */
+export function checkCacheDir(dir: string): void {
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    let st: ReturnType<typeof statSync> | undefined;
+    try {
+      st = statSync(p, { throwIfNoEntry: false });
+    } catch {
+      st = undefined; // ENOTDIR: a parent is a file; found on the way up
+    }
+    if (st) {
+      if (!st.isDirectory()) {
+        throw new UsageError(
+          `--cache-dir ${JSON.stringify(dir)} must be a folder (or not exist yet), but ${p === path.resolve(dir) ? 'it' : JSON.stringify(p)} is a file`,
+        );
+      }
+      return;
+    }
+    if (path.dirname(p) === p) return;
+  }
 }

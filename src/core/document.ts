@@ -184,3 +184,59 @@ export function makeChunk(
     metadata: { ...(doc.metadata ?? {}), ...(extra ?? {}) },
   };
 }
+
+/** Where in `value` JSON.stringify fails (circular reference, BigInt), as a path like `metadata.a[2]`. */
+function findUnserialisable(
+  value: unknown,
+  at: string,
+  ancestors: object[],
+): { path: string; why: string } | undefined {
+  if (typeof value === 'bigint') return { path: at, why: `is a BigInt (${String(value)}n)` };
+  if (value === null || typeof value !== 'object') return undefined;
+  if (ancestors.includes(value)) return { path: at, why: 'is a circular reference' };
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  ancestors.push(value);
+  try {
+    const entries = Array.isArray(value)
+      ? value.map((v, i) => [`${at}[${i}]`, v] as const)
+      : Object.entries(value).map(
+          ([k, v]) =>
+            [/^[A-Za-z_$][\w$]*$/.test(k) ? `${at}.${k}` : `${at}[${JSON.stringify(k)}]`, v] as const,
+        );
+    for (const [p, v] of entries) {
+      const found = findUnserialisable(v, p, ancestors);
+      if (found) return found;
+    }
+    return undefined;
+  } finally {
+    ancestors.pop();
+  }
+}
+
+/**
+ * The JSON form of a document's metadata (what a saved index stores and what change detection compares), or
+ * `RagscopeError('INVALID_DOCUMENT')` naming the document and the metadata field JSON cannot hold (a circular
+ * reference, a BigInt, a throwing `toJSON`) instead of the bare `TypeError` of `JSON.stringify`.
+ *
+ * @example
+ * ```ts
+ * metadataJson({ id: 'a', text: 'Hi.', metadata: { lang: 'en' } }); // '{"lang":"en"}'
+ * metadataJson({ id: 'a', text: 'Hi.', metadata: { n: 1n } }); // throws: document "a" metadata.n is a BigInt (1n) ...
+ * ```
+ */
+export function metadataJson(doc: Document): string {
+  try {
+    return JSON.stringify(doc.metadata ?? {});
+  } catch (err) {
+    const found = findUnserialisable(doc.metadata, 'metadata', []);
+    const what = found
+      ? `${found.path} ${found.why}`
+      : `metadata cannot be written as JSON (${(err as Error).message.split('\n')[0]})`;
+    throw new RagscopeError(
+      'INVALID_DOCUMENT',
+      `document ${JSON.stringify(doc.id)} ${what}: metadata must be plain JSON (strings, numbers, booleans, null, arrays, objects) to be indexed and saved`,
+      { param: `document.${found?.path ?? 'metadata'}`, docId: doc.id },
+      err,
+    );
+  }
+}

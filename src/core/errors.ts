@@ -10,6 +10,9 @@
  * - `INCOMPATIBLE_INDEX`: a saved index was made with another embedder, dimension or format version.
  * - `DATASET_ERROR`: an evaluation file is malformed (the message names the file and line).
  * - `NOT_FOUND`: a referenced document, chunk or file does not exist.
+ * - `MISSING_DEPENDENCY`: an optional peer dependency (`@huggingface/transformers`, `hnswlib-node`) is needed and
+ *   not installed; the message says which package to install and what needs it.
+ * - `REPORT_INCOMPLETE`: `writeReport` wrote some formats but not all; `details.failures` lists each with its cause.
  *
  * @example
  * ```ts
@@ -30,7 +33,9 @@ export type RagscopeErrorCode =
   | 'CORRUPT_FILE'
   | 'INCOMPATIBLE_INDEX'
   | 'DATASET_ERROR'
-  | 'NOT_FOUND';
+  | 'NOT_FOUND'
+  | 'MISSING_DEPENDENCY'
+  | 'REPORT_INCOMPLETE';
 
 /**
  * The one error class thrown by ragscope for bad input or unusable resources.
@@ -112,6 +117,20 @@ export function checkNumber(param: string, value: unknown, min = -Infinity, max 
             ? `a finite number <= ${max}`
             : `a number between ${min} and ${max}`;
     invalidArgument(param, value, range);
+  }
+  return value;
+}
+
+/**
+ * Largest vector dimension ragscope accepts (embedding models use 64 to 8,192; a larger value is a typo such as
+ * `1e12`, which would otherwise fail later with a bare `RangeError` from a typed array). @internal
+ */
+export const MAX_DIMENSIONS = 65_536;
+
+/** Check that `value` is an integer in [1, {@link MAX_DIMENSIONS}]. @internal */
+export function checkDimensions(param: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_DIMENSIONS) {
+    invalidArgument(param, value, `an integer between 1 and ${MAX_DIMENSIONS}`);
   }
   return value;
 }

@@ -10,6 +10,20 @@
  * ```
  * @module
  */
+
+// Types users meet through this subpath (the pipeline, its results and traces that the diagnostics read).
+export type { Chunk, Document, DocumentInput } from '../core/document.js';
+export type { Embedder } from '../embedders/types.js';
+export type { HistogramBin } from '../report/types.js';
+export type { Analyzer } from '../search/analyzer.js';
+export type { FusedCandidate, FusionOptions } from '../search/fusion.js';
+export type {
+  Ledger,
+  SearchHit,
+  SearchResult,
+  SearchTrace,
+  VectorSearchIndex,
+} from '../search/types.js';
 export {
   type BoundaryReportOptions,
   boundaryReport,

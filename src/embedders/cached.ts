@@ -242,7 +242,15 @@ export class CachedEmbedder implements Embedder {
     const full = crypto.createHash('sha256').update(id).digest();
     const slug = id.replace(/[^\w.-]+/g, '_').slice(0, 60);
     const dir = path.join(this.dir, `${slug}-${full.toString('hex').slice(0, 16)}`);
-    await fs.promises.mkdir(dir, { recursive: true });
+    await fs.promises.mkdir(dir, { recursive: true }).catch((err: NodeJS.ErrnoException) => {
+      // ENOTDIR / EEXIST: a file stands where a cache folder must go (e.g. --cache-dir names a file).
+      throw new RagscopeError(
+        'INVALID_ARGUMENT',
+        `dir ${JSON.stringify(this.dir)} cannot hold the embedding cache: ${err.code === 'ENOTDIR' || err.code === 'EEXIST' ? 'a file is in the way (it must be a folder, or not exist yet)' : err.message}`,
+        { param: 'dir', value: this.dir, code: err.code },
+        err,
+      );
+    });
     await writeAtomic(fs, path.join(dir, 'embedder.json'), `${JSON.stringify({ id }, null, 2)}\n`);
     const store: Store = {
       dir,

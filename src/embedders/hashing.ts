@@ -1,4 +1,4 @@
-import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
+import { checkDimensions, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
 /**
@@ -68,7 +68,7 @@ export class HashingEmbedder implements Embedder {
 
   constructor(options: HashingEmbedderOptions = {}) {
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
-    this.dimensions = checkInteger('dimensions', options.dimensions ?? 256, 1);
+    this.dimensions = checkDimensions('dimensions', options.dimensions ?? 256);
     this.wordWeight = checkNumber('wordWeight', options.wordWeight ?? 1, 0);
     const ngrams = options.charNgrams ?? [3, 5];
     if (ngrams === false) {

@@ -1,5 +1,6 @@
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { checkDimensions, checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
+import { postJsonWithRetry } from '../core/http-retry.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
 /**
@@ -90,7 +91,7 @@ export class HttpEmbedder implements Embedder {
       invalidArgument('baseURL', baseURL, 'an http(s) URL such as "http://localhost:8080/v1"');
     }
     if (typeof model !== 'string' || model === '') invalidArgument('model', model, 'a non-empty model name');
-    if (options.dimensions !== undefined) checkInteger('dimensions', options.dimensions, 1);
+    if (options.dimensions !== undefined) checkDimensions('dimensions', options.dimensions);
     const apiKeyEnv = options.apiKeyEnv ?? 'OPENAI_API_KEY';
     if (typeof apiKeyEnv !== 'string' || apiKeyEnv === '')
       invalidArgument('apiKeyEnv', apiKeyEnv, 'a variable name');
@@ -179,47 +180,16 @@ export class HttpEmbedder implements Embedder {
   private async request(input: string[]): Promise<Float32Array[]> {
     const body: Record<string, unknown> = { model: this.model, input, encoding_format: 'float' };
     if (this.o.requestDimensions) body.dimensions = this.dims;
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...this.o.headers };
+    const headers: Record<string, string> = { ...this.o.headers };
     if (this.apiKey) headers.authorization = `Bearer ${this.apiKey}`;
-    let attempt = 0;
-    for (;;) {
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), this.o.timeoutMs);
-      let res: Response | undefined;
-      let text = '';
-      let failure: string;
-      try {
-        res = await fetch(this.url, {
-          method: 'POST',
-          headers,
-          body: JSON.stringify(body),
-          signal: controller.signal,
-        });
-        text = await res.text();
-        failure = `HTTP ${res.status}`;
-      } catch (err) {
-        failure = controller.signal.aborted
-          ? `timed out after ${this.o.timeoutMs} ms`
-          : `request failed: ${(err as Error)?.message ?? String(err)}${causeOf(err)}`;
-      } finally {
-        clearTimeout(timer);
-      }
-      if (res?.ok) return this.parse(text, input.length);
-      const retryable = !res || res.status === 429 || res.status >= 500;
-      if (!retryable || attempt >= this.o.maxRetries) {
-        const serverMessage = res ? errorMessage(text) : '';
-        throw new RagscopeError(
-          'HTTP_ERROR',
-          `POST ${this.url} (model ${this.model}): ${failure}${serverMessage ? `: ${serverMessage}` : ''}` +
-            (attempt > 0 ? ` (after ${attempt} retr${attempt === 1 ? 'y' : 'ies'})` : ''),
-          { url: this.url, status: res?.status, body: text.slice(0, 2000), attempts: attempt + 1 },
-        );
-      }
-      const retryAfter = res ? parseRetryAfter(res.headers.get('retry-after')) : undefined;
-      const backoff = this.o.retryDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      await new Promise((r) => setTimeout(r, Math.min(this.o.maxRetryDelayMs, retryAfter ?? backoff)));
-      attempt++;
-    }
+    const { text } = await postJsonWithRetry(
+      this.url,
+      body,
+      headers,
+      this.o,
+      `POST ${this.url} (model ${this.model})`,
+    );
+    return this.parse(text, input.length);
   }
 
   private parse(text: string, expected: number): Float32Array[] {
@@ -271,35 +241,4 @@ export class HttpEmbedder implements Embedder {
       return vec;
     });
   }
-}
-
-function causeOf(err: unknown): string {
-  const cause = (err as { cause?: { code?: string; message?: string } })?.cause;
-  return cause ? ` (${cause.code ?? cause.message ?? ''})` : '';
-}
-
-/** The message of an OpenAI-style error body (`{error: {message}}`, `{error: "..."}`, `{message}`), else the text. */
-function errorMessage(text: string): string {
-  try {
-    const j = JSON.parse(text) as { error?: unknown; message?: unknown; detail?: unknown };
-    const e = j.error;
-    if (e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string') {
-      return (e as { message: string }).message;
-    }
-    if (typeof e === 'string') return e;
-    if (typeof j.message === 'string') return j.message;
-    if (typeof j.detail === 'string') return j.detail;
-  } catch {
-    // not JSON
-  }
-  return text.trim().slice(0, 300);
-}
-
-/** Retry-After in ms: seconds or an HTTP date. */
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  const secs = Number(value);
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

@@ -1,5 +1,6 @@
 import { checkInteger, invalidArgument, RagscopeError, showValue } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
+import { importOptional } from '../core/optional.js';
 import type { Embedder, EmbedKind, EmbedOptions } from './types.js';
 
 type TransformersModule = typeof import('@huggingface/transformers');
@@ -411,19 +412,12 @@ export class TransformersEmbedder implements Embedder {
   }
 
   private async importTransformers(): Promise<TransformersModule> {
-    if (!this.tf) {
-      try {
-        this.tf = await import('@huggingface/transformers');
-      } catch (err) {
-        throw new RagscopeError(
-          'MODEL_UNAVAILABLE',
-          `cannot load @huggingface/transformers (needed for model ${JSON.stringify(this.model)}): ${String(err)}. ` +
-            'Install it with `npm install @huggingface/transformers`.',
-          { model: this.model },
-          err,
-        );
-      }
-    }
+    this.tf ??= await importOptional(
+      '@huggingface/transformers',
+      `the transformer embedder (model ${JSON.stringify(this.model)})`,
+      () => import('@huggingface/transformers'),
+      'Without it, use a static (static:<vectors>), hashing or http: embedder.',
+    );
     return this.tf;
   }
 

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { indexText } from '../chunkers/contextual.js';
 import type { Tokenizer } from '../chunkers/length.js';
 import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
@@ -11,6 +12,7 @@ import type {
   Comparison,
   ConfigResult,
   FailureRecord,
+  HitRef,
   PerQueryResult,
   RetrieverKind,
 } from '../report/types.js';
@@ -18,10 +20,12 @@ import { REPORT_VERSION } from '../report/types.js';
 import type { FusionOptions } from '../search/fusion.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
+import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { BenchInsights } from './bench/insights.js';
 import { touchingIndex } from './bench/omega.js';
+import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
@@ -131,8 +135,11 @@ export interface BenchOptions {
    * spans when every question has gold spans, else docs.
    */
   mode?: 'spans' | 'docs' | 'auto';
-  /** Cut-off. Default 5 for spans (Chroma), 10 for docs (BEIR). */
-  k?: number;
+  /**
+   * Cut-off, or several (`[5, 10]`: every metric at each, from one search per question at the largest). The first
+   * is the primary cut-off (default metric, failures, why-not). Default 5 for spans (Chroma), 10 for docs (BEIR).
+   */
+  k?: number | readonly number[];
   /** Metric ranked first (best configuration, paired comparisons). Default `recall@k` (spans) / `ndcg_cut@k` (docs). */
   primaryMetric?: string;
   /**
@@ -173,6 +180,8 @@ export interface BenchOptions {
 interface Scored {
   /** questionId -> metric -> value */
   perQuery: Map<string, Record<string, number>>;
+  /** questionId -> top-k chunk positions */
+  hits: Map<string, HitRef[]>;
   failures: EvalQuestion[];
   searchMs: number;
 }
@@ -182,13 +191,6 @@ const mean = (xs: readonly number[]) =>
 
 function configId(chunker: string, retriever: RetrieverKind): string {
   return `${chunker} + ${retriever}`;
-}
-
-/** Names of the metrics a mode reports, primary metric first when it is one of them. */
-function metricNamesFor(mode: 'spans' | 'docs', k: number): string[] {
-  return mode === 'spans'
-    ? [`recall@${k}`, `precision@${k}`, `iou@${k}`, `precision_omega@${k}`]
-    : [`ndcg_cut@${k}`, `recall@${k}`, `P@${k}`, 'recip_rank', 'map', `success@${k}`];
 }
 
 function sampleQuestions(questions: EvalQuestion[], max: number | undefined, seed: number): EvalQuestion[] {
@@ -282,11 +284,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     invalidArgument('options.mode', mode, "'spans', 'docs' or 'auto'");
   }
   const resolvedMode: 'spans' | 'docs' = mode === 'auto' ? (hasSpans ? 'spans' : 'docs') : mode;
-  const k = checkInteger('options.k', options.k ?? (resolvedMode === 'spans' ? 5 : 10), 1);
-  let metrics = metricNamesFor(resolvedMode, k);
+  const cutoffs = resolveCutoffs(options.k, resolvedMode);
+  const maxK = Math.max(...cutoffs);
+  let metrics = metricNamesForCutoffs(resolvedMode, cutoffs);
   const primary = options.primaryMetric ?? metrics[0]!;
   if (!metrics.includes(primary))
     invalidArgument('options.primaryMetric', primary, `one of ${metrics.join(', ')}`);
+  // Failures and why-not are judged at the primary metric's cut-off.
+  const k = cutoffOf(primary, cutoffs);
   metrics = [primary, ...metrics.filter((m) => m !== primary)];
   const gates = (options.failUnder ?? []).map((g) => (typeof g === 'string' ? parseGate(g) : g));
   for (const g of gates) {
@@ -384,11 +389,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     }
     const chunkMs = performance.now() - t0;
     const allChunks = [...byDoc.values()].flat().filter((c) => /\S/.test(c.text));
+    if (allChunks.length > 0 && allChunks.every((c) => c.metadata.contextText === c.text)) {
+      warnings.push(
+        `${spec}: no chunk has a title or heading path, so its contextual text is the chunk text (Markdown headings need the chunker's :md option; titles come from metadata.title)`,
+      );
+    }
     // 2. Embed once (warms the cache the pipeline then reads).
     let embedMs = 0;
     if (needsVectors && embedder) {
       const t1 = performance.now();
-      const texts = allChunks.map((c) => c.text);
+      const texts = allChunks.map((c) => indexText(c, 'embed'));
       const batch = 256;
       for (let i = 0; i < texts.length; i += batch) {
         await embedder.embed(texts.slice(i, i + batch), { kind: 'passage' });
@@ -417,7 +427,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         `${spec}: ${indexed.chunksWithoutVector.length} chunk(s) embed to the zero vector under ${embedder?.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); they are searchable by BM25 only`,
       );
     }
-    const truncated = await insights.checkTokens(spec, allChunks, needsVectors ? embedder : undefined);
+    // The model reads the contextual text (title + heading path + chunk under :ctx), so that is what is counted.
+    const embeddedTexts = allChunks.map((c) => ({ ...c, text: indexText(c, 'embed') }));
+    const truncated = await insights.checkTokens(spec, embeddedTexts, needsVectors ? embedder : undefined);
     if (truncated) warnings.push(truncated);
     const stats = chunkStats(
       allChunks,
@@ -427,7 +439,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
-      retrievers.map((r) => [r, { perQuery: new Map(), failures: [], searchMs: 0 }]),
+      retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
     const getChunk = (id: string) => pipeline.getChunk(id);
     let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
@@ -448,25 +460,31 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     };
     insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
-      const { trace } = await pipeline.search(q.text, { k });
+      const { trace } = await pipeline.search(q.text, { k: maxK });
       const runs = runsFromTrace(trace, retrievers);
       for (const [retriever, run] of runs) {
         const s = scored.get(retriever)!;
         s.searchMs += run.ms;
-        const values =
-          resolvedMode === 'spans'
-            ? spanScores(
-                q,
-                run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!),
-                omegaIndex!,
-                k,
-              )
-            : docScores(
-                q,
-                run.chunkIds.map((id) => pipeline.getChunk(id)!),
-                k,
-              );
+        const values: Record<string, number> = {};
+        for (const atK of cutoffs) {
+          Object.assign(
+            values,
+            resolvedMode === 'spans'
+              ? spanScores(
+                  q,
+                  run.chunkIds.slice(0, atK).map((id) => pipeline.getChunk(id)!),
+                  omegaIndex!,
+                  atK,
+                )
+              : docScores(
+                  q,
+                  run.chunkIds.map((id) => pipeline.getChunk(id)!),
+                  atK,
+                ),
+          );
+        }
         s.perQuery.set(q.id, values);
+        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!)));
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
@@ -528,6 +546,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     questionId: q.id,
     question: q.text,
     scores: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.perQuery.get(q.id)!])),
+    hits: Object.fromEntries(configs.map((c) => [c.id, scoresByConfig.get(c.id)!.hits.get(q.id)!])),
   }));
   const best = bestOf(configs, primary);
   const comparisons: Comparison[] = [];
@@ -575,6 +594,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       diagnosed: diagnostics !== null,
       diagnoseMs,
     }),
+    provenance: {
+      corpusHash: corpusHash(docs),
+      questionsHash: questionsHash(questions),
+      chunkers: chunkerSpecs,
+      retrievers: [...retrievers],
+      embedder: embedder?.id ?? 'none',
+      ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker.id } : {}),
+      ragscopeVersion: ragscopeVersion(),
+      k,
+      mode: resolvedMode,
+    },
   };
   if (gates.length > 0) {
     const gated = gateOn === 'best' ? (best ? [best] : []) : configs;

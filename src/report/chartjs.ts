@@ -14,7 +14,9 @@ let cached: string | undefined;
  */
 export function chartJsSource(): string {
   if (cached !== undefined) return cached;
-  const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+  // import.meta.url only: in the ESM build `typeof require` became esbuild's `__require` shim, which has no
+  // `.resolve`, and tsup shims import.meta.url in the CJS build (scripts/check-dist.mjs rejects the shim).
+  const req = createRequire(import.meta.url);
   let dist: string;
   try {
     // The package's `exports` hide `dist/*`; resolve the main entry (dist/chart.cjs) and look beside it.

@@ -3,6 +3,9 @@
  * table, JSON, and a self-contained HTML page with charts.
  * @packageDocumentation
  */
+export { type CompareHtmlOptions, renderCompareHtml } from './compare-html.js';
+export { type CompareTerminalOptions, renderCompareTerminal } from './compare-terminal.js';
+export { writeCompare } from './compare-write.js';
 export { escapeHtml, jsonForScript, sanitizeTerminal } from './escape.js';
 export { type HtmlOptions, renderHtml } from './html.js';
 export {
@@ -39,7 +42,9 @@ export type {
   FusionEffect,
   GateResult,
   HistogramBin,
+  HitRef,
   PerQueryResult,
+  ReportProvenance,
   RetrieverKind,
   StageTimings,
   TiedWithBest,
@@ -47,4 +52,9 @@ export type {
 } from './types.js';
 export { REPORT_VERSION } from './types.js';
 export { validateReport } from './validate.js';
-export { type ReportFormat, type WriteReportOptions, writeReport } from './write.js';
+export {
+  type ReportFormat,
+  type ReportWriteFailure,
+  type WriteReportOptions,
+  writeReport,
+} from './write.js';

@@ -153,6 +153,58 @@ export interface PerQueryResult {
   question: string;
   /** `scores[configId][metric]` is this question's value of `metric` under configuration `configId`. */
   scores: Record<string, Record<string, number>>;
+  /**
+   * `hits[configId]` is the configuration's top-k chunks for this question, best first, as source positions (chunk
+   * ids depend on the chunker, positions can be compared across runs). Optional: older reports lack it.
+   */
+  hits?: Record<string, HitRef[]>;
+}
+
+/**
+ * A retrieved chunk identified by its position in the corpus: `[start, end)` of document `docId`.
+ *
+ * @example
+ * ```ts
+ * const hit: HitRef = { docId: 'billing.md', start: 400, end: 812 };
+ * ```
+ */
+export interface HitRef {
+  /** Id of the chunk's document. */
+  docId: string;
+  /** Start offset of the chunk in its document (inclusive). */
+  start: number;
+  /** End offset of the chunk in its document (exclusive). */
+  end: number;
+}
+
+/**
+ * What a report was made from, so two reports can be checked for comparability. Optional: older reports lack it.
+ *
+ * @example
+ * ```ts
+ * const p: ReportProvenance = { corpusHash: 'sha256:9f…', questionsHash: 'sha256:41…', chunkers: ['recursive:400/0'],
+ *   retrievers: ['bm25'], embedder: 'hashing:256', ragscopeVersion: '0.1.0', k: 5, mode: 'spans' };
+ * ```
+ */
+export interface ReportProvenance {
+  /** SHA-256 of every document id and text, in corpus order. */
+  corpusHash: string;
+  /** SHA-256 of every evaluated question's id, text and gold labels, in order. */
+  questionsHash: string;
+  /** The chunker specs run. */
+  chunkers: string[];
+  /** The retrievers run. */
+  retrievers: string[];
+  /** The embedder's id (`'none'` when only BM25 ran). */
+  embedder: string;
+  /** The re-ranker's id, when `hybrid+rerank` ran. */
+  reranker?: string;
+  /** The ragscope version that made the report. */
+  ragscopeVersion: string;
+  /** The cut-off. */
+  k: number;
+  /** Span or document metrics. */
+  mode: 'spans' | 'docs';
 }
 
 /**
@@ -305,6 +357,8 @@ export interface BenchReport {
   failures?: FailureRecord[];
   /** The CI gate's outcome, when `--fail-under` was given. Optional. */
   gate?: GateResult;
+  /** What the report was made from. Optional (reports made before ragscope 0.2 lack it). */
+  provenance?: ReportProvenance;
   /** Failures grouped by first why-not cause, with the fix that rescued most of them. Optional (older reports). */
   causeSummary?: CauseSummary;
   /** Configurations statistically tied with the best one on the primary metric. Optional (older reports). */

@@ -50,6 +50,33 @@ function arr(path: string, value: unknown): unknown[] {
   return value;
 }
 
+/** `hits[configId]` = top-k chunk positions. */
+function hitMap(path: string, value: unknown): void {
+  for (const [cid, list] of Object.entries(obj(path, value))) {
+    arr(`${path}[${JSON.stringify(cid)}]`, list).forEach((h, j) => {
+      const hp = `${path}[${JSON.stringify(cid)}][${j}]`;
+      const hit = obj(hp, h);
+      str(`${hp}.docId`, hit.docId);
+      count(`${hp}.start`, hit.start);
+      count(`${hp}.end`, hit.end);
+    });
+  }
+}
+
+function provenance(value: unknown): void {
+  const p = obj('report.provenance', value);
+  for (const k of ['corpusHash', 'questionsHash', 'embedder', 'ragscopeVersion'])
+    str(`report.provenance.${k}`, p[k]);
+  for (const k of ['chunkers', 'retrievers']) {
+    arr(`report.provenance.${k}`, p[k]).forEach((v, i) => {
+      str(`report.provenance.${k}[${i}]`, v);
+    });
+  }
+  if (p.reranker !== undefined) str('report.provenance.reranker', p.reranker);
+  count('report.provenance.k', p.k);
+  if (p.mode !== 'spans' && p.mode !== 'docs') fail('report.provenance.mode', p.mode, "'spans' or 'docs'");
+}
+
 /**
  * Check that `value` has the {@link BenchReport} shape and return it typed. Use it on a report read back from
  * `report.json` before rendering it. Throws `RagscopeError('INVALID_ARGUMENT')` whose message names the first bad
@@ -122,7 +149,9 @@ export function validateReport(value: unknown): BenchReport {
     str(`${p}.question`, pq.question);
     const scores = obj(`${p}.scores`, pq.scores);
     for (const [cid, m] of Object.entries(scores)) metricMap(`${p}.scores[${JSON.stringify(cid)}]`, m);
+    if (pq.hits !== undefined) hitMap(`${p}.hits`, pq.hits);
   });
+  if (r.provenance !== undefined) provenance(r.provenance);
   if (r.comparisons !== undefined) {
     arr('report.comparisons', r.comparisons).forEach((c, i) => {
       const p = `report.comparisons[${i}]`;

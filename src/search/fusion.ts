@@ -171,6 +171,16 @@ export function resolveFusionOptions(
     if (key !== 'bm25' && key !== 'vector')
       invalidArgument('fusion.weights', options.weights, "keys 'bm25'/'vector'");
   }
+  const rawDepth: unknown = options.depth;
+  if (rawDepth !== undefined && typeof rawDepth !== 'number') {
+    const ok =
+      rawDepth !== null &&
+      typeof rawDepth === 'object' &&
+      !Array.isArray(rawDepth) &&
+      Object.keys(rawDepth).every((key) => key === 'bm25' || key === 'vector');
+    if (!ok)
+      invalidArgument('fusion.depth', rawDepth, 'a positive integer or { bm25?: number, vector?: number }');
+  }
   for (const list of lists) {
     weights[list] = checkNumber(`fusion.weights.${list}`, options.weights?.[list] ?? 1, 0);
     const d = typeof options.depth === 'number' ? options.depth : options.depth?.[list];

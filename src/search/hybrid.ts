@@ -85,6 +85,30 @@ const defaultDocIdOf = (id: string) => {
 };
 
 /**
+ * Validate a `{ bm25?, vector? }` depth object (positive integers; unknown keys and non-objects such as `'10'` are
+ * errors, not silently ignored) and fill in `defaults`. @internal
+ */
+export function resolveDepth(
+  param: string,
+  depth: unknown,
+  defaults: { bm25: number; vector: number },
+): { bm25: number; vector: number } {
+  if (depth === undefined) return { ...defaults };
+  if (depth === null || typeof depth !== 'object' || Array.isArray(depth)) {
+    invalidArgument(param, depth, '{ bm25?: number, vector?: number } (candidates per retriever)');
+  }
+  const d = depth as Record<string, unknown>;
+  for (const key of Object.keys(d)) {
+    if (key !== 'bm25' && key !== 'vector')
+      invalidArgument(param, depth, "an object with keys 'bm25'/'vector'");
+  }
+  return {
+    bm25: checkInteger(`${param}.bm25`, d.bm25 ?? defaults.bm25, 1),
+    vector: checkInteger(`${param}.vector`, d.vector ?? defaults.vector, 1),
+  };
+}
+
+/**
  * BM25 + vector retrieval fused into one list, with every stage recorded: each retriever's full candidate list (to
  * its depth) with raw and normalised scores, and the fused list. {@link RetrievalPipeline} uses it for its first
  * stages; use it directly over indexes you manage yourself.
@@ -114,20 +138,14 @@ export class HybridRetriever {
     if (!this.bm25 && !this.vector) invalidArgument('options', options, 'an object with bm25 and/or vector');
     this.fusion = { method: 'rrf', ...(options.fusion ?? {}) };
     fuse([], this.fusion); // validate now
-    this.depth = {
-      bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? 100, 1),
-      vector: checkInteger('depth.vector', options.depth?.vector ?? 100, 1),
-    };
+    this.depth = resolveDepth('depth', options.depth, { bm25: 100, vector: 100 });
     this.docIdOf = options.docIdOf ?? defaultDocIdOf;
   }
 
   /** Run both retrievers and fuse their lists. */
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrieveResult> {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    const depth = {
-      bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.depth.bm25, 1),
-      vector: checkInteger('depth.vector', options.depth?.vector ?? this.depth.vector, 1),
-    };
+    const depth = resolveDepth('depth', options.depth, this.depth);
     const fusionOptions = { ...this.fusion, ...(options.fusion ?? {}) };
     const both = this.bm25 !== null && Boolean(this.vector);
     const normalization =

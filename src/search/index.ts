@@ -5,6 +5,9 @@
  * @packageDocumentation
  */
 
+// Types users meet through this subpath (documents in, chunks and embedders inside the pipeline).
+export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/document.js';
+export type { Embedder, EmbedKind, EmbedOptions } from '../embedders/types.js';
 export * from './analyzer.js';
 export * from './bm25.js';
 export * from './fusion.js';
@@ -15,5 +18,6 @@ export * from './rerank/cross-encoder.js';
 export * from './rerank/http.js';
 export * from './rerank/mmr.js';
 export type * from './rerank/types.js';
+export * from './retriever.js';
 export type * from './types.js';
 export * from './vector.js';

@@ -1,14 +1,23 @@
 import { createHash } from 'node:crypto';
+import { indexText } from '../chunkers/contextual.js';
 import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
-import { type Chunk, type Document, type DocumentInput, makeChunk, toDocument } from '../core/document.js';
+import {
+  type Chunk,
+  type Document,
+  type DocumentInput,
+  makeChunk,
+  metadataJson,
+  toDocument,
+} from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
-import { HybridRetriever } from './hybrid.js';
+import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
+import { checkSearchOptionKeys } from './search-options.js';
 import type {
   Candidate,
   FusionContribution,
@@ -268,10 +277,7 @@ export class RetrievalPipeline {
     const fusionConfig = { method: 'rrf' as const, ...(config.fusion ?? {}) };
     // Validate now rather than at the first search.
     fuse([], fusionConfig);
-    const depth = {
-      bm25: checkInteger('config.depth.bm25', config.depth?.bm25 ?? 100, 1),
-      vector: checkInteger('config.depth.vector', config.depth?.vector ?? 100, 1),
-    };
+    const depth = resolveDepth('config.depth', config.depth, { bm25: 100, vector: 100 });
     const reranker = config.reranker;
     if (reranker !== undefined && typeof reranker?.rerank !== 'function') {
       invalidArgument('config.reranker', reranker, 'a Reranker');
@@ -446,7 +452,7 @@ export class RetrievalPipeline {
     const work: Array<{ doc: Document; textHash: string; metaJson: string; chunks: Chunk[] }> = [];
     for (const doc of docs) {
       const textHash = sha256(doc.text);
-      const metaJson = JSON.stringify(doc.metadata ?? {});
+      const metaJson = metadataJson(doc);
       const old = this.docs.get(doc.id);
       if (old && old.textHash === textHash && old.metaJson === metaJson) {
         report.unchanged.push(doc.id);
@@ -464,7 +470,7 @@ export class RetrievalPipeline {
       for (let i = 0; i < toEmbed.length; i += size) {
         const batch = toEmbed.slice(i, i + size);
         const vectors = await this.embedder.embed(
-          batch.map((c) => c.text),
+          batch.map((c) => indexText(c, 'embed')),
           { kind: 'passage' },
         );
         if (!Array.isArray(vectors) || vectors.length !== batch.length) {
@@ -515,7 +521,7 @@ export class RetrievalPipeline {
     }
     await this.dropChunks(dropped);
     for (const { chunks } of work) for (const c of chunks) this.chunks.set(c.id, c);
-    this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: c.text })));
+    this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: indexText(c, 'bm25') })));
     if (this.vectorIndex && added.length > 0) {
       const ids = added.map((c) => c.id).filter((id) => newVectors.has(id));
       const vectors = ids.map((id) => newVectors.get(id)!);
@@ -552,12 +558,10 @@ export class RetrievalPipeline {
   async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     if (typeof query !== 'string' || isBlank(query)) invalidArgument('query', query, 'a non-empty string');
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
+    checkSearchOptionKeys(options);
     const k = checkInteger('k', options.k ?? 10, 1);
     const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
-    const depth = {
-      bm25: checkInteger('depth.bm25', options.depth?.bm25 ?? this.resolved.depth.bm25, 1),
-      vector: checkInteger('depth.vector', options.depth?.vector ?? this.resolved.depth.vector, 1),
-    };
+    const depth = resolveDepth('depth', options.depth, this.resolved.depth);
     const retrieved = await this.retriever.retrieve(query, {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),

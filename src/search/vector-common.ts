@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm } from 'node:fs/promises';
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { checkDimensions, checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { ScoredId } from './types.js';
 
 /** Similarity used by a vector index: cosine (vectors normalised) or raw inner product. @internal */
@@ -11,7 +11,7 @@ export function checkVectorOptions(
   dimensions: unknown,
   metric: unknown,
 ): { dimensions: number; metric: VectorMetric } {
-  const dims = checkInteger('dimensions', dimensions, 1);
+  const dims = checkDimensions('dimensions', dimensions);
   if (metric !== 'cosine' && metric !== 'ip') invalidArgument('metric', metric, "'cosine' or 'ip'");
   return { dimensions: dims, metric };
 }

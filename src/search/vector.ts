@@ -1,6 +1,7 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { checkInteger, RagscopeError } from '../core/errors.js';
+import { importOptional } from '../core/optional.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
   checkBatch,
@@ -45,18 +46,18 @@ type HnswModule = typeof import('hnswlib-node');
 
 let hnswModule: Promise<HnswModule> | null = null;
 
-/** Load hnswlib-node (native) on first use only. */
+/** Load hnswlib-node (native, an optional peer) on first use only; absent, `MISSING_DEPENDENCY`. */
 async function loadHnsw(): Promise<HnswModule> {
-  hnswModule ??= import('hnswlib-node')
+  hnswModule ??= importOptional(
+    'hnswlib-node',
+    'vector index "hnsw" (VectorIndex)',
+    () => import('hnswlib-node'),
+    "Without it, use exact search: vector: { index: 'exact' } (ExactVectorIndex), or --vector-index exact.",
+  )
     .then((m) => ((m as { default?: HnswModule }).default ?? m) as HnswModule)
     .catch((err: unknown) => {
       hnswModule = null;
-      throw new RagscopeError(
-        'MODEL_UNAVAILABLE',
-        `hnswlib-node could not be loaded (${(err as Error).message}); use ExactVectorIndex instead`,
-        {},
-        err,
-      );
+      throw err;
     });
   return hnswModule;
 }

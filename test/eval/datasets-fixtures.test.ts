@@ -1,11 +1,16 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChunker } from '../../src/chunkers/spec.js';
+import type { SyncChunker } from '../../src/chunkers/types.js';
 import { RagscopeError } from '../../src/core/errors.js';
 import {
+  joinTitle,
   loadBeir,
   loadChromaSpans,
+  loadCorpus,
   loadCorpusFolder,
   loadJsonl,
   locateAnswer,
@@ -53,8 +58,8 @@ describe('loadBeir fixtures', () => {
     });
     const ds = await loadBeir(dir);
     expect(ds.documents).toEqual([
-      { id: 'd1', text: 'T1\n\nalpha', metadata: { title: 'T1' } },
-      { id: 'd2', text: 'beta', metadata: { title: '' } },
+      { id: 'd1', text: 'T1: alpha', metadata: { title: 'T1', textStart: 4 } },
+      { id: 'd2', text: 'beta', metadata: { title: '', textStart: 0 } },
     ]);
     expect(ds.questions).toEqual([
       { id: 'q1', text: 'first?', relevantDocs: { d1: 1, ghost: 2 } },
@@ -99,6 +104,8 @@ describe('loadBeir fixtures', () => {
     const e3 = await datasetError(loadBeir(badRow, { split: 'dev' }));
     expect(e3.code).toBe('NOT_FOUND');
     expect(e3.message).toMatch(/split 'dev'/);
+    expect(e3.message).toMatch(/splits present in .*qrels: test$/);
+    expect(e3.details).toMatchObject({ param: 'split', value: 'dev', splits: ['test'] });
   });
 });
 
@@ -313,8 +320,14 @@ describe('loadJsonl', () => {
       'q2.jsonl': '{"question": "q", "answers": ["one document"]}\n',
     });
     const a = await loadJsonl(path.join(dir, 'q1.jsonl'), { corpus: path.join(dir, 'c.jsonl') });
-    expect(a.documents[0]!.text).toBe('Title\n\nBody text.');
+    expect(a.documents[0]!.text).toBe('Title: Body text.');
+    expect(a.documents[0]!.metadata).toEqual({ title: 'Title', textStart: 7 });
     expect(a.questions[0]!.spans).toEqual([{ docId: 'x', start: 7, end: 17 }]);
+    const old = await loadJsonl(path.join(dir, 'q1.jsonl'), {
+      corpus: path.join(dir, 'c.jsonl'),
+      titleSeparator: '\n\n',
+    });
+    expect(old.documents[0]!.text).toBe('Title\n\nBody text.');
     const b = await loadJsonl(path.join(dir, 'q2.jsonl'), { corpus: path.join(dir, 'single.txt') });
     expect(b.questions[0]!.spans).toEqual([{ docId: 'single.txt', start: 5, end: 17 }]);
     const c = await loadJsonl(path.join(dir, 'q2.jsonl'), {
@@ -324,5 +337,97 @@ describe('loadJsonl', () => {
     await expect(loadJsonl(path.join(dir, 'q2.jsonl'), {} as { corpus: string })).rejects.toThrow(
       /options\.corpus/,
     );
+  });
+});
+
+describe('joinTitle: title and text on one line, so no chunker makes a bare-title chunk', () => {
+  it('joins as "Title: text" (final dot dropped) or "Title? text", and textStart is where the text begins', () => {
+    expect(joinTitle('Vitamin D and bone density.', 'We studied 300 adults.')).toEqual({
+      text: 'Vitamin D and bone density: We studied 300 adults.',
+      textStart: 28,
+    });
+    expect(joinTitle('Does aspirin help?', 'Yes.').text).toBe('Does aspirin help? Yes.');
+    expect(joinTitle('Results:', 'None.').text).toBe('Results: None.');
+    expect(joinTitle('  ', 'Body.')).toEqual({ text: 'Body.', textStart: 0 });
+    expect(joinTitle('T', 'Body.', '\n\n')).toEqual({ text: 'T\n\nBody.', textStart: 3 });
+  });
+
+  it('property: the text is intact after textStart, and recursive/fixed chunks never hold only the title', () => {
+    const word = fc.stringMatching(/^[A-Za-z]{1,12}$/);
+    const sentence = fc.array(word, { minLength: 1, maxLength: 30 }).map((w) => `${w.join(' ')}.`);
+    const chunkers = ['recursive:120/0', 'recursive:200/50', 'fixed:100/0'].map(
+      (s) => createChunker(s) as SyncChunker,
+    );
+    fc.assert(
+      fc.property(
+        // Titles shorter than the smallest chunk size (a longer title is cut inside itself).
+        fc.array(word, { minLength: 1, maxLength: 6 }).map((w) => w.join(' ')),
+        fc.constantFrom('', '.', '?', ':'),
+        fc.array(sentence, { minLength: 1, maxLength: 12 }).map((s) => s.join(' ')),
+        (titleWords, end, body) => {
+          const title = `${titleWords}${end}`;
+          const { text, textStart } = joinTitle(title, body);
+          expect(text.slice(textStart)).toBe(body);
+          expect(text).not.toMatch(/\n/);
+          for (const chunker of chunkers) {
+            for (const c of chunker.chunkSync({ id: 'd', text })) {
+              expect(text.slice(c.start, c.end)).toBe(c.text);
+              expect(
+                c.end > textStart,
+                `${chunker.spec} chunk [${c.start}, ${c.end}) of ${JSON.stringify(text)}`,
+              ).toBe(true);
+            }
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('loadCorpus: every corpus input bench and index take', () => {
+  it('a folder (ids with or without extension), a .jsonl file, one file, beir: and chroma: folders', async () => {
+    const dir = await fixture({
+      'notes/guides/install.md': '# Install\n\nRun it.',
+      'notes/faq.txt': 'Ask us.',
+      'notes/skip.csv': 'a,b',
+      'dup/a.md': 'A',
+      'dup/a.txt': 'also A',
+      'c.jsonl': '{"_id":"1","title":"Aspirin.","text":"It helps."}\n{"id":"2","text":"No title."}\n',
+      'dupe.jsonl': '{"id":"1","text":"a"}\n{"id":"1","text":"b"}\n',
+      'one.txt': 'Just one.',
+      'beir/corpus.jsonl': '{"_id":"d1","title":"T","text":"body"}\n',
+      'chroma/corpora/finance.md': 'Money.',
+      'chroma/corpora/pubmed.md': 'Cells.',
+    });
+    const byPath = await loadCorpus(path.join(dir, 'notes'));
+    expect(byPath.map((d) => d.id)).toEqual(['faq.txt', 'guides/install.md']);
+    const byName = await loadCorpus(path.join(dir, 'notes'), { idFrom: 'name' });
+    expect(byName.map((d) => [d.id, d.metadata?.path])).toEqual([
+      ['faq', 'faq.txt'],
+      ['guides/install', 'guides/install.md'],
+    ]);
+    const clash = await datasetError(loadCorpus(path.join(dir, 'dup'), { idFrom: 'name' }));
+    expect(clash.message).toMatch(/a\.txt and a\.md the same id "a"|a\.md and a\.txt the same id "a"/);
+    const jsonl = await loadCorpus(path.join(dir, 'c.jsonl'));
+    expect(jsonl.map((d) => [d.id, d.text])).toEqual([
+      ['1', 'Aspirin: It helps.'],
+      ['2', 'No title.'],
+    ]);
+    expect((await datasetError(loadCorpus(path.join(dir, 'dupe.jsonl')))).message).toMatch(
+      /dupe\.jsonl line 2: duplicate id "1"/,
+    );
+    expect(await loadCorpus(path.join(dir, 'one.txt'), { idFrom: 'name' })).toEqual([
+      { id: 'one', text: 'Just one.', metadata: { path: 'one.txt' } },
+    ]);
+    expect((await loadCorpus(`beir:${path.join(dir, 'beir')}`)).map((d) => d.text)).toEqual(['T: body']);
+    expect((await loadCorpus(`chroma:${path.join(dir, 'chroma')}`)).map((d) => d.id)).toEqual([
+      'finance',
+      'pubmed',
+    ]);
+    const missing = await datasetError(loadCorpus(path.join(dir, 'nope')));
+    expect(missing.code).toBe('NOT_FOUND');
+    expect(missing.message).toMatch(/a \.jsonl file, a file, beir:<folder> or chroma:<folder>/);
+    expect((await datasetError(loadCorpus(`beir:${dir}`))).message).toMatch(/BEIR corpus not found/);
   });
 });

@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadBeir, loadChromaSpans } from '../../src/eval/index.js';
+import { createChunker } from '../../src/chunkers/spec.js';
+import type { SyncChunker } from '../../src/chunkers/types.js';
+import { joinTitle, loadBeir, loadChromaSpans } from '../../src/eval/index.js';
 
 const DATA = path.resolve(__dirname, '../../../shared/data');
 
@@ -23,23 +25,44 @@ describe('loadBeir on SciFact (real data)', () => {
     expect(judgments).toBe(339);
     expect(ds.stats).toMatchObject({ judgments: 339, missingDocJudgments: 0, missingQueries: 0 });
     expect(ds.warnings).toEqual([]);
-    // first qrels row: query 1 -> doc 31715818; text = title + blank line + abstract
+    // first qrels row: query 1 -> doc 31715818; text = title joined on one line to the abstract
     const q1 = ds.questions[0]!;
     expect(q1.id).toBe('1');
     expect(q1.relevantDocs).toEqual({ '31715818': 1 });
     const doc = ds.documents.find((d) => d.id === '31715818')!;
     const title = doc.metadata!.title as string;
     expect(title.length).toBeGreaterThan(0);
-    expect(doc.text.startsWith(`${title}\n\n`)).toBe(true);
+    const textStart = doc.metadata!.textStart as number;
+    expect(doc.text).toBe(joinTitle(title, doc.text.slice(textStart)).text);
+    expect(doc.text.slice(0, textStart)).toMatch(/^[^\n]+(: |[?!:] )$/);
     // every judged doc exists in the corpus
     const ids = new Set(ds.documents.map((d) => d.id));
     for (const q of ds.questions) for (const d of Object.keys(q.relevantDocs!)) expect(ids.has(d)).toBe(true);
   });
 
-  it('reads the train split too (919 judgments, 809 queries)', async () => {
+  it('reads the train split too (919 judgments, 809 queries); a missing split lists the ones present', async () => {
     const ds = await loadBeir(dataDir('scifact'), { split: 'train' });
     expect(ds.stats.judgments).toBe(919);
     expect(ds.questions).toHaveLength(809);
+    await expect(loadBeir(dataDir('scifact'), { split: 'dev' })).rejects.toThrow(
+      /BEIR qrels for split 'dev' not found: .*dev\.tsv; splits present in .*qrels: test, train$/,
+    );
+  });
+
+  it('no recursive:400/0 chunk is a bare title (the paragraph join made 5,180 of 25,990)', async () => {
+    const ds = await loadBeir(dataDir('scifact'));
+    const old = await loadBeir(dataDir('scifact'), { titleSeparator: '\n\n' });
+    const chunker = createChunker('recursive:400/0') as SyncChunker;
+    const bareTitles = (docs: typeof ds.documents) => {
+      let bare = 0;
+      for (const d of docs) {
+        const start = d.metadata!.textStart as number;
+        for (const c of chunker.chunkSync(d)) if (start > 0 && c.end <= start) bare++;
+      }
+      return bare;
+    };
+    expect(bareTitles(ds.documents)).toBe(0);
+    expect(bareTitles(old.documents)).toBe(5180);
   });
 });
 

@@ -1,8 +1,15 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { renderHtml, renderJson, renderTerminal, writeReport } from '../../src/report/index.js';
+import { RagscopeError } from '../../src/core/errors.js';
+import {
+  type ReportWriteFailure,
+  renderHtml,
+  renderJson,
+  renderTerminal,
+  writeReport,
+} from '../../src/report/index.js';
 import { fixtureReport } from './fixture.js';
 
 describe('writeReport', () => {
@@ -42,5 +49,49 @@ describe('writeReport', () => {
       /maxRows/,
     );
     expect(await readdir(tmp)).toEqual([]);
+  });
+
+  it('writes every format it can when another fails, then reports each failure with its cause', async () => {
+    const report = fixtureReport();
+    // A directory where report.html should go: that format cannot be written, the others must be.
+    await mkdir(path.join(tmp, 'report.html'));
+    const err = await writeReport(report, { dir: tmp, formats: ['json', 'html', 'txt'] }).catch((e) => e);
+    expect(err).toBeInstanceOf(RagscopeError);
+    expect(err.code).toBe('REPORT_INCOMPLETE');
+    expect(err.message).toMatch(/report\.html: .*EISDIR|report\.html: .*directory/i);
+    expect(err.message).toContain(path.join(tmp, 'report.json'));
+    expect(err.details.written).toEqual({
+      json: path.join(tmp, 'report.json'),
+      txt: path.join(tmp, 'report.txt'),
+    });
+    const failures = err.details.failures as ReportWriteFailure[];
+    expect(failures.map((f) => f.format)).toEqual(['html']);
+    expect(failures[0]!.file).toBe(path.join(tmp, 'report.html'));
+    expect(err.cause).toBeInstanceOf(AggregateError);
+    expect(await readFile(path.join(tmp, 'report.json'), 'utf8')).toBe(renderJson(report));
+    expect(await readFile(path.join(tmp, 'report.txt'), 'utf8')).toBe(
+      renderTerminal(report, { color: false }),
+    );
+    expect((await readdir(tmp)).sort()).toEqual(['report.html', 'report.json', 'report.txt']);
+  });
+
+  it('lists every failed format, and says when nothing was written', async () => {
+    await mkdir(path.join(tmp, 'report.json'));
+    await mkdir(path.join(tmp, 'report.html'));
+    const err = await writeReport(fixtureReport(), { dir: tmp }).catch((e) => e);
+    expect(err.code).toBe('REPORT_INCOMPLETE');
+    expect((err.details.failures as ReportWriteFailure[]).map((f) => f.format)).toEqual(['json', 'html']);
+    expect(err.message).toMatch(
+      /could not write 2 report format\(s\): report\.json: .*; report\.html: .*; nothing was written/,
+    );
+    expect(err.details.written).toEqual({});
+  });
+
+  it('reports a directory that cannot be created for every format', async () => {
+    await writeFile(path.join(tmp, 'file'), 'x');
+    const err = await writeReport(fixtureReport(), { dir: path.join(tmp, 'file', 'sub') }).catch((e) => e);
+    expect(err.code).toBe('REPORT_INCOMPLETE');
+    expect((err.details.failures as ReportWriteFailure[]).map((f) => f.format)).toEqual(['json', 'html']);
+    expect(err.message).toMatch(/ENOTDIR|EEXIST/);
   });
 });

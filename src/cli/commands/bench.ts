@@ -11,15 +11,20 @@ import { resolveEmbedder, resolveReranker } from '../embedder.js';
 import { UsageError } from '../errors.js';
 import {
   asFlagError,
+  checkCacheDir,
   collect,
+  type IdFrom,
+  idFromOption,
   loadDatasetFromFlags,
   nonNegativeInt,
   parseChunkerList,
+  parseCutoffList,
   parseRetrieverList,
   positiveInt,
   splitList,
 } from '../options.js';
 import { createProgress } from '../progress.js';
+import { compareAndGate, parseRegressionFlags } from '../regression.js';
 import { resolveTokenizer } from '../tokenizer.js';
 
 interface BenchFlags {
@@ -30,7 +35,9 @@ interface BenchFlags {
   retrievers: RetrieverKind[];
   embedder?: string;
   reranker?: string;
-  k?: number;
+  k?: number[];
+  split?: string;
+  idFrom: IdFrom;
   mode: 'auto' | 'spans' | 'docs';
   metric?: string;
   out: string;
@@ -45,6 +52,9 @@ interface BenchFlags {
   title?: string;
   vectorIndex: 'exact' | 'hnsw';
   tokenizer?: string;
+  baseline?: string;
+  failOnRegression: string[];
+  allowDifferentQuestions?: boolean;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -60,9 +70,14 @@ export function registerBench(program: Command): void {
     .description(
       'benchmark chunkers x retrievers on a corpus with questions; writes report.json and report.html',
     )
-    .option('--corpus <dir>', 'folder of .md/.txt documents (with --questions)')
+    .option(
+      '--corpus <path>',
+      'with --questions: a folder of .md/.txt documents, a .jsonl corpus ({"id","title"?,"text"} per line), or one file',
+    )
     .option('--questions <file>', 'questions in ragscope JSONL (question + docs/spans/answers)')
     .option('--dataset <kind:dir>', 'a packaged dataset instead: beir:<folder> or chroma:<folder>')
+    .option('--split <name>', 'BEIR qrels split: qrels/<name>.tsv (test, dev, train...); default test')
+    .addOption(idFromOption())
     .option(
       '--chunkers <specs>',
       'comma-separated chunker specs (e.g. recursive:400/0,sentence:400/1,semantic:p95:max=400)',
@@ -89,7 +104,11 @@ export function registerBench(program: Command): void {
       '--reranker <spec>',
       'for hybrid+rerank: cross-encoder model id or folder, mmr[:lambda], http:<URL of /rerank> (default: Xenova/ms-marco-MiniLM-L-6-v2; skipped with a warning when unavailable)',
     )
-    .option('-k, --k <n>', 'cut-off (default 5 for span datasets, 10 for document-level ones)', positiveInt)
+    .option(
+      '-k, --k <n[,n...]>',
+      'cut-off, or several in one run (5,10: every metric at each; the first is primary). Default 5 for span datasets, 10 for document-level ones',
+      parseCutoffList,
+    )
     .addOption(
       new Option('--mode <mode>', 'span metrics (Chroma) or document metrics (trec_eval)')
         .choices(['auto', 'spans', 'docs'])
@@ -127,6 +146,17 @@ export function registerBench(program: Command): void {
     .addOption(
       new Option('--vector-index <kind>', 'vector index').choices(['exact', 'hnsw']).default('exact'),
     )
+    .option(
+      '--baseline <report.json>',
+      'compare this run with a baseline report (writes compare.json/html to --out)',
+    )
+    .option(
+      '--fail-on-regression <metric=tolerance>',
+      'with --baseline: exit 1 when a configuration loses more than tolerance AND the loss is significant (repeatable)',
+      collect,
+      [],
+    )
+    .option('--allow-different-questions', 'with --baseline: compare the questions both runs share')
     .addHelpText(
       'after',
       `
@@ -155,6 +185,13 @@ async function bench(flags: BenchFlags): Promise<number> {
     } catch (err) {
       asFlagError('--fail-under', err);
     }
+  }
+  if (flags.cache) checkCacheDir(flags.cacheDir);
+  const regressionRules = parseRegressionFlags(flags.failOnRegression);
+  if (flags.baseline === undefined && (regressionRules.length > 0 || flags.allowDifferentQuestions)) {
+    throw new UsageError(
+      '--fail-on-regression and --allow-different-questions need --baseline <report.json>',
+    );
   }
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
@@ -191,7 +228,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       ...(reranker ? { reranker } : {}),
       ...(tokenizer ? { tokenizer } : {}),
       mode: flags.mode,
-      ...(flags.k !== undefined ? { k: flags.k } : {}),
+      ...(flags.k !== undefined ? { k: flags.k.length === 1 ? flags.k[0]! : flags.k } : {}),
       ...(flags.metric !== undefined ? { primaryMetric: flags.metric } : {}),
       cacheDir: flags.cache ? flags.cacheDir : false,
       vector: { index: flags.vectorIndex },
@@ -218,11 +255,20 @@ async function bench(flags: BenchFlags): Promise<number> {
     `ragscope: ${report.configs.length} configurations x ${report.dataset.questions} questions in ${seconds.toFixed(1)} s; wrote ${files.join(', ')}\n`,
   );
   if (resolved?.fallback) stderr.write(banner(`REMINDER: ${resolved.fallback}`));
+  let regression = 0;
+  if (flags.baseline !== undefined) {
+    const out = path.join(flags.out, 'report.json');
+    regression = (
+      await compareAndGate(flags.baseline, report, out, regressionRules, flags.out, {
+        ...(flags.allowDifferentQuestions ? { allowDifferentQuestions: true } : {}),
+      })
+    ).code;
+  }
   if (report.gate && !report.gate.passed) {
     stderr.write(
       `error: --fail-under not met: ${report.warnings.find((w) => w.startsWith('GATE FAILED')) ?? report.gate.expr}\n`,
     );
     return 1;
   }
-  return 0;
+  return regression;
 }

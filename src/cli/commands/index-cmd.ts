@@ -1,14 +1,16 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { indexText } from '../../chunkers/contextual.js';
 import { createChunker, parseChunkerSpec } from '../../chunkers/spec.js';
 import { embedderTokenBudget, truncationWarning } from '../../diagnostics/token-budget.js';
 import { CachedEmbedder } from '../../embedders/cached.js';
-import { loadCorpusFolder } from '../../eval/datasets/folder.js';
+import { loadCorpus } from '../../eval/datasets/corpus.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder } from '../embedder.js';
-import { asFlagError, splitList } from '../options.js';
+import { asFlagError, type IdFrom, idFromOption, splitList } from '../options.js';
 import { writeSidecar } from '../sidecar.js';
+import { absoluteEmbedderSpec, absoluteTokenizerFlag } from '../spec-paths.js';
 import { resolveTokenizer } from '../tokenizer.js';
 
 interface IndexFlags {
@@ -21,14 +23,18 @@ interface IndexFlags {
   cacheDir: string;
   cache: boolean;
   tokenizer?: string;
+  idFrom: IdFrom;
 }
 
-/** `ragscope index <corpus-dir> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
+/** `ragscope index <corpus> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
 export function registerIndex(program: Command): void {
   program
     .command('index')
     .description('chunk, embed and index a folder of documents; saves the index for search and why-not')
-    .argument('<corpus-dir>', 'folder of documents (ids are relative paths)')
+    .argument(
+      '<corpus>',
+      'folder of documents (ids = relative paths), a .jsonl corpus, one file, beir:<folder> or chroma:<folder>',
+    )
     .requiredOption('--out <dir>', 'index folder to write')
     .option('--chunker <spec>', 'chunker spec (e.g. recursive:400/0, sentence:400/1)', 'recursive:400/0')
     .option('--embedder <spec>', 'as for bench (default Xenova/all-MiniLM-L6-v2, LOUD hashing fallback)')
@@ -39,6 +45,7 @@ export function registerIndex(program: Command): void {
     .option('--bm25-only', 'no embedder and no vector index')
     .addOption(new Option('--vector-index <kind>', 'vector index').choices(['exact', 'hnsw']).default('hnsw'))
     .option('--ext <list>', 'file endings to load', '.md,.txt')
+    .addOption(idFromOption())
     .option('--cache-dir <dir>', 'embedding cache folder', '.ragscope-cache')
     .option('--no-cache', 'do not read or write the embedding cache')
     .addHelpText(
@@ -51,8 +58,10 @@ export function registerIndex(program: Command): void {
       } catch (err) {
         asFlagError('--chunker', err);
       }
-      const docs = await loadCorpusFolder(corpus, { extensions: splitList(flags.ext) });
-      const resolved = flags.bm25Only ? null : await resolveEmbedder(flags.embedder);
+      const docs = await loadCorpus(corpus, { extensions: splitList(flags.ext), idFrom: flags.idFrom });
+      // Local model/vector/tokenizer paths are used and recorded absolute, so search works from any folder.
+      flags.tokenizer = absoluteTokenizerFlag(flags.tokenizer);
+      const resolved = flags.bm25Only ? null : await resolveEmbedder(absoluteEmbedderSpec(flags.embedder));
       if (resolved?.fallback) process.stderr.write(banner(resolved.fallback));
       const embedder =
         resolved && flags.cache
@@ -83,7 +92,11 @@ export function registerIndex(program: Command): void {
           `${embedder ? ` and ${embedder.id}` : ', BM25 only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; saved to ${flags.out}\n`,
       );
       if (embedder) {
-        const chunks = pipeline.chunkIds().map((id) => pipeline.getChunk(id)!);
+        // What the model reads: the contextual text (title + heading path + chunk) under :ctx, else the chunk.
+        const chunks = pipeline.chunkIds().map((id) => {
+          const c = pipeline.getChunk(id)!;
+          return { ...c, text: indexText(c, 'embed') };
+        });
         const budget = await embedderTokenBudget(chunks, embedder);
         const line = budget && truncationWarning(pipeline.chunker.spec, embedder.id, budget, chunks.length);
         if (line) process.stderr.write(`warning: ${line}\n`);

@@ -14,6 +14,18 @@ import { RagscopeError } from '../../core/errors.js';
 export interface LoadCorpusFolderOptions {
   /** File name endings to load (case-insensitive). Default `['.md', '.txt']`. */
   extensions?: string[];
+  /**
+   * Document ids: `'path'` (default) the path relative to the folder (`guides/install.md`); `'name'` the same
+   * without the file extension (`guides/install`). Two files that would get the same id are an error.
+   */
+  idFrom?: 'path' | 'name';
+}
+
+/** `guides/install.md` -> `guides/install` (a leading-dot name such as `.env` keeps its name). @internal */
+export function dropExtension(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  const dot = rel.lastIndexOf('.');
+  return dot > slash + 1 ? rel.slice(0, dot) : rel;
 }
 
 async function walk(root: string, rel: string, exts: string[], out: string[]): Promise<void> {
@@ -31,7 +43,8 @@ async function walk(root: string, rel: string, exts: string[], out: string[]): P
  * Ids are paths relative to `dir` with `/` separators (e.g. `guides/install.md`), sorted in code-unit order so
  * the result does not depend on the file system. Text is the file's exact UTF-8 content (no newline
  * normalisation, so offsets match other tools reading the file), minus a leading BOM. `metadata.path` holds
- * the id. Throws `NOT_FOUND` if `dir` is not a folder.
+ * the relative path (also with `idFrom: 'name'`, whose ids drop the extension). Throws `NOT_FOUND` if `dir` is not
+ * a folder.
  *
  * @example
  * ```ts
@@ -54,6 +67,17 @@ export async function loadCorpusFolder(
       },
     );
   }
+  const idFrom = options.idFrom ?? 'path';
+  if (idFrom !== 'path' && idFrom !== 'name') {
+    throw new RagscopeError(
+      'INVALID_ARGUMENT',
+      `idFrom must be 'path' or 'name', got ${JSON.stringify(idFrom)}`,
+      {
+        param: 'idFrom',
+        value: idFrom,
+      },
+    );
+  }
   const st = await stat(dir).catch(() => undefined);
   if (!st?.isDirectory())
     throw new RagscopeError('NOT_FOUND', `corpus folder not found: ${dir}`, { file: dir });
@@ -61,10 +85,21 @@ export async function loadCorpusFolder(
   await walk(dir, '', exts, files);
   files.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const docs: Document[] = [];
-  for (const id of files) {
-    let text = await readFile(path.join(dir, id), 'utf8');
+  const byId = new Map<string, string>();
+  for (const rel of files) {
+    const id = idFrom === 'name' ? dropExtension(rel) : rel;
+    const other = byId.get(id);
+    if (other !== undefined) {
+      throw new RagscopeError(
+        'INVALID_ARGUMENT',
+        `idFrom 'name' gives ${rel} and ${other} the same id ${JSON.stringify(id)}; use idFrom 'path' (the default)`,
+        { param: 'idFrom', value: idFrom, files: [other, rel] },
+      );
+    }
+    byId.set(id, rel);
+    let text = await readFile(path.join(dir, rel), 'utf8');
     if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    docs.push({ id, text, metadata: { path: id } });
+    docs.push({ id, text, metadata: { path: rel } });
   }
   return docs;
 }

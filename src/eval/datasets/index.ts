@@ -1,7 +1,9 @@
 export type { LoadBeirOptions } from './beir.js';
-export { loadBeir } from './beir.js';
+export { joinTitle, loadBeir } from './beir.js';
 export type { LoadChromaOptions } from './chroma.js';
 export { loadChromaSpans } from './chroma.js';
+export type { LoadCorpusOptions } from './corpus.js';
+export { loadCorpus } from './corpus.js';
 export type { LoadCorpusFolderOptions } from './folder.js';
 export { loadCorpusFolder } from './folder.js';
 export type { LoadJsonlOptions } from './jsonl.js';

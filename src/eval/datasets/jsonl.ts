@@ -1,9 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { type Document, toDocument } from '../../core/document.js';
+import type { Document } from '../../core/document.js';
 import { RagscopeError } from '../../core/errors.js';
 import type { CharRange, EvalDataset, EvalQuestion, Judgments } from '../types.js';
-import { loadCorpusFolder } from './folder.js';
+import { loadCorpus } from './corpus.js';
 import { datasetError, idField, readJsonl, requireFile } from './lines.js';
 import { locateAnswer } from './locate.js';
 
@@ -18,44 +17,19 @@ import { locateAnswer } from './locate.js';
  */
 export interface LoadJsonlOptions {
   /**
-   * The corpus the questions refer to: a folder of `.md`/`.txt` files (ids = relative paths, see
-   * {@link loadCorpusFolder}), a `.jsonl` file of `{"id"|"_id", "title"?, "text"}` lines (title joined with a
-   * blank line, as {@link loadBeir}), any other file (one document, id = file name), or documents in memory.
-   * Required.
+   * The corpus the questions refer to, anything {@link loadCorpus} takes: a folder of `.md`/`.txt` files (ids =
+   * relative paths), a `.jsonl` file of `{"id"|"_id", "title"?, "text"}` lines (title joined on one line, as
+   * {@link loadBeir}), `beir:<folder>`, `chroma:<folder>`, any other file (one document, id = file name), or
+   * documents in memory. Required.
    */
   corpus: string | Document[];
-}
-
-async function loadCorpus(corpus: string | Document[]): Promise<Document[]> {
-  if (Array.isArray(corpus)) return corpus.map(toDocument);
-  if (typeof corpus !== 'string' || corpus === '') {
-    throw new RagscopeError(
-      'INVALID_ARGUMENT',
-      `corpus must be a folder, a file or an array of documents, got ${String(corpus)}`,
-      {
-        param: 'corpus',
-        value: corpus,
-      },
-    );
-  }
-  const st = await stat(corpus).catch(() => undefined);
-  if (!st) throw new RagscopeError('NOT_FOUND', `corpus not found: ${corpus}`, { file: corpus });
-  if (st.isDirectory()) return loadCorpusFolder(corpus);
-  if (!corpus.toLowerCase().endsWith('.jsonl')) {
-    const id = path.basename(corpus);
-    return [{ id, text: await readFile(corpus, 'utf8'), metadata: { path: id } }];
-  }
-  const docs: Document[] = [];
-  for await (const { value, line } of readJsonl(corpus)) {
-    const id = idField(value.id ?? value._id);
-    const title = value.title ?? '';
-    if (id === undefined) throw datasetError(corpus, line, 'missing "id"');
-    if (typeof value.text !== 'string' || typeof title !== 'string') {
-      throw datasetError(corpus, line, `"text" (and "title", if present) must be strings (doc ${id})`);
-    }
-    docs.push({ id, text: title ? `${title}\n\n${value.text}` : value.text, metadata: { title } });
-  }
-  return docs;
+  /** For a folder or single-file corpus: ids with (`'path'`, default) or without (`'name'`) the extension. */
+  idFrom?: 'path' | 'name';
+  /**
+   * For a `.jsonl` corpus: what joins a title to its text (default `"Title: text"`, see `joinTitle`); `'\n\n'`
+   * keeps the offsets of spans written against the older paragraph join.
+   */
+  titleSeparator?: string;
 }
 
 /**
@@ -95,7 +69,10 @@ export async function loadJsonl(questionsFile: string, options: LoadJsonlOptions
     );
   }
   await requireFile(questionsFile, 'questions file');
-  const documents = await loadCorpus(options.corpus);
+  const documents = await loadCorpus(options.corpus, {
+    ...(options.idFrom ? { idFrom: options.idFrom } : {}),
+    ...(options.titleSeparator !== undefined ? { titleSeparator: options.titleSeparator } : {}),
+  });
   const byId = new Map(documents.map((d) => [d.id, d]));
   const warnings: string[] = [];
   const questions: EvalQuestion[] = [];

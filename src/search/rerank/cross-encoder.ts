@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { checkInteger, invalidArgument, RagscopeError } from '../../core/errors.js';
+import { importOptional } from '../../core/optional.js';
 import type { RerankCandidate, Reranker, RerankResult } from './types.js';
 
 /**
@@ -89,28 +90,24 @@ export class CrossEncoderReranker implements Reranker {
 
   private async doLoad(): Promise<{ tokenizer: Tokenizer; model: Model }> {
     const { localModelPath, allowRemoteModels = true, cacheDir } = this.options;
-    if (!allowRemoteModels) {
-      const folder = localModelPath ? path.resolve(localModelPath, this.model) : null;
-      if (folder && !existsSync(folder)) {
-        throw new RagscopeError(
-          'MODEL_UNAVAILABLE',
-          `cross-encoder model ${JSON.stringify(this.model)} not found at ${folder} and allowRemoteModels is false`,
-          { model: this.model, path: folder },
-        );
-      }
-    }
-    let t: typeof import('@huggingface/transformers');
-    try {
-      t = await import('@huggingface/transformers');
-    } catch (err) {
-      throw new RagscopeError(
-        'MODEL_UNAVAILABLE',
-        `cannot load @huggingface/transformers for cross-encoder ${JSON.stringify(this.model)}: ${String(err)}`,
-        { model: this.model },
-        err,
+    const t = await importOptional(
+      '@huggingface/transformers',
+      `the cross-encoder re-ranker (model ${JSON.stringify(this.model)})`,
+      () => import('@huggingface/transformers'),
+      'Without it, use the mmr or http: re-ranker.',
+    );
+    // transformers.js answers a model it can find neither locally nor on the hub with an internal TypeError
+    // ("Cannot read properties of undefined (reading 'tokenizer_class')"): look for the folder first and say so.
+    const root = path.resolve(localModelPath ?? t.env.localModelPath ?? '');
+    const folder = path.join(root, this.model);
+    const local = existsSync(path.join(folder, 'config.json'));
+    if (!local && !allowRemoteModels) {
+      throw this.unavailable(
+        `not found at ${folder} (no config.json) and allowRemoteModels is false`,
+        localModelPath,
       );
     }
-    if (localModelPath !== undefined) t.env.localModelPath = path.resolve(localModelPath);
+    if (localModelPath !== undefined) t.env.localModelPath = root;
     if (cacheDir !== undefined) t.env.cacheDir = cacheDir;
     t.env.allowRemoteModels = allowRemoteModels;
     t.env.allowLocalModels = true;
@@ -121,15 +118,25 @@ export class CrossEncoderReranker implements Reranker {
       })) as unknown as Model;
       return { tokenizer, model };
     } catch (err) {
-      throw new RagscopeError(
-        'MODEL_UNAVAILABLE',
-        `cannot load cross-encoder model ${JSON.stringify(this.model)}` +
-          `${localModelPath ? ` (localModelPath ${JSON.stringify(localModelPath)})` : ''}` +
-          `${allowRemoteModels ? '' : ', remote models disabled'}: ${err instanceof Error ? err.message : String(err)}`,
-        { model: this.model, localModelPath },
-        err,
-      );
+      const reason =
+        err instanceof TypeError && !local
+          ? `not found at ${folder} nor in the cache ${cacheDir ?? t.env.cacheDir}, and it could not be ` +
+            `downloaded from ${t.env.remoteHost} (no network, or no such model)`
+          : `${allowRemoteModels ? '' : 'remote models disabled: '}${err instanceof Error ? err.message : String(err)}`;
+      throw this.unavailable(reason, localModelPath, err);
     }
+  }
+
+  private unavailable(reason: string, localModelPath: string | undefined, cause?: unknown): RagscopeError {
+    return new RagscopeError(
+      'MODEL_UNAVAILABLE',
+      `cannot load cross-encoder model ${JSON.stringify(this.model)}` +
+        `${localModelPath ? ` (localModelPath ${JSON.stringify(localModelPath)})` : ''}: ${reason}. ` +
+        'To use it offline, put its folder (config.json, tokenizer.json, tokenizer_config.json, onnx/model.onnx) ' +
+        `at <dir>/${this.model} and pass { localModelPath: '<dir>', allowRemoteModels: false }.`,
+      { model: this.model, localModelPath },
+      cause,
+    );
   }
 
   /** Score every (query, candidate text) pair; returns candidates sorted by logit, best first (stable on ties). */
