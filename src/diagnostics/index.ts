@@ -56,10 +56,13 @@ export {
 export type { Distribution } from './stats.js';
 export {
   type BudgetSection,
+  embedderTokenBudget,
   type OverBudgetChunk,
   type TokenBudgetOptions,
   type TokenBudgetReport,
+  type TokenLimitedModel,
   tokenBudgetReport,
+  truncationWarning,
 } from './token-budget.js';
 export type { CountTokens } from './tokens.js';
 export {

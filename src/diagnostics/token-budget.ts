@@ -76,6 +76,11 @@ export interface BudgetSection {
   overShare: number;
   /** Total characters never seen by the model, over all chunks. */
   droppedChars: number;
+  /**
+   * True when `droppedChars` is an estimate (see {@link embedderTokenBudget}): each over-budget chunk counted as
+   * dropping the share `1 - budget / tokens` of its characters. Absent: exact.
+   */
+  droppedCharsEstimated?: boolean;
   examples: OverBudgetChunk[];
 }
 
@@ -156,4 +161,111 @@ export async function tokenBudgetReport(
     report.reranker = await section('options.rerankerMaxTokens', options.rerankerMaxTokens);
   }
   return report;
+}
+
+/**
+ * A model with a token limit, as {@link embedderTokenBudget} reads it (an `Embedder` satisfies it).
+ *
+ * @example
+ * ```ts
+ * const model: TokenLimitedModel = { id: 'my-model', maxTokens: 256, countTokens: (t) => t.split(/\s+/).length };
+ * ```
+ */
+export interface TokenLimitedModel {
+  readonly id: string;
+  readonly maxTokens?: number;
+  countTokens?(text: string): number | Promise<number>;
+}
+
+/**
+ * The embedder section of {@link tokenBudgetReport} for a model that knows its limit and counts its own tokens, or
+ * `null` when it does not (hashing and static word-vector embedders have no limit). Transformers embedders
+ * (`id` starting `transformers:`) count without `[CLS]`/`[SEP]` while their limit includes them, so 2 tokens are
+ * reserved for those. Every chunk is counted once; only the longest over-budget chunk (the one example) is cut
+ * exactly, and `droppedChars` is estimated (`droppedCharsEstimated: true`), which keeps the check well under the
+ * cost of embedding.
+ *
+ * @example
+ * ```ts
+ * const section = await embedderTokenBudget(chunks, { id: 'words', maxTokens: 8, countTokens: (t) => t.split(' ').length });
+ * section?.over; // chunks longer than 8 words
+ * ```
+ */
+export async function embedderTokenBudget(
+  chunks: readonly Chunk[],
+  model: TokenLimitedModel,
+): Promise<BudgetSection | null> {
+  if (!model || typeof model !== 'object') invalidArgument('model', model, 'an embedder');
+  if (!Array.isArray(chunks)) invalidArgument('chunks', chunks, 'an array of chunks');
+  const max = model.maxTokens;
+  if (max === undefined || typeof model.countTokens !== 'function') return null;
+  const budget =
+    checkInteger('model.maxTokens', max, 1) -
+    (model.id.startsWith('transformers:') ? Math.min(2, max - 1) : 0);
+  const count = (t: string) => model.countTokens!(t);
+  // One count per chunk; the exact cut (a binary search of ~log2(length) counts) only for the longest chunk, the
+  // example: cutting every over-budget chunk exactly cost 3x the embedding itself on the Chroma corpora.
+  let over = 0;
+  let dropped = 0;
+  let longest: { chunk: Chunk; tokens: number } | null = null;
+  for (const c of chunks) {
+    const tokens = await count(c.text);
+    if (tokens <= budget) continue;
+    over++;
+    dropped += Math.round(c.text.length * (1 - budget / tokens));
+    if (!longest || tokens > longest.tokens) longest = { chunk: c, tokens };
+  }
+  const examples: OverBudgetChunk[] = [];
+  if (longest) {
+    const { chunk, tokens } = longest;
+    const cut = await truncationOffset(chunk.text, budget, count);
+    const droppedChars = chunk.text.length - cut;
+    examples.push({
+      chunkId: chunk.id,
+      docId: chunk.docId,
+      tokens,
+      cutAt: cut,
+      droppedChars,
+      droppedShare: chunk.text.length ? droppedChars / chunk.text.length : 0,
+      droppedPreview: chunk.text.slice(cut, cut + 200),
+    });
+  }
+  return {
+    maxTokens: max,
+    over,
+    overShare: chunks.length ? over / chunks.length : 0,
+    droppedChars: dropped,
+    droppedCharsEstimated: true,
+    examples,
+  };
+}
+
+/**
+ * One warning line for an over-budget section, or `null` when no chunk is over: how many chunks exceed the limit,
+ * by how much, how much text the model never reads, and the longest chunk with the start of its dropped tail.
+ *
+ * @example
+ * ```ts
+ * const section = await embedderTokenBudget(chunks, embedder);
+ * const line = section && truncationWarning('recursive:800/400', embedder.id, section, chunks.length);
+ * if (line) console.warn(line);
+ * // 'recursive:800/400: 37 of 704 chunks (5.3%) exceed the 512-token limit of transformers:... by up to 1179 tokens ...'
+ * ```
+ */
+export function truncationWarning(
+  label: string,
+  modelId: string,
+  section: BudgetSection,
+  chunks: number,
+): string | null {
+  const first = section.examples[0];
+  if (section.over === 0 || !first) return null;
+  const pct = chunks > 0 ? ((100 * section.over) / chunks).toFixed(1) : '0';
+  const tail = first.droppedPreview.replace(/\s+/g, ' ').trim().slice(0, 60);
+  return (
+    `${label}: ${section.over} of ${chunks} chunks (${pct}%) exceed the ${section.maxTokens}-token limit of ${modelId} ` +
+    `by up to ${first.tokens - section.maxTokens} tokens (longest ${first.tokens} tokens); ${section.droppedCharsEstimated ? 'about ' : ''}${section.droppedChars} characters are never embedded. ` +
+    `E.g. chunk ${first.chunkId} of ${first.docId} is cut at character ${first.cutAt}, dropping "${tail}…" (${(first.droppedShare * 100).toFixed(0)}% of it). ` +
+    'Use a smaller chunk size in tokens of this model.'
+  );
 }

@@ -24,6 +24,8 @@ import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
+import { BenchInsights } from './bench/insights.js';
+import { touchingIndex } from './bench/omega.js';
 import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { ragscopeVersion } from './bench/version.js';
@@ -217,7 +219,11 @@ function sampleQuestions(questions: EvalQuestion[], max: number | undefined, see
  * question character recall, precision, IoU and PrecisionΩ, averaged. Doc mode max-pools chunk hits to documents
  * and scores trec_eval metrics. Per-query scores, chunk size histograms, stage timings, paired randomisation tests
  * of every configuration against the best one (on the primary metric), failing questions with their why-not causes
- * (from `ragscope/diagnostics`) and the `failUnder` gate are filled in.
+ * (from `ragscope/diagnostics`) and the `failUnder` gate are filled in. So are the report's diagnostics (built in
+ * `src/eval/bench/`): failures by first cause (`causeSummary`), configurations tied with the best (`tiedWithBest`),
+ * corpus-level triage with each fusion choice replayed over the same traces (`triage`), chunks over the embedder's
+ * token limit (`truncation`, also a warning), and per configuration question-level abstention and re-ranker
+ * helped/hurt counts (`diagnostics`).
  *
  * Throws `RagscopeError` for bad options (an unknown chunker spec, `hybrid+rerank` without a re-ranker, a gate on
  * a metric the report will not have...) before doing any work.
@@ -364,6 +370,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const configs: ConfigResult[] = [];
   const scoresByConfig = new Map<string, Scored>();
   const failures: FailureRecord[] = [];
+  const insights = new BenchInsights({
+    mode: resolvedMode,
+    k,
+    primary,
+    retrievers,
+    ...(options.fusion ? { fusion: options.fusion } : {}),
+  });
+  let totalFailures = 0;
+  let diagnoseMs = 0;
 
   for (const [ci, chunker] of chunkers.entries()) {
     const spec = chunkerSpecs[ci]!;
@@ -415,6 +430,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         `${spec}: ${indexed.chunksWithoutVector.length} chunk(s) embed to the zero vector under ${embedder?.id} (e.g. ${JSON.stringify(example.slice(0, 40))}); they are searchable by BM25 only`,
       );
     }
+    // The model reads the contextual text (title + heading path + chunk under :ctx), so that is what is counted.
+    const embeddedTexts = allChunks.map((c) => ({ ...c, text: indexText(c, 'embed') }));
+    const truncated = await insights.checkTokens(spec, embeddedTexts, needsVectors ? embedder : undefined);
+    if (truncated) warnings.push(truncated);
     const stats = chunkStats(
       allChunks,
       tokenizer ? allChunks.map((c) => tokenizer.count(c.text)) : undefined,
@@ -425,6 +444,24 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const scored = new Map<RetrieverKind, Scored>(
       retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
+    const getChunk = (id: string) => pipeline.getChunk(id);
+    let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
+    const scoreIds = (q: EvalQuestion, ids: string[]) => {
+      if (resolvedMode === 'docs')
+        return docScores(
+          q,
+          ids.map((id) => getChunk(id)!),
+          k,
+        );
+      if (omegaOf?.q !== q) omegaOf = { q, index: touchingIndex(q.spans ?? [], omegaIndex!) };
+      return spanScores(
+        q,
+        ids.slice(0, k).map((id) => getChunk(id)!),
+        omegaOf.index,
+        k,
+      );
+    };
+    insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k: maxK });
       const runs = runsFromTrace(trace, retrievers);
@@ -454,8 +491,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
+      insights.observe(
+        q,
+        trace,
+        runs,
+        (r) => scored.get(r)!.perQuery.get(q.id)!,
+        (ids) => scoreIds(q, ids),
+      );
       emit({ ...base, phase: 'search', done: qi + 1, total: questions.length });
     }
+    insights.endChunker();
 
     // 5. Metrics, failures and their causes.
     for (const retriever of retrievers) {
@@ -478,10 +523,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       });
       scoresByConfig.set(id, s);
       const toRecord = s.failures.slice(0, maxFailures);
+      totalFailures += s.failures.length;
       for (const [fi, q] of toRecord.entries()) {
+        const td = performance.now();
         const causes = diagnostics
           ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
           : [];
+        diagnoseMs += performance.now() - td;
         failures.push({ configId: id, questionId: q.id, question: q.text, causes });
         emit({ ...base, phase: 'diagnose', done: fi + 1, total: toRecord.length });
       }
@@ -540,6 +588,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     perQuery,
     comparisons,
     failures,
+    ...insights.result({
+      questions: questions.length,
+      best: best?.id,
+      comparisons,
+      failures,
+      totalFailures,
+      diagnosed: diagnostics !== null,
+      diagnoseMs,
+    }),
     provenance: {
       corpusHash: corpusHash(docs),
       questionsHash: questionsHash(questions),
@@ -700,7 +757,12 @@ async function diagnose(
       k,
       ...(retriever === 'hybrid' ? { searchOptions: { rerank: false } } : {}),
     });
-    return report.causes.map((c) => ({ cause: c.cause, sentence: c.sentence, fix: c.fix }));
+    return report.causes.map((c) => ({
+      cause: c.cause,
+      sentence: c.sentence,
+      fix: c.fix,
+      decisive: c.decisive,
+    }));
   } catch (err) {
     const msg = `why-not failed for question ${q.id}: ${(err as Error).message}`;
     if (!warnings.includes(msg) && warnings.length < 100) warnings.push(msg);

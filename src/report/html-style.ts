@@ -22,6 +22,9 @@ nav a { color: var(--accent); text-decoration: none; font-size: 14px; }
 .badge { display: inline-block; padding: 0 8px; border-radius: 10px; font-size: 12px; font-weight: 700; color: #fff; }
 .badge.ok { background: #2e8b57; }
 .badge.bad { background: #c0392b; }
+.badge.tie { background: #7f8c8d; }
+#findings { border-left: 4px solid #c0392b; padding-left: 12px; }
+#findings .triage { background: #fdf2e9; padding: 4px 12px; border-radius: 6px; }
 .scroll { overflow-x: auto; }
 table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }

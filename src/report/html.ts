@@ -3,7 +3,9 @@ import { checkInteger, invalidArgument } from '../core/errors.js';
 import { chartJsSource } from './chartjs.js';
 import { html, jsonForScript, raw, type SafeHtml } from './escape.js';
 import { CLIENT_SCRIPT } from './html-client.js';
+import { diagnosticsHtml, findingsHtml } from './html-insights.js';
 import { REPORT_CSS } from './html-style.js';
+import { tiedConfigIds } from './insights.js';
 import {
   bestConfig,
   bestConfigIds,
@@ -289,13 +291,15 @@ export function renderHtml(report: BenchReport, options: HtmlOptions = {}): stri
 ${report.gate ? html`<div><dt>Gate</dt><dd><code>${report.gate.expr}</code> <span class="badge ${report.gate.passed ? 'ok' : 'bad'}">${report.gate.passed ? 'PASSED' : 'FAILED'}</span></dd></div>` : ''}
 </dl>
 ${warnings.length > 0 ? html`<div class="warnings" role="alert"><strong>Warnings</strong><ul>${warnings.map((w) => html`<li>${w}</li>`)}</ul></div>` : ''}
-<nav><a href="#summary">Summary</a><a href="#metrics">Metrics</a><a href="#chunks">Chunk sizes</a><a href="#wins">Wins and losses</a><a href="#failures">Failures</a><a href="#questions">Questions</a></nav>
+<nav>${report.triage?.findings.length || report.causeSummary ? html`<a href="#findings">Findings</a>` : ''}<a href="#summary">Summary</a><a href="#metrics">Metrics</a><a href="#chunks">Chunk sizes</a><a href="#wins">Wins and losses</a><a href="#diagnostics">Diagnostics</a><a href="#failures">Failures</a><a href="#questions">Questions</a></nav>
 </header>
 <main>
+${findingsHtml(report)}
 <section id="summary"><h2>Summary</h2>${summaryTable(report, metrics)}</section>
 <section id="metrics"><h2>Metrics per configuration</h2>${metrics.length > 0 ? html`<div class="grid">${metricCharts}</div>` : html`<p class="muted">No metrics.</p>`}</section>
 <section id="chunks"><h2>Chunk size histograms</h2>${histCharts.length > 0 ? html`<div class="grid">${histCharts}</div>` : html`<p class="muted">No chunkers.</p>`}</section>
 <section id="wins"><h2>Per-question wins and losses</h2>${wins.note ? html`<p>${wins.note}</p>` : ''}${winsChartHtml}${comparisonTable(wins.rows)}${deltaHtml}</section>
+<section id="diagnostics"><h2>Diagnostics</h2>${diagnosticsHtml(report)}</section>
 <section id="failures"><h2>Failing questions</h2>${failuresTable(report, maxRows)}</section>
 <section id="questions"><h2>Per-question scores${primary ? html` (${primary})` : ''}</h2>${questionsTable(report, primary, maxRows)}</section>
 </main>
@@ -334,11 +338,12 @@ ${body}
 function summaryTable(report: BenchReport, metrics: string[]): SafeHtml {
   if (report.configs.length === 0) return html`<p class="muted">No configurations were benchmarked.</p>`;
   const best = new Map(metrics.map((m) => [m, bestConfigIds(report, m)]));
+  const tied = tiedConfigIds(report);
   const rows = report.configs.map((c) => {
     const t = c.timings;
-    return html`<tr><th scope="row">${c.id}</th><td><code>${c.chunker}</code></td><td>${c.retriever}</td><td class="n">${c.chunkStats.count}</td><td class="n">${c.chunkStats.meanChars.toFixed(0)}</td>${metrics.map((m) => (best.get(m)?.has(c.id) ? html`<td class="n best" title="best">${formatMetric(c.metrics[m])}</td>` : html`<td class="n">${formatMetric(c.metrics[m])}</td>`))}<td class="n">${formatMs(t.chunkMs)}</td><td class="n">${formatMs(t.embedMs)}</td><td class="n">${formatMs(t.indexMs)}</td><td class="n">${formatMs(t.searchMs)}</td></tr>`;
+    return html`<tr${tied.has(c.id) ? raw(' class="tied"') : ''}><th scope="row">${c.id}${tied.has(c.id) ? raw(' <span class="badge tie" title="paired test p >= 0.05 against the best">tied with best</span>') : ''}</th><td><code>${c.chunker}</code></td><td>${c.retriever}</td><td class="n">${c.chunkStats.count}</td><td class="n">${c.chunkStats.meanChars.toFixed(0)}</td>${metrics.map((m) => (best.get(m)?.has(c.id) ? html`<td class="n best" title="best">${formatMetric(c.metrics[m])}</td>` : html`<td class="n">${formatMetric(c.metrics[m])}</td>`))}<td class="n">${formatMs(t.chunkMs)}</td><td class="n">${formatMs(t.embedMs)}</td><td class="n">${formatMs(t.indexMs)}</td><td class="n">${formatMs(t.searchMs)}</td></tr>`;
   });
-  return html`<div class="scroll"><table><thead><tr><th>Config</th><th>Chunker</th><th>Retriever</th><th>Chunks</th><th>Mean chars</th>${metrics.map((m) => html`<th>${m}</th>`)}<th>Chunk</th><th>Embed</th><th>Index</th><th>Search</th></tr></thead><tbody>${rows}</tbody></table></div><p class="muted">Highlighted: best value in the column (every metric is higher-is-better).</p>`;
+  return html`<div class="scroll"><table><thead><tr><th>Config</th><th>Chunker</th><th>Retriever</th><th>Chunks</th><th>Mean chars</th>${metrics.map((m) => html`<th>${m}</th>`)}<th>Chunk</th><th>Embed</th><th>Index</th><th>Search</th></tr></thead><tbody>${rows}</tbody></table></div><p class="muted">Highlighted: best value in the column (every metric is higher-is-better).${tied.size > 0 ? ' "tied with best": a paired test cannot separate it from the best configuration (p >= 0.05).' : ''}</p>`;
 }
 
 function comparisonTable(rows: WinRow[]): SafeHtml {

@@ -8,6 +8,13 @@ export { type CompareTerminalOptions, renderCompareTerminal } from './compare-te
 export { writeCompare } from './compare-write.js';
 export { escapeHtml, jsonForScript, sanitizeTerminal } from './escape.js';
 export { type HtmlOptions, renderHtml } from './html.js';
+export {
+  causeSentences,
+  diagnosticsRows,
+  leadFindings,
+  tiedConfigIds,
+  tieSentence,
+} from './insights.js';
 export { renderJson } from './json.js';
 export {
   bestConfig,
@@ -21,12 +28,18 @@ export {
 } from './summary.js';
 export { renderTerminal, type TerminalOptions } from './terminal.js';
 export type {
+  Abstention,
   BenchReport,
+  CauseCount,
+  CauseSummary,
   ChunkStats,
   Comparison,
+  ConfigDiagnostics,
   ConfigResult,
+  CorpusTriage,
   FailureCause,
   FailureRecord,
+  FusionEffect,
   GateResult,
   HistogramBin,
   HitRef,
@@ -34,6 +47,8 @@ export type {
   ReportProvenance,
   RetrieverKind,
   StageTimings,
+  TiedWithBest,
+  TruncationRecord,
 } from './types.js';
 export { REPORT_VERSION } from './types.js';
 export { validateReport } from './validate.js';

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import { sanitizeTerminal } from './escape.js';
+import { tiedConfigIds } from './insights.js';
 import {
   bestConfigIds,
   effectiveWarnings,
@@ -12,6 +13,7 @@ import {
   totalMs,
   wrapText,
 } from './summary.js';
+import { causeSection, diagnosticsSection, effectsTable, findingsSection } from './terminal-sections.js';
 import type { BenchReport } from './types.js';
 
 /**
@@ -96,11 +98,13 @@ export function renderTerminal(report: BenchReport, options: TerminalOptions = {
     paint(`${t(report.tool.name)} ${t(report.tool.version)}, ${t(report.createdAt)}`, ANSI.dim),
     '',
   );
+  out.push(...findingsSection(report, width, color), ...causeSection(report, width, color));
 
   if (report.configs.length === 0) {
     out.push('No configurations were benchmarked.');
   } else {
     const best = new Map(metrics.map((m) => [m, bestConfigIds(report, m)]));
+    const tied = tiedConfigIds(report);
     const table = new Table({
       head: ['Config', 'Chunks', 'Mean chars', ...metrics.map(t), 'Time'],
       colAligns: ['left', 'right', 'right', ...metrics.map(() => 'right' as const), 'right'],
@@ -114,14 +118,17 @@ export function renderTerminal(report: BenchReport, options: TerminalOptions = {
         return isBest ? paint(text, ANSI.bold, ANSI.green) : text;
       });
       table.push([
-        t(cfg.id),
+        `${t(cfg.id)}${tied.has(cfg.id) ? ' =' : ''}`,
         String(cfg.chunkStats.count),
         cfg.chunkStats.meanChars.toFixed(0),
         ...cells,
         formatMs(totalMs(cfg)),
       ]);
     }
-    out.push(table.toString(), '* best in column (higher is better)');
+    out.push(
+      table.toString(),
+      `* best in column (higher is better)${tied.size > 0 ? '; = statistically tied with the best (paired test p >= 0.05)' : ''}`,
+    );
   }
 
   if (report.comparisons && report.comparisons.length > 0) {
@@ -137,6 +144,11 @@ export function renderTerminal(report: BenchReport, options: TerminalOptions = {
     out.push('', 'Paired comparisons (wins/losses of A against B per question):', table.toString());
   }
 
+  out.push(...diagnosticsSection(report, color));
+  if (!report.triage?.findings.length) {
+    const effects = effectsTable(report, color);
+    if (effects.length > 0) out.push('', ...effects);
+  }
   if (report.failures && report.failures.length > 0) {
     const questions = new Set(report.failures.map((f) => f.questionId)).size;
     out.push(

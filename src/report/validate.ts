@@ -1,5 +1,6 @@
 import { RagscopeError, showValue } from '../core/errors.js';
 import { type BenchReport, REPORT_VERSION } from './types.js';
+import { validateInsights } from './validate-insights.js';
 
 const RETRIEVERS = new Set(['bm25', 'dense', 'hybrid', 'hybrid+rerank']);
 
@@ -80,7 +81,9 @@ function provenance(value: unknown): void {
  * Check that `value` has the {@link BenchReport} shape and return it typed. Use it on a report read back from
  * `report.json` before rendering it. Throws `RagscopeError('INVALID_ARGUMENT')` whose message names the first bad
  * field by its path (e.g. `report.configs[2].timings.embedMs`) and shows its value. Config ids must be unique.
- * Metric values may be numbers, `NaN`, or `null` (how JSON writes `NaN`); renderers show those as `n/a`.
+ * Metric values may be numbers, `NaN`, or `null` (how JSON writes `NaN`); renderers show those as `n/a`. The
+ * diagnostic fields (`causeSummary`, `tiedWithBest`, `triage`, `truncation`, `diagnostics`) are optional, so a
+ * `report.json` written before they existed still validates and renders.
  *
  * @example
  * ```ts
@@ -177,9 +180,13 @@ export function validateReport(value: unknown): BenchReport {
         str(`${cp}.cause`, cause.cause);
         str(`${cp}.sentence`, cause.sentence);
         str(`${cp}.fix`, cause.fix);
+        if (cause.decisive !== undefined && typeof cause.decisive !== 'boolean') {
+          fail(`${cp}.decisive`, cause.decisive, 'a boolean');
+        }
       });
     });
   }
+  validateInsights(r, ids);
   if (r.gate !== undefined) {
     const g = obj('report.gate', r.gate);
     str('report.gate.expr', g.expr);

@@ -10,7 +10,7 @@ import {
   metadataJson,
   toDocument,
 } from '../core/document.js';
-import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
@@ -128,6 +128,12 @@ export interface SearchOptions {
   fusion?: Omit<FusionOptions, 'depth'>;
   /** Run the configured re-ranker. Default `true` (when one is configured). */
   rerank?: boolean;
+  /**
+   * Drop hits whose final score (of the last stage that ran: re-rank, fusion, vector or BM25) is below this: the
+   * "no relevant context" threshold `ragscope bench` suggests per configuration (its abstention table). With no
+   * hit left the result is empty. Default: keep every hit.
+   */
+  minScore?: number;
 }
 
 /**
@@ -554,6 +560,7 @@ export class RetrievalPipeline {
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
     checkSearchOptionKeys(options);
     const k = checkInteger('k', options.k ?? 10, 1);
+    const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
     const depth = resolveDepth('depth', options.depth, this.resolved.depth);
     const retrieved = await this.retriever.retrieve(query, {
       depth,
@@ -630,7 +637,8 @@ export class RetrievalPipeline {
     const bm25Ranks = new Map((bm25Stage?.candidates ?? []).map((c) => [c.chunkId, c]));
     const vectorRanks = new Map((vectorStage?.candidates ?? []).map((c) => [c.chunkId, c]));
     const metric = this.vectorIndex?.metric ?? 'cosine';
-    const hits: SearchHit[] = current.slice(0, k).map((c, i) => {
+    const kept = current.slice(0, k).filter((c) => minScore === undefined || c.score >= minScore);
+    const hits: SearchHit[] = kept.map((c, i) => {
       const b = bm25Ranks.get(c.chunkId);
       const v = vectorRanks.get(c.chunkId);
       const f = fused?.get(c.chunkId);

@@ -9,6 +9,8 @@ import { type BenchOptions, runBench } from '../../src/eval/bench.js';
 import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import { evaluateSpans } from '../../src/eval/metrics/evaluate-spans.js';
 import type { EvalDataset } from '../../src/eval/types.js';
+import { renderHtml } from '../../src/report/html.js';
+import { renderTerminal } from '../../src/report/terminal.js';
 import type { BenchReport } from '../../src/report/types.js';
 import { validateReport } from '../../src/report/validate.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
@@ -217,5 +219,81 @@ describe('runBench on the examples corpus (hashing embedder)', () => {
     await expect(runBench({ dataset, embedder: e, failUnder: ['recall@5'] })).rejects.toThrow(
       /<metric>=<number>/,
     );
+  });
+});
+
+describe('runBench report diagnostics on the examples corpus (hashing embedder)', () => {
+  it('marks the configurations a paired test cannot separate from the best, in JSON, terminal and HTML', () => {
+    const t = first.tiedWithBest!;
+    const best = first.configs.reduce((a, c) => (c.metrics['recall@5']! > a.metrics['recall@5']! ? c : a));
+    expect(t.best).toBe(best.id);
+    expect(t.ids).toEqual(first.comparisons!.filter((c) => c.pValue >= 0.05).map((c) => c.a));
+    expect(t.ids.length).toBeGreaterThan(0);
+    const text = renderTerminal(first);
+    for (const c of first.configs) expect(text.includes(`${c.id} =`)).toBe(t.ids.includes(c.id));
+    expect(text).toContain('= statistically tied with the best (paired test p >= 0.05)');
+    expect(renderHtml(first).split('tied with best</span>').length - 1).toBe(t.ids.length);
+  });
+
+  it('gives every configuration a question-level abstention that matches its per-query scores', () => {
+    expect(first.diagnostics!.map((d) => d.configId)).toEqual(first.configs.map((c) => c.id));
+    for (const d of first.diagnostics!) {
+      const a = d.abstention!;
+      const answerable = first.perQuery.filter((q) => q.scores[d.configId]!['recall@5']! > 0).length;
+      expect(a.answerable).toBe(answerable);
+      expect(a.answerable + a.unanswerable).toBe(35);
+      expect(a.score).toBe({ bm25: 'bm25', dense: 'vector', hybrid: 'fusion' }[d.configId.split(' + ')[1]!]);
+      expect(d.rerank).toBeUndefined();
+    }
+  });
+
+  it('measures each fusion choice by replaying the traces: a replayed choice equals the same choice run for real', async () => {
+    const zscore = await runBench({
+      dataset,
+      embedder: new HashingEmbedder(),
+      chunkers: CHUNKERS,
+      cacheDir,
+      iterations: 500,
+      maxFailures: 0,
+      fusion: { method: 'weighted', normalization: 'zscore' },
+      retrievers: ['hybrid'],
+    });
+    for (const chunker of CHUNKERS) {
+      const rrfRun = first.triage!.effects.find((e) => e.chunker === chunker)!.values;
+      const zRun = zscore.triage!.effects.find((e) => e.chunker === chunker)!.values;
+      const hybrid = (r: BenchReport) =>
+        r.configs.find((c) => c.id === `${chunker} + hybrid`)!.metrics['recall@5'];
+      // Configured RRF in the first run (recorded) = RRF replayed in the z-score run, and the other way round.
+      expect(zRun['hybrid rrf k=60']).toBeCloseTo(hybrid(first)!, 12);
+      // BM25 and dense were not benchmarked in this run: their lists are scored from the hybrid search's trace.
+      const m = (r: string) => first.configs.find((c) => c.id === `${chunker} + ${r}`)!.metrics['recall@5']!;
+      expect(zRun.bm25).toBeCloseTo(m('bm25'), 12);
+      expect(zRun.dense).toBeCloseTo(m('dense'), 12);
+      expect(rrfRun['hybrid weighted zscore']).toBeCloseTo(hybrid(zscore)!, 12);
+      expect(Object.keys(zRun)).toEqual([
+        'bm25',
+        'dense',
+        'hybrid weighted zscore',
+        'hybrid rrf k=60',
+        'hybrid weighted minmax',
+      ]);
+    }
+  });
+
+  it('leaves the cause summary out when diagnosis is off (maxFailures 0), and keeps the rest', async () => {
+    const off = await runBench({
+      dataset,
+      embedder: new HashingEmbedder(),
+      chunkers: CHUNKERS,
+      cacheDir,
+      iterations: 500,
+      maxFailures: 0,
+    });
+    expect(off.causeSummary).toBeUndefined();
+    expect(off.failures).toEqual([]);
+    expect(off.diagnostics).toHaveLength(6);
+    expect(renderTerminal(off)).not.toContain('FAILURES BY CAUSE');
+    expect(first.causeSummary!.diagnosed).toBe(first.failures!.length);
+    expect(renderTerminal(first)).toContain('FAILURES BY CAUSE');
   });
 });

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeReport } from '../../src/report/index.js';
+import { HashingEmbedder } from '../../src/embedders/hashing.js';
+import { runBench } from '../../src/eval/bench.js';
+import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
+import { type BenchReport, writeReport } from '../../src/report/index.js';
 import { fixtureReport, XSS_IMG, XSS_SCRIPT } from './fixture.js';
 
 // Debian's Chromium, driven by playwright-core (no browser download). CI's .ci/run installs it.
@@ -132,5 +135,66 @@ describe('HTML report in headless Chromium', () => {
     expect(facts.text).toContain(XSS_IMG);
     expect(facts.text).toContain('EMBEDDER FALLBACK');
     expect(facts.text).toContain('split-across-chunks');
+    expect(facts.text).toContain('Failures by cause');
+  });
+});
+
+describe('HTML report of a real bench run in headless Chromium: the findings come first', () => {
+  let tmp: string;
+  let context: BrowserContext;
+  let report: BenchReport;
+  let shown: { text: string; findings: number; summary: number; causeRows: string[]; tied: number };
+
+  beforeAll(async () => {
+    const examples = path.resolve(__dirname, '../../examples');
+    const dataset = await loadJsonl(path.join(examples, 'questions.jsonl'), {
+      corpus: path.join(examples, 'corpus'),
+    });
+    report = await runBench({
+      dataset,
+      embedder: new HashingEmbedder(),
+      chunkers: ['recursive:400/0', 'sentence:400/1'],
+      cacheDir: false,
+      iterations: 1000,
+    });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'ragscope-report-real-'));
+    const paths = await writeReport(report, { dir: path.join(tmp, 'out') });
+    context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
+    const page = await context.newPage();
+    await page.goto(pathToFileURL(paths.html!).href, { waitUntil: 'load' });
+    shown = await page.evaluate(`(() => {
+      const text = document.body.innerText;
+      const rows = [...document.querySelectorAll('#cause-summary tbody tr')].map((tr) => tr.innerText.split('\\t').slice(0, 3).join(' '));
+      return {
+        text,
+        findings: text.indexOf('Findings'),
+        summary: text.indexOf('Summary\\n'),
+        causeRows: rows,
+        tied: document.querySelectorAll('#summary .badge.tie').length,
+      };
+    })()`);
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  it('shows the failure-cause summary, with counts and the fix that rescued most, before the summary table', () => {
+    const s = report.causeSummary!;
+    expect(s.byCause.length).toBeGreaterThan(0);
+    expect(shown.findings).toBeGreaterThan(-1);
+    expect(shown.findings).toBeLessThan(shown.summary);
+    expect(shown.causeRows).toEqual(s.byCause.map((c) => `${c.cause} ${c.count} ${c.decisive}`));
+    expect(shown.text).toContain(`The fix that rescued most: ${s.topFix!.cause}`);
+  });
+
+  it('marks each configuration tied with the best', () => {
+    expect(shown.tied).toBe(report.tiedWithBest!.ids.length);
+    expect(shown.tied).toBeGreaterThan(0);
   });
 });

@@ -6,7 +6,7 @@ export const XSS_IMG = '<img src=x onerror="window.__pwned=2">';
 
 /**
  * A hand-made FIXTURE report (not real benchmark output): 3 chunkers x 2 retrievers, 8 questions, with
- * deterministic scores, comparisons, failures with why-not causes, a gate and a fallback warning. With
+ * deterministic scores, comparisons, failures with why-not causes and their summary, a gate and a fallback warning. With
  * `hostile`, user-derived strings carry script/onerror markup.
  */
 export function fixtureReport(hostile = false): BenchReport {
@@ -107,5 +107,13 @@ export function fixtureReport(hostile = false): BenchReport {
       { configId: configs[2]!.id, questionId: 'q4', question: perQuery[3]!.question, causes: [] },
     ],
     gate: { expr: 'recall@5=0.8', passed: false },
+    causeSummary: {
+      failures: 2,
+      diagnosed: 2,
+      withCause: 1,
+      ms: 12,
+      byCause: [{ cause: 'split-across-chunks', count: 1, decisive: 1, fix: `Use overlap.${evil}` }],
+      topFix: { cause: 'split-across-chunks', fix: `Use overlap.${evil}`, rescued: 1 },
+    },
   };
 }

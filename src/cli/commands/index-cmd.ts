@@ -1,6 +1,8 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
+import { indexText } from '../../chunkers/contextual.js';
 import { createChunker, parseChunkerSpec } from '../../chunkers/spec.js';
+import { embedderTokenBudget, truncationWarning } from '../../diagnostics/token-budget.js';
 import { CachedEmbedder } from '../../embedders/cached.js';
 import { loadCorpus } from '../../eval/datasets/corpus.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
@@ -89,6 +91,16 @@ export function registerIndex(program: Command): void {
         `indexed ${s.documents} documents into ${s.chunks} chunks (${report.chunksEmbedded} embedded) with ${pipeline.chunker.spec}` +
           `${embedder ? ` and ${embedder.id}` : ', BM25 only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; saved to ${flags.out}\n`,
       );
+      if (embedder) {
+        // What the model reads: the contextual text (title + heading path + chunk) under :ctx, else the chunk.
+        const chunks = pipeline.chunkIds().map((id) => {
+          const c = pipeline.getChunk(id)!;
+          return { ...c, text: indexText(c, 'embed') };
+        });
+        const budget = await embedderTokenBudget(chunks, embedder);
+        const line = budget && truncationWarning(pipeline.chunker.spec, embedder.id, budget, chunks.length);
+        if (line) process.stderr.write(`warning: ${line}\n`);
+      }
       if (resolved?.fallback) process.stderr.write(banner(`REMINDER: ${resolved.fallback}`));
     });
 }
