@@ -10,6 +10,8 @@
  * ```
  * @module
  */
+
+export { type AnswerSupport, locateSupport } from './answer-support.js';
 export {
   type BoundaryReportOptions,
   boundaryReport,
@@ -65,5 +67,6 @@ export {
   type WhyNotPipeline,
   type WhyNotReport,
   type WhyNotTarget,
+  type WhyNotVerification,
   whyNot,
 } from './whynot.js';

@@ -119,6 +119,8 @@ export interface SearchOptions {
   fusion?: Omit<FusionOptions, 'depth'>;
   /** Run the configured re-ranker. Default `true` (when one is configured). */
   rerank?: boolean;
+  /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
+  queryVector?: Float32Array;
 }
 
 /**
@@ -554,6 +556,7 @@ export class RetrievalPipeline {
     const retrieved = await this.retriever.retrieve(query, {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),
+      ...(options.queryVector ? { queryVector: options.queryVector } : {}),
     });
     const { stages, fused, queryVector } = retrieved;
     let current = retrieved.candidates;

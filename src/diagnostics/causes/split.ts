@@ -1,0 +1,65 @@
+import { spanPieces } from '../boundary.js';
+import { verification } from '../whynot-context.js';
+import { type CauseCheck, fmt } from './types.js';
+
+/**
+ * The gold span straddles chunk boundaries. Verified by re-chunking: one chunk holding the whole span (as long as
+ * the chunk that held most of it, centred on the span, within the pieces) replaces the pieces, and the lists are
+ * re-scored (the BM25 index scores the new text, the embedder embeds it), re-fused and re-ranked. @internal
+ */
+export const split: CauseCheck = {
+  code: 'split-by-chunking',
+  async check(ctx) {
+    const { target, relevant, main } = ctx;
+    if ((target.kind !== 'span' && target.kind !== 'answer') || relevant.length < 2) return null;
+    const span = target.span!;
+    const { contained, pieces } = spanPieces(relevant, span);
+    if (contained) return null;
+    const finalRank = ctx.finalRank;
+    const withRanks = pieces.map((p) => ({
+      ...p,
+      finalRank: finalRank.get(p.chunkId)?.rank ?? null,
+      retrieved: ctx.hits.some((h) => h.chunk.id === p.chunkId),
+    }));
+    const maxShare = Math.max(...pieces.map((p) => p.fraction));
+    const document = ctx.pipeline.getDocument(target.docId!);
+    const lo = Math.min(...relevant.map((c) => c.start));
+    const hi = Math.max(...relevant.map((c) => c.end));
+    const size = Math.max(main.end - main.start, span.end - span.start);
+    const pad = Math.floor((size - (span.end - span.start)) / 2);
+    let start = Math.max(lo, span.start - pad);
+    const end = Math.min(hi, start + size);
+    start = Math.max(lo, Math.min(start, end - size));
+    const applied = { rechunk: { docId: target.docId, start, end, replaces: relevant.map((c) => c.id) } };
+    const after = document
+      ? await ctx.counterfactual({
+          remove: relevant.map((c) => c.id),
+          add: {
+            id: `${target.docId}#whynot-merged`,
+            docId: target.docId!,
+            start,
+            end,
+            text: document.text.slice(start, end),
+          },
+        })
+      : { cannot: 'the document text is not available' };
+    const v = verification(ctx, applied, after, `With one chunk holding the whole span ([${start}, ${end}))`);
+    return {
+      cause: 'split-by-chunking',
+      stage: 'chunking',
+      decisive: v.status === 'rescued',
+      sentence: `The gold text straddles ${pieces.length} chunks (${withRanks
+        .map(
+          (p) =>
+            `${fmt(p.fraction * 100, 0)}%${p.retrieved ? ` retrieved at rank ${p.finalRank}` : ' not retrieved'}`,
+        )
+        .join(', ')}); no single chunk holds it. ${v.sentence}`,
+      fix:
+        v.status === 'rescued'
+          ? `Keep the passage in one chunk (larger or sentence-aware chunks, or overlap): ${v.sentence}`
+          : 'Keeping the passage in one chunk alone does not retrieve it here; see the other causes.',
+      evidence: { pieces: withRanks, largestShare: maxShare },
+      verification: v,
+    };
+  },
+};
