@@ -142,7 +142,11 @@ describe('calibration', () => {
   });
   it('handles 200k scores (the score range was once spread into Math.max: stack overflow)', () => {
     const n = 200_000;
-    const labelled = Array.from({ length: n }, (_, i) => ({ stage: 'bm25', score: (i * 7919) % n, relevant: i % 10 === 0 }));
+    const labelled = Array.from({ length: n }, (_, i) => ({
+      stage: 'bm25',
+      score: (i * 7919) % n,
+      relevant: i % 10 === 0,
+    }));
     const [c] = calibration(labelled);
     expect(c!.relevant.max).toBe(n - 10);
     expect(c!.nonRelevant.min).toBe(1);
