@@ -43,7 +43,8 @@ function sentences(text: string): Array<{ start: number; end: number }> {
  * Locate the closest support of `answer` in `docs`: every window of 1–3 consecutive sentences is scored by the share
  * of the answer's analysed terms (lower-cased, stop words dropped, Porter-stemmed by default) it contains; the best
  * 20 windows are re-scored with the embedder's cosine between the answer and the window when one is given. Returns
- * the best window, or null when no window shares a term with the answer.
+ * the best window, or null when no window shares a term with the answer or the answer has fewer than 3 content
+ * terms (too little to align).
  *
  * @example
  * ```ts
@@ -60,7 +61,8 @@ export async function locateSupport(
 ): Promise<AnswerSupport | null> {
   const analyzer = options.analyzer ?? new Analyzer();
   const wanted = new Set(analyzer.analyze(answer));
-  if (wanted.size === 0) return null;
+  // Fewer than 3 content terms is too little text to align (any passage with two common words would do).
+  if (wanted.size < 3) return null;
   type Cand = { docId: string; text: string; start: number; end: number; lexical: number };
   const cands: Cand[] = [];
   for (const doc of docs) {

@@ -265,28 +265,36 @@ export async function buildContext(
     },
     async counterfactual({ remove = [], add }) {
       const removed = new Set(remove);
+      const added: ChunkLike[] = add === undefined ? [] : Array.isArray(add) ? [...add] : [add as ChunkLike];
+      const addedById = new Map(added.map((c) => [c.id, c]));
       const lists: FusionInput[] = [];
-      let addVector: Float32Array | null = null;
-      if (add && ranVector) {
+      const addVectors = new Map<string, Float32Array>();
+      if (added.length > 0 && ranVector) {
         if (!pipeline.embedder)
           return { cannot: 'the pipeline exposes no embedder to embed a re-chunked text' };
-        addVector = (await pipeline.embedder.embed([add.text], { kind: 'passage' }))[0] ?? null;
+        const vs = await pipeline.embedder.embed(
+          added.map((c) => c.text),
+          { kind: 'passage' },
+        );
+        added.forEach((c, i) => {
+          if (vs[i]) addVectors.set(c.id, vs[i]!);
+        });
       }
       if (ranBm25) {
         if (!fullBm25 || !bm25)
           return { cannot: 'the pipeline exposes no BM25 index to score the whole corpus' };
         let list = fullBm25.filter((h) => !removed.has(h.id));
-        if (add) {
+        if (added.length > 0) {
           const index = bm25 as unknown as { add?: (x: unknown[]) => void; remove?: (ids: string[]) => void };
           if (typeof index.add !== 'function' || typeof index.remove !== 'function') {
             return { cannot: 'the BM25 index cannot score a new text (no add/remove)' };
           }
-          // Synchronous add / search / remove: nothing else can observe the temporary entry.
-          index.add([{ id: add.id, docId: add.docId, text: add.text }]);
+          // Synchronous add / search / remove: nothing else can observe the temporary entries.
+          index.add(added.map((c) => ({ id: c.id, docId: c.docId, text: c.text })));
           try {
             list = bm25.search(query, Math.max(1, bm25.size)).filter((h) => !removed.has(h.id));
           } finally {
-            index.remove([add.id]);
+            index.remove(added.map((c) => c.id));
           }
         }
         lists.push({
@@ -299,19 +307,20 @@ export async function buildContext(
       if (ranVector) {
         if (!fullVec) return { cannot: 'the pipeline exposes no vector index to rank the whole corpus' };
         const list = fullVec.filter((h) => !removed.has(h.id)).map((h) => ({ id: h.id, score: h.score }));
-        if (add && addVector && queryVector && list !== null) {
+        if (queryVector) {
           const metric = vindex?.metric ?? 'cosine';
-          const s = metric === 'cosine' ? cosine(queryVector, addVector) : dot(queryVector, addVector);
-          if (Number.isFinite(s)) {
+          for (const [id, v] of addVectors) {
+            const s = metric === 'cosine' ? cosine(queryVector, v) : dot(queryVector, v);
+            if (!Number.isFinite(s)) continue;
             const at = list.findIndex((h) => h.score < s);
-            list.splice(at < 0 ? list.length : at, 0, { id: add.id, score: s });
+            list.splice(at < 0 ? list.length : at, 0, { id, score: s });
           }
         }
         lists.push({
           list: 'vector',
           candidates: list.slice(0, depth.vector ?? list.length).map((h) => ({
             chunkId: h.id,
-            docId: add && h.id === add.id ? add.docId : (pipeline.getChunk(h.id)?.docId ?? ''),
+            docId: addedById.get(h.id)?.docId ?? pipeline.getChunk(h.id)?.docId ?? '',
             score: h.score,
           })),
         });
@@ -322,6 +331,7 @@ export async function buildContext(
         delete f.depth;
         ids = fuse(lists, f).candidates.map((c) => c.chunkId);
       } else ids = lists[0]?.candidates.map((c) => c.chunkId) ?? [];
+      const resolveChunk = (id: string) => addedById.get(id) ?? chunkOf(id);
       if (hasRerank && searchOptions.rerank !== false) {
         const reranker = pipeline.reranker;
         if (!reranker)
@@ -330,18 +340,22 @@ export async function buildContext(
           typeof rerankStage?.params.depth === 'number'
             ? rerankStage.params.depth
             : (rerankStage?.candidates.length ?? 0);
-        const top = listOf(ids.slice(0, depthR), add);
+        const top = ids
+          .slice(0, depthR)
+          .map(resolveChunk)
+          .filter((c): c is ChunkLike => c !== null);
         const order = await reranker.rerank(
           query,
           top.map((c) => {
-            const v = add && c.id === add.id ? addVector : (pipeline.getVector?.(c.id) ?? null);
+            const v = addVectors.get(c.id) ?? pipeline.getVector?.(c.id) ?? null;
             return { id: c.id, text: c.text, score: 0, ...(reranker.needsVectors && v ? { vector: v } : {}) };
           }),
           queryVector ? { queryVector } : {},
         );
         ids = [...order.map((o) => o.id), ...ids.slice(depthR)];
       }
-      return judge(j, listOf(ids, add), add ? new Set([add.id]) : undefined);
+      const ordered = ids.map(resolveChunk).filter((c): c is ChunkLike => c !== null);
+      return judge(j, ordered);
     },
     async othersLost(apply) {
       const others = options.otherQuestions;

@@ -3,7 +3,7 @@ import { replay } from '../replay.js';
 import { rankText, verification } from '../whynot-context.js';
 import { type CauseCheck, fmt } from './types.js';
 
-const WEIGHTS = [0.1, 0.25, 0.4, 0.5, 0.6, 0.75, 0.9];
+const WEIGHTS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9];
 
 function describe(p: ReplayParams): string {
   const w = p.weights ? `, BM25 weight ${p.weights.bm25}, vector weight ${p.weights.vector}` : '';
@@ -35,8 +35,8 @@ export const fusion: CauseCheck = {
     const settings: ReplayParams[] = [];
     for (const w of WEIGHTS) {
       const weights = { bm25: w, vector: Number((1 - w).toFixed(2)) };
-      for (const rrfK of [10, 60]) settings.push({ method: 'rrf', rrfK, weights });
-      for (const normalization of ['minmax', 'zscore'] as const) {
+      for (const rrfK of [1, 10, 30, 60, 100]) settings.push({ method: 'rrf', rrfK, weights });
+      for (const normalization of ['minmax', 'zscore', 'none'] as const) {
         settings.push({ method: 'weighted', normalization, weights });
         settings.push({ method: 'combmnz', normalization, weights });
       }

@@ -72,7 +72,9 @@ export const lexical: CauseCheck = {
       unmatched.push({ ...t, nearForms: near.slice(0, 3) });
     }
     const share = total > 0 ? matchedMass / total : 0;
-    if (share >= settings.lexicalShare || unmatched.length === 0) return null;
+    // Every query with an unmatched term is replayed; a share at or above lexicalShare is reported only when the
+    // lexical fix rescues.
+    if (unmatched.length === 0) return null;
     const forms = unmatched.flatMap((u) => u.nearForms.map((f) => f.word));
     let v: ReturnType<typeof verification> | null = null;
     let fixText = '';
@@ -110,6 +112,7 @@ export const lexical: CauseCheck = {
         fixText = `The chunk says it in other words: expand the document (doc2query-style) or the query with synonyms of ${words.join(', ')}${ranVector ? '' : ', or add a dense retriever (hybrid search)'}`;
       }
     }
+    if (v.status !== 'rescued' && share >= settings.lexicalShare) return null;
     const zero = matched.length === 0;
     const stem = unmatched.filter((u) => u.nearForms.length > 0);
     const parts: string[] = [];
