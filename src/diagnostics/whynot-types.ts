@@ -110,8 +110,9 @@ export interface WhyNotCause {
   /**
    * True when this cause alone explains the miss: its fix, applied alone and replayed on the real search code,
    * retrieves the target (`verification.status === 'rescued'`), or the fact is conclusive without a replay (the
-   * target is not in the corpus, or in no index). A cause that cannot be checked is never decisive. Decisive causes
-   * are ranked first.
+   * target is not in the corpus, or in no index), or the evidence is conclusive although the fix alone did not
+   * rescue (no query term in the chunk at all; copies filling half the top k) — those rank after the rescued
+   * ones. A cause that cannot be checked is never decisive. Decisive causes are ranked first.
    */
   decisive: boolean;
   /** Plain-language explanation for people. */

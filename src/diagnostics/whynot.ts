@@ -40,9 +40,14 @@ function settingsOf(options: WhyNotOptions): WhyNotSettings {
   };
 }
 
-/** Decisive (verified) first in pipeline order; then `outranked`; then the rest in pipeline order. */
+/**
+ * Decisive causes whose fix rescued (or that need no replay: not in corpus / not indexed) first, in pipeline
+ * order; then decisive causes whose evidence is conclusive though their fix alone did not rescue; then
+ * `outranked`; then the rest, in pipeline order.
+ */
 function rankCauses(causes: WhyNotCause[]): WhyNotCause[] {
-  const group = (c: WhyNotCause) => (c.decisive ? 0 : c.cause === 'outranked' ? 1 : 2);
+  const group = (c: WhyNotCause) =>
+    c.decisive ? (c.verification && c.verification.status !== 'rescued' ? 1 : 0) : c.cause === 'outranked' ? 2 : 3;
   return causes.sort(
     (a, b) => group(a) - group(b) || CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause),
   );

@@ -1,6 +1,6 @@
 import { jaccard, shingles } from '../similarity.js';
 import { verification } from '../whynot-context.js';
-import type { CauseCheck } from './types.js';
+import { type CauseCheck, replayed } from './types.js';
 
 /** Share of the smaller set's items found in the other (1 when the smaller is empty). @internal */
 export function containment(a: ReadonlySet<string>, b: ReadonlySet<string>): number {
@@ -62,11 +62,12 @@ export const crowdedOut: CauseCheck = {
     return {
       cause: 'crowded-out',
       stage: 'corpus',
-      decisive: v.status === 'rescued',
+      // Copies filling half the top k are conclusive even when removing them alone does not rescue it.
+      decisive: v.status === 'rescued' || (inTopK.length >= Math.ceil(k / 2) && v.status !== 'cannot-check'),
       sentence: `${inTopK.length} of the top ${k} hits repeat the text of higher hits (e.g. rank ${ex.rank} vs ${ex.duplicateOf}: shingle Jaccard ${ex.jaccard.toFixed(2)}, containment ${ex.containment.toFixed(2)}). ${v.sentence}`,
       fix:
         v.status === 'rescued'
-          ? `De-duplicate the corpus (or filter near-duplicate results): ${v.sentence}`
+          ? `De-duplicate the corpus (or filter near-duplicate results) (replayed: ${replayed(v)}).`
           : 'Removing the copies alone does not retrieve it here; see the other causes.',
       evidence: { redundant, finalRank: finalRank.get(main.id)?.rank ?? null, dedupedRank: v.rankAfter },
       verification: v,

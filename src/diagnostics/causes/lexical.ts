@@ -1,5 +1,5 @@
 import { verification, type WhyNotContext } from '../whynot-context.js';
-import { type CauseCheck, fmt } from './types.js';
+import { type CauseCheck, fmt, replayed } from './types.js';
 
 interface Bm25Full {
   explain?: (q: string, id: string) => { terms: Array<{ analyzed: string; idf: number }> };
@@ -113,7 +113,7 @@ export const lexical: CauseCheck = {
       }
     }
     if (v.status !== 'rescued' && share >= settings.lexicalShare) return null;
-    const zero = matched.length === 0;
+    const zero = matched.length === 0 && content.length > 0;
     const stem = unmatched.filter((u) => u.nearForms.length > 0);
     const parts: string[] = [];
     if (content.length === 0) parts.push('every query word is a stop word');
@@ -134,11 +134,12 @@ export const lexical: CauseCheck = {
     return {
       cause: 'lexical-mismatch',
       stage: 'bm25',
-      decisive: v.status === 'rescued',
+      // Zero overlap is conclusive even when no single replayed fix rescues it (ranked after rescued causes).
+      decisive: v.status === 'rescued' || (zero && v.status !== 'cannot-check'),
       sentence: `Lexical mismatch: ${parts.join('; ')}. ${v.sentence}`,
       fix:
         v.status === 'rescued'
-          ? `${fixText}: ${v.sentence}`
+          ? `${fixText} (replayed: ${replayed(v)}).`
           : `${fixText} (alone, this does not retrieve it here).`,
       evidence: {
         chunkId: main.id,

@@ -1,6 +1,6 @@
 import { spanPieces } from '../boundary.js';
 import { verification } from '../whynot-context.js';
-import { type CauseCheck, fmt } from './types.js';
+import { type CauseCheck, fmt, replayed } from './types.js';
 
 /**
  * The gold span straddles chunk boundaries. Verified by re-chunking: one chunk holding the whole span (as long as
@@ -56,7 +56,7 @@ export const split: CauseCheck = {
         .join(', ')}); no single chunk holds it. ${v.sentence}`,
       fix:
         v.status === 'rescued'
-          ? `Keep the passage in one chunk (larger or sentence-aware chunks, or overlap): ${v.sentence}`
+          ? `Keep the passage in one chunk (larger or sentence-aware chunks, or overlap) (replayed: ${replayed(v)}).`
           : 'Keeping the passage in one chunk alone does not retrieve it here; see the other causes.',
       evidence: { pieces: withRanks, largestShare: maxShare },
       verification: v,

@@ -1,6 +1,6 @@
 import { truncationOffset } from '../tokens.js';
 import { verification } from '../whynot-context.js';
-import { type CauseCheck, fmt } from './types.js';
+import { type CauseCheck, fmt, replayed } from './types.js';
 
 /**
  * Part of the gold text lies beyond the embedder's input budget in its chunk. Verified by replacing the chunk with
@@ -49,7 +49,7 @@ export const truncated: CauseCheck = {
       sentence: `The embedder reads only the first ${budget} tokens of the chunk (${tokens} tokens); ${fmt(share * 100, 0)}% of the gold text lies beyond that, so the chunk's vector does not represent it. ${v.sentence}`,
       fix:
         v.status === 'rescued'
-          ? `Use chunks within the embedder budget (${budget} tokens) or an embedder with a longer input: ${v.sentence}`
+          ? `Use chunks within the embedder budget (${budget} tokens) or an embedder with a longer input (replayed: ${replayed(v)}).`
           : 'Smaller chunks alone do not retrieve it here; see the other causes.',
       evidence: {
         chunkId: main.id,

@@ -12,3 +12,7 @@ export interface CauseCheck {
 
 /** Format a number for sentences. @internal */
 export const fmt = (n: number, d = 3) => (Number.isInteger(n) ? String(n) : n.toFixed(d));
+
+/** `rank 14 → rank 1`, the measured effect of a replayed fix, for fix texts. @internal */
+export const replayed = (v: { rankBefore: number | null; rankAfter: number | null }) =>
+  `${v.rankBefore === null ? 'unranked' : `rank ${v.rankBefore}`} → ${v.rankAfter === null ? 'unranked' : `rank ${v.rankAfter}`}`;
