@@ -255,21 +255,33 @@ async function rescues(
       let s = Math.max(lo, target.start - Math.floor((size - (target.end - target.start)) / 2));
       const e = Math.min(hi, s + size);
       s = Math.max(lo, Math.min(s, e - size));
-      const spans: Array<[number, number]> = [];
-      for (const c of chunks) {
-        if (c === pieces[0]) {
-          if (s > lo) spans.push([lo, s]);
-          spans.push([s, e]);
-          if (hi > e) spans.push([e, hi]);
-        } else if (!pieces.includes(c)) spans.push([c.start, c.end]);
+      // (a) the boundaries inside the span removed; (b) a chunk as long as the main piece centred on the span.
+      for (const mid of [
+        [[lo, hi]],
+        [
+          [lo, s],
+          [s, e],
+          [e, hi],
+        ],
+      ] as Array<Array<[number, number]>>) {
+        const spans: Array<[number, number]> = [];
+        for (const c of chunks) {
+          if (c === pieces[0]) for (const [a, b] of mid) if (b > a) spans.push([a, b]);
+          if (!pieces.includes(c)) spans.push([c.start, c.end]);
+        }
+        spans.sort((x, y) => x[0] - y[0]);
+        const re = { ...doc, metadata: { ...(doc.metadata ?? {}), whynotRechunk: 1 } };
+        await reindex(
+          re,
+          spans.map(([a, b], i) => makeChunk(re, i, a, b, chunker.spec)),
+        );
+        const rescued = ok(target, hitsOf((await p.search(query, { k: K })).hits));
+        await reindex(doc, null);
+        if (rescued) {
+          out.add('split');
+          break;
+        }
       }
-      const re = { ...doc, metadata: { ...(doc.metadata ?? {}), whynotRechunk: 1 } };
-      await reindex(
-        re,
-        spans.map(([a, b], i) => makeChunk(re, i, a, b, chunker.spec)),
-      );
-      if (ok(target, hitsOf((await p.search(query, { k: K })).hits))) out.add('split');
-      await reindex(doc, null);
     }
   }
   // lexical (retrievers that run BM25): (a) query expansion with the chunk's forms; (b) document expansion.

@@ -118,7 +118,7 @@ export interface WhyNotContext extends TargetJudge {
   /** The final list with chunks removed and/or one chunk added, re-scored, re-fused and re-ranked. */
   counterfactual(change: {
     remove?: readonly string[];
-    add?: ChunkLike;
+    add?: ChunkLike | readonly ChunkLike[];
   }): Promise<Outcome | { cannot: string }>;
   /** Outcome of a replay of the diagnosed trace with other fusion / re-rank parameters. */
   replayWith(params: Parameters<typeof replay>[1]): Outcome;

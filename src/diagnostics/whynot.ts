@@ -47,7 +47,13 @@ function settingsOf(options: WhyNotOptions): WhyNotSettings {
  */
 function rankCauses(causes: WhyNotCause[]): WhyNotCause[] {
   const group = (c: WhyNotCause) =>
-    c.decisive ? (c.verification && c.verification.status !== 'rescued' ? 1 : 0) : c.cause === 'outranked' ? 2 : 3;
+    c.decisive
+      ? c.verification && c.verification.status !== 'rescued'
+        ? 1
+        : 0
+      : c.cause === 'outranked'
+        ? 2
+        : 3;
   return causes.sort(
     (a, b) => group(a) - group(b) || CAUSE_ORDER.indexOf(a.cause) - CAUSE_ORDER.indexOf(b.cause),
   );

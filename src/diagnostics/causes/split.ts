@@ -25,25 +25,54 @@ export const split: CauseCheck = {
     const document = ctx.pipeline.getDocument(target.docId!);
     const lo = Math.min(...relevant.map((c) => c.start));
     const hi = Math.max(...relevant.map((c) => c.end));
+    // Two minimal re-chunks, each replayed: (a) the boundaries inside the span removed (its pieces merged);
+    // (b) a chunk as long as the main piece centred on the span, the rest of the pieces kept as chunks.
     const size = Math.max(main.end - main.start, span.end - span.start);
     const pad = Math.floor((size - (span.end - span.start)) / 2);
     let start = Math.max(lo, span.start - pad);
     const end = Math.min(hi, start + size);
     start = Math.max(lo, Math.min(start, end - size));
-    const applied = { rechunk: { docId: target.docId, start, end, replaces: relevant.map((c) => c.id) } };
-    const after = document
-      ? await ctx.counterfactual({
-          remove: relevant.map((c) => c.id),
-          add: {
-            id: `${target.docId}#whynot-merged`,
-            docId: target.docId!,
-            start,
-            end,
-            text: document.text.slice(start, end),
-          },
-        })
-      : { cannot: 'the document text is not available' };
-    const v = verification(ctx, applied, after, `With one chunk holding the whole span ([${start}, ${end}))`);
+    const variants: Array<Array<[number, number]>> = [
+      [[lo, hi]],
+      [
+        [lo, start],
+        [start, end],
+        [end, hi],
+      ],
+    ];
+    let v: ReturnType<typeof verification> | null = null;
+    for (const ranges of variants) {
+      const chunks = ranges
+        .filter(([x, y]) => y > x)
+        .map(([x, y], i) => ({
+          id: `${target.docId}#whynot-rechunk${i}`,
+          docId: target.docId!,
+          start: x,
+          end: y,
+          text: document ? document.text.slice(x, y) : '',
+        }));
+      const holder = chunks.find((c) => c.start <= span.start && c.end >= span.end)!;
+      const after = document
+        ? await ctx.counterfactual({ remove: relevant.map((c) => c.id), add: chunks })
+        : { cannot: 'the document text is not available' };
+      const applied = {
+        rechunk: {
+          docId: target.docId,
+          chunks: chunks.map((c) => [c.start, c.end]),
+          replaces: relevant.map((c) => c.id),
+        },
+      };
+      const cand = verification(
+        ctx,
+        applied,
+        after,
+        `With one chunk holding the whole span ([${holder.start}, ${holder.end}))`,
+      );
+      if (!v || cand.status === 'rescued' || (v.status === 'cannot-check' && cand.status !== 'cannot-check'))
+        v = cand;
+      if (v.status === 'rescued' || v.status === 'cannot-check') break;
+    }
+    if (!v) return null;
     return {
       cause: 'split-by-chunking',
       stage: 'chunking',
