@@ -161,12 +161,13 @@ async function rescues(
   target: Target,
 ): Promise<Set<Fix>> {
   const out = new Set<Fix>();
-  const base = await p.search(query, { k: 200 });
+  // k = K: a larger k would widen the re-ranker's window (max(rerankDepth, k)).
+  const base = await p.search(query, { k: K });
+  const fullList = replay(base.trace, {}).candidates.map((c) => p.getChunk(c.chunkId)!);
   const main = (() => {
     const chunks = p.chunksOf(isSpan(target) ? target.docId : target);
     if (!isSpan(target)) {
-      const ranked = base.hits.find((h) => h.chunk.docId === target);
-      return ranked?.chunk ?? chunks[0]!;
+      return fullList.find((c) => c.docId === target) ?? chunks[0]!;
     }
     const over = chunks.filter((c) => c.start < target.end && c.end > target.start);
     return over.sort(
@@ -211,13 +212,14 @@ async function rescues(
       }
     }
   }
-  // crowded: drop results above the target that repeat a higher hit's text.
+  // crowded: the chunks above the target that repeat a higher hit's text taken out of the candidate lists, the
+  // lists re-fused (real fusion code, recorded re-ranker order).
   {
-    const list = hitsOf(base.hits);
+    const list = fullList;
     const pos = list.findIndex((c) => (isSpan(target) ? c.id === main.id : c.docId === target));
     const upto = pos < 0 ? list.length : pos;
     const sh = list.slice(0, upto).map((c) => shingles(c.text));
-    const drop = new Set<number>();
+    const drop = new Set<string>();
     for (let i = 0; i < upto; i++)
       for (let j = 0; j < i; j++) {
         const a = sh[i]!;
@@ -225,18 +227,27 @@ async function rescues(
         let inter = 0;
         for (const x of a) if (b.has(x)) inter++;
         if (a.size > 0 && b.size > 0 && (jaccard(a, b) >= 0.5 || inter / Math.min(a.size, b.size) >= 0.8)) {
-          drop.add(i);
+          drop.add(list[i]!.id);
           break;
         }
       }
-    if (
-      drop.size > 0 &&
-      ok(
-        target,
-        list.filter((_, i) => !drop.has(i)),
+    if (drop.size > 0) {
+      const trace = {
+        ...base.trace,
+        stages: base.trace.stages.map((st) => ({
+          ...st,
+          candidates: st.candidates.filter((c) => !drop.has(c.chunkId)),
+        })),
+      };
+      const r = replay(trace, { k: K });
+      if (
+        ok(
+          target,
+          r.hits.map((h) => p.getChunk(h.chunkId)!),
+        )
       )
-    )
-      out.add('crowded');
+        out.add('crowded');
+    }
   }
   const doc = p.getDocument(isSpan(target) ? target.docId : target)!;
   const reindex = async (d: Document, chunks: Chunk[] | null) => {

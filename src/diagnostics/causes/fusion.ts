@@ -63,7 +63,20 @@ export const fusion: CauseCheck = {
       rank: c.rank,
       contribution: c.contribution,
     }));
-    const best = rescuing[0];
+    // With a re-ranker the replay only knows the scores it recorded: confirm by searching again with the setting
+    // (the re-ranker re-scores what the new fusion puts in its window).
+    let best = rescuing[0];
+    if (ctx.hasRerank && best) {
+      best = undefined;
+      for (const r of rescuing.slice(0, 5)) {
+        const { method, rrfK, normalization, weights } = r.params;
+        const real = await ctx.searchWith({ fusion: { method, rrfK, normalization, weights } });
+        if (real.retrieved) {
+          best = { ...r, outcome: real };
+          break;
+        }
+      }
+    }
     const bestList = [...listRanks].filter((l) => l.rank !== null).sort((a, b) => a.rank! - b.rank!)[0];
     if (!best && !(bestList && bestList.rank! <= k && mainFinal.fusedRank > k)) return null;
     const applied = best ? (best.params as Record<string, unknown>) : {};
