@@ -199,17 +199,24 @@ async function rescues(
         grid.push({ method: 'combmnz', normalization, weights });
       }
     }
+    let confirmations = 0;
     for (const params of grid) {
       const r = replay(base.trace, { ...params, k: K });
       if (
-        ok(
+        !ok(
           target,
           r.hits.map((h) => p.getChunk(h.chunkId)!),
         )
-      ) {
-        out.add('fusion');
-        break;
+      )
+        continue;
+      // With a re-ranker, the replay knows only the recorded scores: confirm by a real search.
+      if (retriever === 'hybrid+rerank') {
+        if (confirmations++ >= 10) break;
+        const real = await p.search(query, { k: K, fusion: params as never });
+        if (!ok(target, hitsOf(real.hits))) continue;
       }
+      out.add('fusion');
+      break;
     }
   }
   // crowded: the chunks above the target that repeat a higher hit's text taken out of the candidate lists, the
