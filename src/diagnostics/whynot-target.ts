@@ -1,5 +1,6 @@
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import type { Analyzer } from '../search/analyzer.js';
 import { locateSupport } from './answer-support.js';
 import { spanPieces } from './boundary.js';
 import type { Expected, WhyNotCause, WhyNotOptions, WhyNotPipeline, WhyNotTarget } from './whynot-types.js';
@@ -141,7 +142,9 @@ export async function resolveTarget(
     } else {
       const best = await locateSupport(docs, expected.answer, {
         embedder: pipeline.embedder ?? null,
-        ...(pipeline.bm25 ? { analyzer: pipeline.bm25.analyzer as never } : {}),
+        ...(typeof (pipeline.bm25?.analyzer as { analyze?: unknown } | undefined)?.analyze === 'function'
+          ? { analyzer: pipeline.bm25!.analyzer as unknown as Pick<Analyzer, 'analyze'> }
+          : {}),
       });
       if (!best || best.confidence < minSupport) {
         const r = notFound(

@@ -3,9 +3,10 @@ import { verification } from '../whynot-context.js';
 import { type CauseCheck, fmt, replayed } from './types.js';
 
 /**
- * The gold span straddles chunk boundaries. Verified by re-chunking: one chunk holding the whole span (as long as
- * the chunk that held most of it, centred on the span, within the pieces) replaces the pieces, and the lists are
- * re-scored (the BM25 index scores the new text, the embedder embeds it), re-fused and re-ranked. @internal
+ * The gold span straddles chunk boundaries. Verified by re-chunking, two ways, each replayed: the pieces merged
+ * into one chunk (the boundaries inside the span removed), and a chunk as long as the piece that held most of it,
+ * centred on the span, with the rest of the pieces kept as chunks. The new chunks replace the pieces and the lists
+ * are re-scored (the BM25 index scores the new texts, the embedder embeds them), re-fused and re-ranked. @internal
  */
 export const split: CauseCheck = {
   code: 'split-by-chunking',
