@@ -1,7 +1,8 @@
 // Run: npx tsx examples/why-not.ts
-// Index the example corpus, then ask why two questions miss their gold answer, and which fusion settings
-// would have found it (replayed from the saved trace, without searching again).
-import { explain, sweepReplay, whyNot } from 'ragscope/diagnostics';
+// Index the example corpus, then ask why two questions miss their gold answer. Every cause's fix is replayed on
+// the real search code (re-chunked / expanded text re-scored, lists re-fused, the re-ranker dropped), and the
+// cause whose fix rescues the target comes first; when no single fix does, `outranked` says so.
+import { explain, whyNot } from 'ragscope/diagnostics';
 import { HashingEmbedder } from 'ragscope/embedders';
 import { loadCorpusFolder } from 'ragscope/eval';
 import { RetrievalPipeline } from 'ragscope/search';
@@ -26,13 +27,11 @@ const report = await whyNot(
   { k: 5 },
 );
 console.log(`\n${report.summary}`);
-for (const c of report.causes)
-  console.log(`- ${c.cause} (${c.stage}${c.decisive ? ', decisive' : ''}): ${c.sentence}\n  fix: ${c.fix}`);
-
-const target = report.target.mainChunkId;
-if (target) {
-  const sweep = sweepReplay(result.trace, target);
-  console.log(`\nreplayed ${sweep.rows.length} fusion settings from the trace: ${sweep.sentence}`);
+for (const c of report.causes) {
+  const verified = c.verification ? `, fix ${c.verification.status}` : '';
+  console.log(
+    `- ${c.cause} (${c.stage}${c.decisive ? ', decisive' : ''}${verified}): ${c.sentence}\n  fix: ${c.fix}`,
+  );
 }
 
 const q2 = 'Can my script briefly exceed its request quota, and how does it know how much is left?';
@@ -46,4 +45,5 @@ const r2 = await whyNot(
   { k: 5 },
 );
 console.log(`\n${r2.summary}`);
-for (const c of r2.causes) console.log(`- ${c.cause}: ${c.sentence}`);
+for (const c of r2.causes)
+  console.log(`- ${c.cause}${c.verification ? ` (fix ${c.verification.status})` : ''}: ${c.sentence}`);

@@ -211,9 +211,15 @@ export function calibration(
     (l.relevant ? s.rel : s.non).push(l.score);
   });
   return [...byStage.entries()].map(([stage, { rel, non }]) => {
-    const all = [...rel, ...non];
-    const lo = Math.min(...all);
-    const hi = Math.max(...all);
+    // A loop, not Math.min(...all): spreading 200k scores into one call overflows the stack.
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const list of [rel, non]) {
+      for (const x of list) {
+        if (x < lo) lo = x;
+        if (x > hi) hi = x;
+      }
+    }
     return {
       stage,
       relevant: describe(rel),

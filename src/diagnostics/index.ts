@@ -24,6 +24,7 @@ export type {
   SearchTrace,
   VectorSearchIndex,
 } from '../search/types.js';
+export { type AnswerSupport, locateSupport } from './answer-support.js';
 export {
   type BoundaryReportOptions,
   boundaryReport,
@@ -82,5 +83,6 @@ export {
   type WhyNotPipeline,
   type WhyNotReport,
   type WhyNotTarget,
+  type WhyNotVerification,
   whyNot,
 } from './whynot.js';

@@ -53,6 +53,8 @@ export interface HybridRetrieverOptions {
 export interface RetrieveOptions {
   depth?: { bm25?: number; vector?: number };
   fusion?: Omit<FusionOptions, 'depth'>;
+  /** The query's embedding, when the caller already has it: the query is not embedded again. */
+  queryVector?: Float32Array;
 }
 
 /**
@@ -189,7 +191,7 @@ export class HybridRetriever {
     if (this.vector) {
       const { index, embedder } = this.vector;
       const t0 = performance.now();
-      const [qv] = await embedder.embed([query], { kind: 'query' });
+      const qv = options.queryVector ?? (await embedder.embed([query], { kind: 'query' }))[0];
       queryVector = qv;
       const params: Record<string, unknown> = {
         depth: depth.vector,

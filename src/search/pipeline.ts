@@ -134,6 +134,8 @@ export interface SearchOptions {
    * hit left the result is empty. Default: keep every hit.
    */
   minScore?: number;
+  /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
+  queryVector?: Float32Array;
 }
 
 /**
@@ -565,6 +567,7 @@ export class RetrievalPipeline {
     const retrieved = await this.retriever.retrieve(query, {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),
+      ...(options.queryVector ? { queryVector: options.queryVector } : {}),
     });
     const { stages, fused, queryVector } = retrieved;
     let current = retrieved.candidates;

@@ -110,7 +110,7 @@ describe('on real Chroma data', () => {
     const q = data.questions.find((x) =>
       x.spans?.some((s) => s.start === straddled.start && s.docId === straddled.docId),
     )!;
-    const report = await whyNot(fixed, q.text, straddled, { k: 1 });
+    const report = await whyNot(fixed, q.text, straddled, { k: 5 });
     expect(report.retrieved).toBe(false);
     expect(report.causes[0]?.cause).toBe('split-by-chunking');
   });

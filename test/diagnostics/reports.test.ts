@@ -140,6 +140,18 @@ describe('calibration', () => {
     expect(p!.suggestion).toMatchObject({ threshold: 0.7, precision: 1, recall: 0.75 });
     expect(c!.histogram.relevant.reduce((s, b) => s + b.count, 0)).toBe(4);
   });
+  it('handles 200k scores (the score range was once spread into Math.max: stack overflow)', () => {
+    const n = 200_000;
+    const labelled = Array.from({ length: n }, (_, i) => ({
+      stage: 'bm25',
+      score: (i * 7919) % n,
+      relevant: i % 10 === 0,
+    }));
+    const [c] = calibration(labelled);
+    expect(c!.relevant.max).toBe(n - 10);
+    expect(c!.nonRelevant.min).toBe(1);
+    expect(c!.histogram.relevant.reduce((s, b) => s + b.count, 0)).toBe(n / 10);
+  });
   it('rejects bad labels', () => {
     expect(() => calibration([{ stage: 'x', score: Number.NaN, relevant: true }])).toThrow(/score/);
     expect(() => calibration([], { criterion: { targetPrecision: 2 } })).toThrow(/targetPrecision/);

@@ -152,7 +152,7 @@ describe('unknown search() options are rejected with the list of known ones', ()
       const err = await ragscopeError(() => p.search('refunds', { [key]: value } as never));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toBe(
-        `unknown search option "${key}" (value ${JSON.stringify(value)}): search() takes k, depth, fusion, rerank, minScore`,
+        `unknown search option "${key}" (value ${JSON.stringify(value)}): search() takes k, depth, fusion, rerank, minScore, queryVector`,
       );
       expect(err.details.param).toBe(`options.${key}`);
     }
