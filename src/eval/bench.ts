@@ -761,7 +761,10 @@ async function diagnose(
       cause: c.cause,
       sentence: c.sentence,
       fix: c.fix,
-      decisive: c.decisive,
+      // "Decisive" in the report means verified: why-not replayed this fix alone on the real search and it
+      // retrieved the gold (a cause that is only conclusive by evidence is not counted as a rescue).
+      decisive: c.verification ? c.verification.status === 'rescued' : c.decisive,
+      ...(c.verification?.sentence ? { effect: c.verification.sentence } : {}),
     }));
   } catch (err) {
     const msg = `why-not failed for question ${q.id}: ${(err as Error).message}`;

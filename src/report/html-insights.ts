@@ -19,7 +19,7 @@ export function findingsHtml(report: BenchReport): SafeHtml {
   const causes = s
     ? html`<div id="cause-summary"><h3>Failures by cause</h3><ul>${causeSentences(report).map((l) => html`<li>${l}</li>`)}</ul>${
         s.byCause.length > 0
-          ? html`<div class="scroll"><table><thead><tr><th>First cause</th><th>Failures</th><th>Decisive (its fix rescues)</th><th>Most frequent fix</th></tr></thead><tbody>${s.byCause.map((c) => html`<tr><td><span class="cause">${c.cause}</span></td><td class="n">${c.count}</td><td class="n">${c.decisive}</td><td>${c.fix}</td></tr>`)}</tbody></table></div>`
+          ? html`<div class="scroll"><table><thead><tr><th>First cause</th><th>Failures</th><th>Rescued (fix replayed)</th><th>Most frequent fix</th></tr></thead><tbody>${s.byCause.map((c) => html`<tr><td><span class="cause">${c.cause}</span></td><td class="n">${c.count}</td><td class="n">${c.decisive}</td><td>${c.fix}</td></tr>`)}</tbody></table></div>`
           : ''
       }</div>`
     : '';

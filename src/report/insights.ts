@@ -68,7 +68,7 @@ export function causeSentences(report: BenchReport): string[] {
   );
   if (s.topFix) {
     out.push(
-      `The fix that rescued most: ${s.topFix.cause}, decisive for ${s.topFix.rescued} of ${s.diagnosed} (why-not's counterfactual for it, replayed alone, retrieves the gold, or its evidence is conclusive): ${s.topFix.fix}`,
+      `The fix that rescued most: ${s.topFix.cause}, its fix rescued ${s.topFix.rescued} of ${s.diagnosed} (replayed alone on the real search, the gold was retrieved): ${s.topFix.fix}`,
     );
   } else if (s.withCause > 0) {
     out.push('No single-cause fix rescued any diagnosed failure on its own.');

@@ -49,7 +49,7 @@ export function causeSection(report: BenchReport, width: number, color: boolean)
   const out = ['FAILURES BY CAUSE:'];
   for (const line of causeSentences(report)) out.push(...bullet(line, width));
   if (s.byCause.length > 0) {
-    const tb = table(['First cause', 'Failures', 'Decisive (its fix rescues)'], color, [
+    const tb = table(['First cause', 'Failures', 'Rescued (fix replayed)'], color, [
       'left',
       'right',
       'right',

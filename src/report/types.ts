@@ -250,10 +250,12 @@ export interface FailureCause {
   /** A suggested fix. */
   fix: string;
   /**
-   * Whether why-not found this cause decisive: its counterfactual fix, applied alone, retrieves the target (or the
-   * evidence is conclusive). Absent in reports written before it was recorded.
+   * Whether the cause's fix was verified to rescue the target: why-not replayed it alone on the real search and the
+   * gold was retrieved. Absent in reports written before it was recorded.
    */
   decisive?: boolean;
+  /** The measured effect of the replayed fix, e.g. "with dense weight 0.3 the target moves from rank 14 to rank 3". */
+  effect?: string;
 }
 
 /**

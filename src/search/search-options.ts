@@ -1,7 +1,14 @@
 import { RagscopeError, showValue } from '../core/errors.js';
 
 /** The options `RetrievalPipeline.search` takes (`SearchOptions`). */
-const SEARCH_OPTIONS: ReadonlySet<string> = new Set(['k', 'depth', 'fusion', 'rerank', 'minScore', 'queryVector']);
+const SEARCH_OPTIONS: ReadonlySet<string> = new Set([
+  'k',
+  'depth',
+  'fusion',
+  'rerank',
+  'minScore',
+  'queryVector',
+]);
 
 /**
  * Reject an unknown `search()` option (e.g. `filter`) with the list of known ones: silently ignoring it would return
