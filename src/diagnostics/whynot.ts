@@ -1,4 +1,5 @@
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
+import { noteForeignLists } from './causes/foreign-lists.js';
 import { CAUSE_CHECKS } from './causes/registry.js';
 import { buildContext, judge, type WhyNotSettings } from './whynot-context.js';
 import { type Resolved, resolveTarget } from './whynot-target.js';
@@ -182,6 +183,7 @@ export async function whyNot(
     result,
     resolveOther,
   );
+  noteForeignLists(ctx);
   const causes: WhyNotCause[] = [];
   for (const check of CAUSE_CHECKS) {
     if (!settings.causes.has(check.code)) continue;
@@ -211,7 +213,7 @@ function outranked(ctx: Awaited<ReturnType<typeof buildContext>>, checked: WhyNo
     cause: 'outranked',
     stage: ranVector && ranBm25 ? 'fusion' : ranVector ? 'vector' : 'bm25',
     decisive: false,
-    sentence: `No single fix rescues it${tried.length ? ` (replayed: ${tried.join(', ')})` : ''}: the retrievers prefer other chunks (BM25 rank ${ranBm25 ? (b?.rank ?? 'none, no term matched') : 'n/a'}, vector rank ${ranVector ? (v?.rank ?? 'none') : 'n/a'}, final rank ${finalRank.get(main.id)?.rank ?? 'not a candidate'}, k = ${k}).`,
+    sentence: `${ctx.cannotCheck.length > 0 ? `No fix ragscope could replay rescues it, and ${ctx.cannotCheck.length} checks were not possible (see cannotCheck)` : 'No single fix rescues it'}${tried.length ? ` (replayed: ${tried.join(', ')})` : ''}: the retrievers prefer other chunks (BM25 rank ${ranBm25 ? (b?.rank ?? 'none, no term matched') : 'n/a'}, vector rank ${ranVector ? (v?.rank ?? 'none') : 'n/a'}, final rank ${finalRank.get(main.id)?.rank ?? 'not a candidate'}, k = ${k}).`,
     fix: 'A stronger embedder or query rewriting; check whether the gold label is right.',
     evidence: { bm25: b, vector: v, finalRank: finalRank.get(main.id)?.rank ?? null, replayed: tried },
   };

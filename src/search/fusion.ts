@@ -2,14 +2,24 @@ import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Candidate, FusionContribution, SearchTrace, StageTrace } from './types.js';
 
 /**
- * The retrievers whose lists can be fused.
+ * The name of a list that can be fused: the built-in `bm25` and `vector`, or any {@link Retriever}'s name
+ * (letters, digits, `_`, `.`, `:`, `+`, `-`), e.g. `pg-text`, `pg-vector`, `langchain`.
  *
  * @example
  * ```ts
- * const name: ListName = 'bm25';
+ * const name: ListName = 'pg-text';
  * ```
  */
-export type ListName = 'bm25' | 'vector';
+export type ListName = 'bm25' | 'vector' | (string & {});
+
+const LIST_NAME = /^[A-Za-z0-9_.:+-]{1,64}$/;
+
+/** Check a list name (see {@link ListName}). @internal */
+export function checkListName(param: string, name: unknown): ListName {
+  if (typeof name !== 'string' || !LIST_NAME.test(name))
+    invalidArgument(param, name, 'a list name of letters, digits, "_", ".", ":", "+" or "-"');
+  return name;
+}
 
 /**
  * How lists are fused.
@@ -167,9 +177,10 @@ export function resolveFusionOptions(
   }
   const weights: Partial<Record<ListName, number>> = {};
   const depth: Partial<Record<ListName, number>> = {};
+  // Weights and depths are keyed by list name; a key naming no list being fused is a typo, not a no-op.
+  const known = `the names of the lists fused (${lists.map((l) => `'${l}'`).join(', ')})`;
   for (const key of Object.keys(options.weights ?? {})) {
-    if (key !== 'bm25' && key !== 'vector')
-      invalidArgument('fusion.weights', options.weights, "keys 'bm25'/'vector'");
+    if (!lists.includes(key)) invalidArgument('fusion.weights', options.weights, `keys among ${known}`);
   }
   const rawDepth: unknown = options.depth;
   if (rawDepth !== undefined && typeof rawDepth !== 'number') {
@@ -177,9 +188,8 @@ export function resolveFusionOptions(
       rawDepth !== null &&
       typeof rawDepth === 'object' &&
       !Array.isArray(rawDepth) &&
-      Object.keys(rawDepth).every((key) => key === 'bm25' || key === 'vector');
-    if (!ok)
-      invalidArgument('fusion.depth', rawDepth, 'a positive integer or { bm25?: number, vector?: number }');
+      Object.keys(rawDepth).every((key) => lists.includes(key));
+    if (!ok) invalidArgument('fusion.depth', rawDepth, `a positive integer or an object keyed by ${known}`);
   }
   for (const list of lists) {
     weights[list] = checkNumber(`fusion.weights.${list}`, options.weights?.[list] ?? 1, 0);
@@ -222,10 +232,11 @@ export function fuse(lists: readonly FusionInput[], options: FusionOptions = {})
   if (!Array.isArray(lists as unknown)) invalidArgument('lists', lists, 'an array of { list, candidates }');
   const names = lists.map((l) => l.list);
   for (const [i, name] of names.entries()) {
-    if (name !== 'bm25' && name !== 'vector') invalidArgument(`lists[${i}].list`, name, "'bm25' or 'vector'");
+    checkListName(`lists[${i}].list`, name);
     if (names.indexOf(name) !== i) invalidArgument(`lists[${i}].list`, name, 'unique across lists');
   }
-  const params = resolveFusionOptions(options, names);
+  // With no lists (validating options ahead of a search), weights may name the built-in lists.
+  const params = resolveFusionOptions(options, names.length > 0 ? names : ['bm25', 'vector']);
   const { method, rrfK, normalization } = params;
 
   interface Entry {
@@ -309,8 +320,9 @@ export function fuse(lists: readonly FusionInput[], options: FusionOptions = {})
 }
 
 /**
- * Recompute fusion from a saved {@link SearchTrace} with other options, without re-querying: the trace's `bm25`
- * and `vector` stages hold their full candidate lists (to their depth).
+ * Recompute fusion from a saved {@link SearchTrace} with other options, without re-querying: every retriever stage
+ * of the trace (`bm25`, `vector`, or any {@link Retriever}'s named stage; everything but `fusion` and `rerank`)
+ * holds its full candidate list (to its depth).
  *
  * @example
  * ```ts
@@ -320,16 +332,14 @@ export function fuse(lists: readonly FusionInput[], options: FusionOptions = {})
  * ```
  */
 export function fuseFromTrace(trace: SearchTrace, options: FusionOptions = {}): FusionResult {
-  const lists: FusionInput[] = [];
-  for (const name of ['bm25', 'vector'] as const) {
-    const stage = trace.stages.find((s: StageTrace) => s.stage === name);
-    if (stage) lists.push({ list: name, candidates: stage.candidates });
-  }
+  const lists: FusionInput[] = trace.stages
+    .filter((s: StageTrace) => s.stage !== 'fusion' && s.stage !== 'rerank')
+    .map((s) => ({ list: s.stage, candidates: s.candidates }));
   if (lists.length === 0)
     invalidArgument(
       'trace.stages',
       trace.stages.map((s) => s.stage),
-      "a 'bm25' or 'vector' stage",
+      'at least one retriever stage',
     );
   return fuse(lists, options);
 }

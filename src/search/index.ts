@@ -19,5 +19,6 @@ export * from './rerank/http.js';
 export * from './rerank/mmr.js';
 export type * from './rerank/types.js';
 export * from './retriever.js';
+export * from './retriever-search.js';
 export type * from './types.js';
 export * from './vector.js';

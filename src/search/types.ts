@@ -7,9 +7,10 @@ import type { Chunk } from '../core/document.js';
  * ```ts
  * const { trace } = await pipeline.search('refund delay', { k: 5 });
  * const stages: StageName[] = trace.stages.map((s) => s.stage); // ['bm25', 'vector', 'fusion'] (+ 'rerank' with a re-ranker)
+ * // With your own retrievers (RetrieverSearch), each list's stage is named after its retriever: ['pg-text', 'pg-vector', 'fusion']
  * ```
  */
-export type StageName = 'bm25' | 'vector' | 'fusion' | 'rerank';
+export type StageName = 'bm25' | 'vector' | 'fusion' | 'rerank' | (string & {});
 
 /**
  * One candidate in one stage's list.
@@ -129,7 +130,8 @@ export interface Bm25Explanation {
  * ```
  */
 export interface FusionContribution {
-  list: 'bm25' | 'vector';
+  /** The list's name: `bm25`, `vector`, or a {@link Retriever}'s name. */
+  list: 'bm25' | 'vector' | (string & {});
   /** Rank in that list, or null when the list did not return the chunk (within its depth). */
   rank: number | null;
   rawScore: number | null;
@@ -159,8 +161,14 @@ export interface Ledger {
     score: number;
     contributions: FusionContribution[];
     /** Which lists returned it. A chunk found by only one list is marked here, visibly. */
-    foundBy: Array<'bm25' | 'vector'>;
+    foundBy: Array<'bm25' | 'vector' | (string & {})>;
   } | null;
+  /**
+   * The account of every {@link Retriever} list other than the built-in `bm25`/`vector` (e.g. `pg-text`,
+   * `langchain`), by list name: rank, raw score and the retriever's own explanation; absent when only built-in
+   * lists ran, and a list that did not return the chunk is absent from it.
+   */
+  lists?: Record<string, { rank: number; score: number; explanation?: Record<string, unknown> }>;
   /** Re-ranker account; null when no re-ranker ran. `moved` = rankBefore - rankAfter (positive = promoted). */
   rerank: { score: number; rankBefore: number; rankAfter: number; moved: number } | null;
 }

@@ -1,0 +1,259 @@
+import type { Chunk, Document } from '../core/document.js';
+import { checkInteger, invalidArgument } from '../core/errors.js';
+import type { Embedder } from '../embedders/types.js';
+import { checkListName, type FusionInput, type FusionOptions, fuse, normalizeScores } from './fusion.js';
+import { missingRetrieverMembers, type RetrievedHit, type Retriever } from './retriever.js';
+import type { Candidate, Ledger, SearchHit, SearchResult, StageTrace } from './types.js';
+
+/**
+ * Defaults of {@link RetrieverSearch}: candidates taken from each retriever, fusion, and the final cut-off.
+ *
+ * @example
+ * ```ts
+ * RETRIEVER_SEARCH_DEFAULTS.depth; // 100
+ * ```
+ */
+export const RETRIEVER_SEARCH_DEFAULTS = Object.freeze({
+  depth: 100,
+  k: 10,
+  fusion: Object.freeze({ method: 'rrf', rrfK: 60 }) as Omit<FusionOptions, 'depth'>,
+});
+
+/**
+ * Options of {@link RetrieverSearch}.
+ *
+ * @example
+ * ```ts
+ * const o: RetrieverSearchOptions = { retrievers: [text, dense], fusion: { method: 'weighted', weights: { 'pg-text': 0.5 } } };
+ * ```
+ */
+export interface RetrieverSearchOptions {
+  /** One or more retrievers, each a named list (names unique). */
+  retrievers: readonly Retriever[];
+  /** Fusion when more than one list runs, weights keyed by retriever name. Default RRF, k 60. */
+  fusion?: Omit<FusionOptions, 'depth'>;
+  /** Candidates taken from each retriever, by name, or one number for all. Default 100. */
+  depth?: number | Record<string, number>;
+  /** The source documents, for offsets, why-not and the document view (optional). */
+  documents?: readonly Document[];
+  /** Every chunk the retrievers can return, when known (lets why-not check every cause it can). */
+  chunks?: readonly Chunk[];
+  /** Embeds the query once for every dense retriever (and lets why-not replay with the same vector). */
+  embedder?: Embedder;
+}
+
+/**
+ * Search with ANY retrievers as named stages: each retriever's whole list (to its depth) with raw and normalised
+ * scores, fused by ragscope (RRF, weighted, CombMNZ, weights keyed by retriever name) when there are several, and
+ * the same {@link SearchResult} (trace + per-hit ledger) as {@link RetrievalPipeline}: the ledger's `lists` holds
+ * each retriever's rank, score and explanation. It also serves `whyNot`, which says "cannot check" for what these
+ * retrievers do not expose.
+ *
+ * @example
+ * ```ts
+ * const search = new RetrieverSearch({ retrievers: [new PostgresTextRetriever(index), new PostgresVectorRetriever(index, embedder)], embedder });
+ * const { hits, trace } = await search.search('how long do refunds take?', { k: 5 });
+ * trace.stages.map((s) => s.stage); // ['pg-text', 'pg-vector', 'fusion']
+ * hits[0]?.ledger.lists?.['pg-text']?.explanation; // { matched: ['refund'], ... }
+ * ```
+ */
+export class RetrieverSearch {
+  readonly retrievers: readonly Retriever[];
+  readonly fusion: Omit<FusionOptions, 'depth'>;
+  readonly embedder: Embedder | null;
+  private readonly depthOf: (name: string) => number;
+  private readonly docs = new Map<string, Document>();
+  private readonly chunkMap = new Map<string, Chunk>();
+  private readonly byDoc = new Map<string, Chunk[]>();
+
+  constructor(options: RetrieverSearchOptions) {
+    if (options === null || typeof options !== 'object')
+      invalidArgument('options', options, 'an options object');
+    const rs = options.retrievers;
+    if (!Array.isArray(rs) || rs.length === 0)
+      invalidArgument('retrievers', rs, 'a non-empty array of Retrievers');
+    for (const [i, r] of rs.entries()) {
+      const missing = missingRetrieverMembers(r);
+      if (missing.length > 0)
+        invalidArgument(`retrievers[${i}]`, r, `a Retriever (missing: ${missing.join(', ')})`);
+      checkListName(`retrievers[${i}].name`, r.name);
+      if (rs.findIndex((o) => o.name === r.name) !== i)
+        invalidArgument(`retrievers[${i}].name`, r.name, 'a name no other retriever has');
+    }
+    this.retrievers = rs;
+    this.fusion = { ...RETRIEVER_SEARCH_DEFAULTS.fusion, ...(options.fusion ?? {}) };
+    fuse(
+      rs.map((r) => ({ list: r.name, candidates: [] })),
+      this.fusion,
+    ); // validate now (weights must name these retrievers)
+    this.depthOf = depthResolver(options.depth, rs);
+    this.embedder = options.embedder ?? null;
+    for (const d of options.documents ?? []) this.docs.set(d.id, d);
+    for (const c of options.chunks ?? []) this.remember(c);
+  }
+
+  private remember(c: Chunk): void {
+    if (this.chunkMap.has(c.id)) return;
+    this.chunkMap.set(c.id, c);
+    const list = this.byDoc.get(c.docId) ?? [];
+    list.push(c);
+    this.byDoc.set(c.docId, list);
+  }
+
+  /** Run every retriever, fuse, and return the top `k` with the trace and each hit's ledger. */
+  async search(
+    query: string,
+    options: { k?: number; fusion?: Omit<FusionOptions, 'depth'>; queryVector?: Float32Array } & Record<
+      string,
+      unknown
+    > = {},
+  ): Promise<SearchResult> {
+    if (typeof query !== 'string' || query.trim() === '')
+      invalidArgument('query', query, 'a non-empty string');
+    const k = checkInteger('k', options.k ?? RETRIEVER_SEARCH_DEFAULTS.k, 1);
+    const fusion = { ...this.fusion, ...(options.fusion ?? {}) };
+    const queryVector =
+      options.queryVector ??
+      (this.embedder ? (await this.embedder.embed([query], { kind: 'query' }))[0] : undefined);
+    const several = this.retrievers.length > 1;
+    const normalization = several && fusion.method !== 'rrf' ? (fusion.normalization ?? 'minmax') : 'none';
+    const stages: StageTrace[] = [];
+    const lists: FusionInput[] = [];
+    const raw = new Map<string, Map<string, { rank: number; hit: RetrievedHit }>>();
+    for (const r of this.retrievers) {
+      const t0 = performance.now();
+      const depth = this.depthOf(r.name);
+      const hits = (await r.retrieve(query, depth, queryVector ? { queryVector } : {})).slice(0, depth);
+      const norms = normalizeScores(
+        hits.map((h) => h.score),
+        normalization,
+      );
+      const candidates: Candidate[] = hits.map((h, i) => ({
+        chunkId: h.chunkId,
+        docId: h.docId,
+        rank: i + 1,
+        score: h.score,
+        normalized: norms[i]!,
+      }));
+      stages.push({
+        stage: r.name,
+        params: { ...r.params(), kind: r.kind, depth, normalization },
+        candidates,
+        durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
+      });
+      lists.push({ list: r.name, candidates });
+      raw.set(r.name, new Map(hits.map((h, i) => [h.chunkId, { rank: i + 1, hit: h }])));
+    }
+    let final: Candidate[] = stages[0]!.candidates;
+    let fused: ReturnType<typeof fuse> | null = null;
+    if (several) {
+      const t0 = performance.now();
+      fused = fuse(lists, fusion);
+      final = fused.candidates.map(({ chunkId, docId, rank, score, normalized }) => ({
+        chunkId,
+        docId,
+        rank,
+        score,
+        normalized,
+      }));
+      stages.push({
+        stage: 'fusion',
+        params: { ...fused.params },
+        candidates: final,
+        durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
+      });
+    }
+    const byId = new Map(fused?.candidates.map((c) => [c.chunkId, c]) ?? []);
+    const hits: SearchHit[] = [];
+    for (const c of final.slice(0, k)) {
+      const perList: NonNullable<Ledger['lists']> = {};
+      for (const [name, m] of raw) {
+        const e = m.get(c.chunkId);
+        if (e)
+          perList[name] = {
+            rank: e.rank,
+            score: e.hit.score,
+            ...(e.hit.explanation ? { explanation: e.hit.explanation } : {}),
+          };
+      }
+      const f = byId.get(c.chunkId);
+      hits.push({
+        chunk: await this.chunkFor(c.chunkId, c.docId),
+        score: c.score,
+        rank: c.rank,
+        ledger: {
+          bm25: null,
+          vector: null,
+          lists: perList,
+          fusion: f
+            ? {
+                method: fused!.params.method,
+                rank: f.rank,
+                score: f.score,
+                contributions: f.contributions,
+                foundBy: f.foundBy,
+              }
+            : null,
+          rerank: null,
+        },
+      });
+    }
+    return {
+      hits,
+      trace: { version: 1, query, k, ...(this.embedder ? { embedderId: this.embedder.id } : {}), stages },
+    };
+  }
+
+  /** The chunk: known chunks first, then the retrievers' `getChunk`; unknown text is an empty chunk marked so. */
+  private async chunkFor(chunkId: string, docId: string): Promise<Chunk> {
+    const known = this.chunkMap.get(chunkId);
+    if (known) return known;
+    for (const r of this.retrievers) {
+      const c = r.getChunk ? await r.getChunk(chunkId) : undefined;
+      if (c) {
+        this.remember(c);
+        return c;
+      }
+    }
+    return { id: chunkId, docId, index: 0, text: '', start: 0, end: 0, metadata: { unknownChunk: true } };
+  }
+
+  /** A chunk seen or given, or null. */
+  getChunk(id: string): Chunk | null {
+    return this.chunkMap.get(id) ?? null;
+  }
+
+  /** The chunks of a document seen or given, in offset order. */
+  chunksOf(docId: string): readonly Chunk[] {
+    return [...(this.byDoc.get(docId) ?? [])].sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** A source document given, or null. */
+  getDocument(id: string): Document | null {
+    return this.docs.get(id) ?? null;
+  }
+
+  /** Ids of the documents given. */
+  documentIds(): string[] {
+    return [...this.docs.keys()];
+  }
+}
+
+function depthResolver(
+  depth: RetrieverSearchOptions['depth'],
+  rs: readonly Retriever[],
+): (name: string) => number {
+  if (depth === undefined) return () => RETRIEVER_SEARCH_DEFAULTS.depth;
+  if (typeof depth === 'number') {
+    const d = checkInteger('depth', depth, 1);
+    return () => d;
+  }
+  if (depth === null || typeof depth !== 'object' || Array.isArray(depth))
+    invalidArgument('depth', depth, 'a positive integer or an object keyed by retriever name');
+  for (const [name, d] of Object.entries(depth)) {
+    if (!rs.some((r) => r.name === name))
+      invalidArgument('depth', depth, `keys among the retriever names (${rs.map((r) => r.name).join(', ')})`);
+    checkInteger(`depth.${name}`, d, 1);
+  }
+  return (name) => depth[name] ?? RETRIEVER_SEARCH_DEFAULTS.depth;
+}
