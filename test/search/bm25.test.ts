@@ -208,6 +208,39 @@ describe('Bm25Index add / replace / remove', () => {
       { numRuns: 200 },
     );
   });
+
+  it('removing most of a large index (tombstones, then compaction) leaves it equal to a fresh build', () => {
+    const words = ['cat', 'dog', 'bird', 'mat', 'zebra', 'sea', 'run', 'tree', 'sun', 'moon'];
+    const textOf = (i: number) =>
+      Array.from({ length: 1 + (i % 7) }, (_, j) => words[(i * 7 + j * 3) % 10]).join(' ');
+    const inc = new Bm25Index();
+    const live = new Map<string, string>();
+    for (let round = 0; round < 3; round++) {
+      const batch = Array.from({ length: 2000 }, (_, i) => ({
+        id: `r${round}-${i}`,
+        docId: `d${i % 50}`,
+        text: textOf(i + round),
+      }));
+      inc.add(batch);
+      for (const it of batch) live.set(it.id, it.text);
+      const gone = batch.filter((_, i) => i % 10 !== 0).map((it) => it.id);
+      inc.remove(gone);
+      for (const id of gone) live.delete(id);
+      // replace some survivors (a re-add is remove + add)
+      const again = batch.filter((_, i) => i % 20 === 0).map((it) => ({ ...it, text: `${it.text} moon` }));
+      inc.add(again);
+      for (const it of again) live.set(it.id, it.text);
+    }
+    expect(inc.store.generation).toBeGreaterThan(0); // compaction ran
+    const once = new Bm25Index();
+    once.add([...live].map(([id, text]) => ({ id, docId: `d${Number(id.split('-')[1]) % 50}`, text })));
+    expect(inc.size).toBe(once.size);
+    expect(inc.vocabularySize).toBe(once.vocabularySize);
+    for (const q of ['cat moon', 'zebra sea sun', 'tree']) {
+      expect(inc.search(q, 25)).toEqual(once.search(q, 25));
+      for (const id of [...live.keys()].slice(0, 40)) expect(inc.explain(q, id)).toEqual(once.explain(q, id));
+    }
+  });
 });
 
 describe('Analyzer', () => {

@@ -58,6 +58,10 @@ describe('save / load', () => {
     async (index) => {
       const p = await build(index);
       await p.addDocuments([{ id: 'punctuation', text: '!!! ??? ***' }]); // embeds to the zero vector
+      // a lone surrogate (not valid Unicode: stored as UTF-16) and metadata that chunks inherit
+      await p.addDocuments([
+        { id: 'surrogate', text: 'broken \uD83D pair, then caf\u00e9 words', metadata: { lang: 'en', n: 1 } },
+      ]);
       expect(p.chunksWithoutVector()).toHaveLength(1);
       const dir = path.join(work, `round-${index}`);
       await p.save(dir);
@@ -67,14 +71,15 @@ describe('save / load', () => {
         version: INDEX_FORMAT_VERSION,
         embedder: { id: 'hashing:d96:w1:c3-5', dimensions: 96 },
       });
+      // each text once (documents; chunks are offsets), binary postings, one copy of the vectors (+ the HNSW graph)
       expect(Object.keys(manifest.files).sort()).toEqual(
         [
-          'bm25.json',
-          'chunks.jsonl',
+          'bm25.bin',
+          'chunks.bin',
           'docs.jsonl',
-          'vector-ids.json',
-          'vector-index.bin',
+          'texts.bin',
           'vectors.bin',
+          ...(index === 'hnsw' ? ['vector-index.bin'] : []),
         ].sort(),
       );
       for (const meta of Object.values(manifest.files)) expect(meta.sha256).toMatch(/^[0-9a-f]{64}$/);
@@ -117,9 +122,16 @@ describe('save / load', () => {
   });
 
   it('detects a corrupted or missing file and names it', async () => {
-    for (const name of ['chunks.jsonl', 'bm25.json', 'vectors.bin', 'vector-index.bin']) {
+    for (const [name, kind] of [
+      ['chunks.bin', 'exact'],
+      ['bm25.bin', 'exact'],
+      ['vectors.bin', 'exact'],
+      ['texts.bin', 'exact'],
+      ['docs.jsonl', 'exact'],
+      ['vector-index.bin', 'hnsw'],
+    ] as const) {
       const dir = path.join(work, `corrupt-${name}`);
-      await (await build('exact', 20)).save(dir);
+      await (await build(kind, 20)).save(dir);
       const file = path.join(dir, name);
       const bytes = readFileSync(file);
       const at = Math.floor(bytes.length / 2);
@@ -334,9 +346,9 @@ describe('saving while the index changes, and hand-edited or leftover folders', 
     writeFileSync(path.join(dir, 'notes.json'), '{"v":3}\n');
     await expectError(loadDir(dir), 'CORRUPT_FILE', /notes\.json.*checksum mismatch/);
     await expectError(
-      p.save(dir, { extras: { 'bm25.json': 'x' } }),
+      p.save(dir, { extras: { 'bm25.bin': 'x' } }),
       'INVALID_ARGUMENT',
-      /options\.extras.*bm25\.json/,
+      /options\.extras.*bm25\.bin/,
     );
     await expectError(p.save(dir, { extras: { '../x': 'x' } }), 'INVALID_ARGUMENT', /options\.extras/);
   });

@@ -21,7 +21,7 @@ export const INDEX_FORMAT = 'ragscope-index';
  * (await readManifest(dir)).version === INDEX_FORMAT_VERSION; // true
  * ```
  */
-export const INDEX_FORMAT_VERSION = 2;
+export const INDEX_FORMAT_VERSION = 3;
 
 /**
  * `manifest.json` of a saved index.

@@ -1,8 +1,6 @@
-import { endianness } from 'node:os';
 import path from 'node:path';
 import { invalidArgument, RagscopeError } from '../../core/errors.js';
 import type { RetrievalPipeline } from '../pipeline.js';
-import type { ExactVectorIndex, VectorIndex } from '../vector.js';
 import { checkTarget, replaceFolder } from './folder.js';
 import {
   INDEX_FORMAT,
@@ -14,6 +12,7 @@ import {
   sealManifest,
 } from './manifest.js';
 import { digestFile, type FileDigest, writeStreamed } from './sink.js';
+import { STORE_FILES, writeStores } from './stores.js';
 
 /**
  * Options of {@link savePipeline}.
@@ -32,22 +31,13 @@ export interface SaveOptions {
 }
 
 /** Files of the index itself (an extra may not take one of these names). @internal */
-export const INDEX_FILES = [
-  MANIFEST_FILE,
-  'docs.jsonl',
-  'chunks.jsonl',
-  'bm25.json',
-  'vector-ids.json',
-  'vectors.bin',
-  'vector-index.bin',
-];
-const VECTOR_INDEX_FILE = 'vector-index.bin';
-const LITTLE_ENDIAN = endianness() === 'LE';
+export const INDEX_FILES: string[] = [MANIFEST_FILE, ...Object.values(STORE_FILES)];
 
 /**
  * Save a pipeline's whole index into folder `dir`: `manifest.json` (format version, config, embedder id and
- * dimensions, sha256 of every file, and a sha256 of itself), `docs.jsonl`, `chunks.jsonl`, `bm25.json`,
- * `vectors.bin` (float32 little-endian, in `vector-ids.json` order) and `vector-index.bin` (the ANN graph).
+ * dimensions, sha256 of every file, and a sha256 of itself), `docs.jsonl` (ids, metadata), `texts.bin` (every
+ * document text once), `chunks.bin` (chunks as offsets into their document), `bm25.bin` (binary postings),
+ * `vectors.bin` (float32 little-endian, one copy) and, for HNSW, `vector-index.bin` (the graph).
  *
  * Consistent: the save waits for queued `addDocuments`/`updateDocuments`/`removeDocuments` calls and holds later
  * ones back until it has written everything, so the files hold one state of the pipeline. Verified: the counts of
@@ -138,71 +128,4 @@ async function verifyOnDisk(tmp: string, files: Record<string, FileDigest>): Pro
       );
     }
   }
-}
-
-function inconsistent(tmp: string, why: string): never {
-  throw new RagscopeError(
-    'CORRUPT_FILE',
-    `save to ${tmp} refused: the pipeline's stores disagree (${why}); the previous index was kept`,
-    { file: tmp },
-  );
-}
-
-/** Write every store of the pipeline into `tmp`; cross-check their counts. */
-async function writeStores(
-  pipeline: RetrievalPipeline,
-  tmp: string,
-): Promise<{ files: Record<string, FileDigest>; counts: IndexManifest['counts'] }> {
-  const state = pipeline.exportState();
-  const files: Record<string, FileDigest> = {};
-  const file = (name: string) => path.join(tmp, name);
-  const chunkIds = new Set<string>();
-  files['chunks.jsonl'] = await writeStreamed(file('chunks.jsonl'), async (s) => {
-    for (const c of state.chunks) {
-      chunkIds.add(c.id);
-      await s.write(`${JSON.stringify(c)}\n`);
-    }
-  });
-  files['docs.jsonl'] = await writeStreamed(file('docs.jsonl'), async (s) => {
-    for (const d of state.docs) {
-      for (const id of d.chunkIds)
-        if (!chunkIds.has(id)) inconsistent(tmp, `chunk ${id} of ${d.doc.id} is missing`);
-      await s.write(`${JSON.stringify(d)}\n`);
-    }
-  });
-  const bm25 = pipeline.bm25;
-  if (bm25) {
-    if (bm25.size !== chunkIds.size)
-      inconsistent(tmp, `BM25 holds ${bm25.size} chunks, the store ${chunkIds.size}`);
-    files['bm25.json'] = await writeStreamed(file('bm25.json'), (s) =>
-      s.write(JSON.stringify(bm25.toJSON())),
-    );
-  }
-  const vectorIndex = pipeline.vectorIndex;
-  if (vectorIndex) {
-    const ids = [...state.vectors.keys()];
-    if (vectorIndex.size !== ids.length) {
-      inconsistent(tmp, `the vector index holds ${vectorIndex.size} vectors, the store ${ids.length}`);
-    }
-    for (const id of ids) if (!chunkIds.has(id) || !vectorIndex.has(id)) inconsistent(tmp, `vector ${id}`);
-    const dims = pipeline.embedder?.dimensions ?? 0;
-    files['vector-ids.json'] = await writeStreamed(file('vector-ids.json'), (s) =>
-      s.write(JSON.stringify(ids)),
-    );
-    files['vectors.bin'] = await writeStreamed(file('vectors.bin'), async (s) => {
-      const row = Buffer.alloc(dims * 4);
-      for (const id of ids) {
-        const v = state.vectors.get(id)!;
-        if (LITTLE_ENDIAN) row.set(new Uint8Array(v.buffer, v.byteOffset, dims * 4));
-        else for (let i = 0; i < dims; i++) row.writeFloatLE(v[i]!, i * 4);
-        await s.write(row);
-      }
-    });
-    await (vectorIndex as VectorIndex | ExactVectorIndex).writeTo(file(VECTOR_INDEX_FILE));
-    files[VECTOR_INDEX_FILE] = await digestFile(file(VECTOR_INDEX_FILE));
-  }
-  return {
-    files,
-    counts: { documents: state.docs.length, chunks: state.chunks.length, vectors: state.vectors.size },
-  };
 }
