@@ -76,7 +76,7 @@ describe('save / load', () => {
         [
           'bm25.bin',
           'chunks.bin',
-          'docs.jsonl',
+          'docs.bin',
           'texts.bin',
           'vectors.bin',
           ...(index === 'hnsw' ? ['vector-index.bin'] : []),
@@ -127,7 +127,7 @@ describe('save / load', () => {
       ['bm25.bin', 'exact'],
       ['vectors.bin', 'exact'],
       ['texts.bin', 'exact'],
-      ['docs.jsonl', 'exact'],
+      ['docs.bin', 'exact'],
       ['vector-index.bin', 'hnsw'],
     ] as const) {
       const dir = path.join(work, `corrupt-${name}`);
@@ -145,11 +145,11 @@ describe('save / load', () => {
     }
     const dir = path.join(work, 'missing');
     await (await build('exact', 20)).save(dir);
-    rmSync(path.join(dir, 'docs.jsonl'));
+    rmSync(path.join(dir, 'docs.bin'));
     await expectError(
       RetrievalPipeline.load(dir, { embedder: new HashingEmbedder({ dimensions: 96 }) }),
       'CORRUPT_FILE',
-      /docs\.jsonl.*missing/,
+      /docs\.bin.*missing/,
     );
     writeFileSync(
       path.join(dir, 'manifest.json'),

@@ -11,7 +11,7 @@ import { ExactVectorIndex, VectorIndex } from '../vector.js';
 import { BinReader, readVerified } from './binary.js';
 import type { IndexManifest } from './manifest.js';
 import { digestFile } from './sink.js';
-import { CHUNKS_MAGIC, type DocRow, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
+import { CHUNKS_MAGIC, DOCS_MAGIC, type DocRow, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -26,37 +26,34 @@ export interface LoadedStores {
   vectorIndex?: VectorSearchIndex;
 }
 
-/** Parse `docs.jsonl` line by line straight from the buffer. */
-function readDocRows(file: string, buf: Buffer): DocRow[] {
-  const rows: DocRow[] = [];
-  let start = 0;
-  let line = 0;
-  while (start < buf.length) {
-    let end = buf.indexOf(10, start);
-    if (end < 0) end = buf.length;
-    line++;
-    let row: DocRow;
-    try {
-      row = JSON.parse(buf.toString('utf8', start, end)) as DocRow;
-    } catch (err) {
-      return corrupt(file, `line ${line} is not JSON`, err);
-    }
-    if (
-      typeof row?.id !== 'string' ||
-      typeof row.textHash !== 'string' ||
-      (row.encoding !== 'utf8' && row.encoding !== 'utf16le') ||
-      !Number.isSafeInteger(row.bytes) ||
-      row.bytes < 0 ||
-      !Number.isSafeInteger(row.chunks) ||
-      row.chunks < 0 ||
-      row.metadata === null ||
-      typeof row.metadata !== 'object'
-    ) {
-      corrupt(file, `line ${line} has an unexpected shape`);
-    }
-    rows.push(row);
-    start = end + 1;
+/** `{}` (the usual metadata) without JSON.parse; anything else parsed. */
+function parseMeta(r: BinReader, json: string, what: string): Record<string, unknown> {
+  if (json === '{}') return {};
+  try {
+    const v = JSON.parse(json) as unknown;
+    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch {}
+  return r.fail(`${what} metadata is not a JSON object`);
+}
+
+/** Parse `docs.bin`. */
+function readDocRows(r: BinReader): DocRow[] {
+  r.magic(DOCS_MAGIC);
+  const n = r.varint();
+  const rows: DocRow[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const id = r.str();
+    if (r.pos + 32 > r.buf.length) r.fail('unexpected end of file');
+    const textHash = r.buf.toString('hex', r.pos, r.pos + 32);
+    r.pos += 32;
+    const enc = r.u8();
+    if (enc > 1) r.fail(`document ${id} has text encoding ${enc}`);
+    const bytes = r.varint();
+    const chunks = r.varint();
+    const metadata = parseMeta(r, r.str(), `document ${id}`);
+    rows[i] = { id, metadata, textHash, encoding: enc === 0 ? 'utf8' : 'utf16le', bytes, chunks };
   }
+  if (!r.done) r.fail('trailing bytes');
   return rows;
 }
 
@@ -72,7 +69,7 @@ export async function readStores(
     if (!meta) return corrupt(file(name), 'not listed in manifest.json');
     return readVerified(file(name), meta);
   };
-  const rows = readDocRows(file(STORE_FILES.docs), await read(STORE_FILES.docs));
+  const rows = readDocRows(new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs)));
   const texts = await read(STORE_FILES.texts);
   const docs: PipelineState['docs'] = [];
   const docTexts: string[] = [];
@@ -106,12 +103,7 @@ export async function readStores(
       const flags = r.u8();
       const id = r.str();
       if (end > text.length) r.fail(`chunk ${id} ends at ${end}, past its document ${d.doc.id}`);
-      let metadata: Record<string, unknown>;
-      try {
-        metadata = JSON.parse(flags & OWN_METADATA ? r.str() : metaJson);
-      } catch {
-        return r.fail(`chunk ${id} metadata is not JSON`);
-      }
+      const metadata = parseMeta(r, flags & OWN_METADATA ? r.str() : metaJson, `chunk ${id}`);
       chunks[at] = { id, docId: d.doc.id, index, text: text.slice(start, end), start, end, metadata };
       hasVector[at] = flags & HAS_VECTOR;
       d.chunkIds.push(id);

@@ -15,7 +15,7 @@ import { digestFile, type FileDigest, writeStreamed } from './sink.js';
  * `vectors.bin` (an exact index is rebuilt from them; an HNSW graph is `vector-index.bin`). @internal
  */
 export const STORE_FILES = {
-  docs: 'docs.jsonl',
+  docs: 'docs.bin',
   texts: 'texts.bin',
   chunks: 'chunks.bin',
   bm25: 'bm25.bin',
@@ -31,7 +31,10 @@ export const HAS_VECTOR = 1;
 export const OWN_METADATA = 2;
 const LITTLE_ENDIAN = endianness() === 'LE';
 
-/** One `docs.jsonl` row. @internal */
+/** Magic bytes opening `docs.bin`. @internal */
+export const DOCS_MAGIC = 'RSDC1';
+
+/** One `docs.bin` record. @internal */
 export interface DocRow {
   id: string;
   metadata: Record<string, unknown>;
@@ -70,17 +73,20 @@ export async function writeStores(
     for (const [i, d] of state.docs.entries()) await s.write(Buffer.from(d.doc.text, encodings[i]));
   });
   files[STORE_FILES.docs] = await writeStreamed(file(STORE_FILES.docs), async (s) => {
+    const w = new BinWriter(s);
+    for (const ch of DOCS_MAGIC) w.u8(ch.charCodeAt(0));
+    w.varint(state.docs.length);
     for (const [i, d] of state.docs.entries()) {
-      const row: DocRow = {
-        id: d.doc.id,
-        metadata: d.doc.metadata ?? {},
-        textHash: d.textHash,
-        encoding: encodings[i]!,
-        bytes: Buffer.byteLength(d.doc.text, encodings[i]),
-        chunks: d.chunkIds.length,
-      };
-      await s.write(`${JSON.stringify(row)}\n`);
+      w.str(d.doc.id);
+      if (!/^[0-9a-f]{64}$/.test(d.textHash)) disagree(tmp, `document ${d.doc.id} has no sha256 text hash`);
+      for (let j = 0; j < 64; j += 2) w.u8(Number.parseInt(d.textHash.slice(j, j + 2), 16));
+      w.u8(encodings[i] === 'utf8' ? 0 : 1);
+      w.varint(Buffer.byteLength(d.doc.text, encodings[i]));
+      w.varint(d.chunkIds.length);
+      w.str(JSON.stringify(d.doc.metadata ?? {}));
+      await w.maybeFlush();
     }
+    await w.flush();
   });
   let withVector = 0;
   files[STORE_FILES.chunks] = await writeStreamed(file(STORE_FILES.chunks), async (s) => {
