@@ -75,7 +75,9 @@ function queries(words: string[]): string[] {
   const next = rng(7);
   // "typical" queries: 3-6 words drawn like the corpus (frequent words dominate, as in real questions)
   return Array.from({ length: 100 }, () =>
-    Array.from({ length: 3 + Math.floor(next() * 4) }, () => words[Math.floor(next() * words.length)]).join(' '),
+    Array.from({ length: 3 + Math.floor(next() * 4) }, () => words[Math.floor(next() * words.length)]).join(
+      ' ',
+    ),
   );
 }
 
@@ -102,7 +104,10 @@ async function loadChild(dir: string, expectedFile: string): Promise<void> {
   const rss0 = process.memoryUsage().rss;
   const c0 = process.cpuUsage();
   const t0 = performance.now();
-  const p = await RetrievalPipeline.load(dir, BM25_ONLY ? {} : { embedder: new HashingEmbedder({ dimensions: DIMS }) });
+  const p = await RetrievalPipeline.load(
+    dir,
+    BM25_ONLY ? {} : { embedder: new HashingEmbedder({ dimensions: DIMS }) },
+  );
   const loadCpu = cpuSeconds(process.cpuUsage(c0));
   const loadWall = (performance.now() - t0) / 1000;
   gc();
@@ -134,7 +139,8 @@ async function main(): Promise<void> {
     const c0 = process.cpuUsage();
     await p.addDocuments(docs);
     buildCpu += cpuSeconds(process.cpuUsage(c0));
-    if ((i / BATCH) % 10 === 9) process.stderr.write(`built ${i + BATCH} chunks, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+    if ((i / BATCH) % 10 === 9)
+      process.stderr.write(`built ${i + BATCH} chunks, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
   }
   gc();
   const rssAfterBuild = process.memoryUsage().rss;

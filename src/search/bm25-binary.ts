@@ -144,5 +144,6 @@ export function readBm25Binary(
   s.fwdUsed = total;
   s.nextNum = n;
   s.totalLen = totalLen;
+  s.refreshBounds();
   return idx;
 }

@@ -19,6 +19,12 @@ export class Bm25Store {
   pLen = new Int32Array(1024);
   /** Term id -> live document frequency. */
   df = new Int32Array(1024);
+  /**
+   * Term id -> largest tf and smallest chunk length among its postings (tombstones included, so they only ever
+   * over-estimate): the inputs of the term's score upper bound used by dynamic pruning. Exact again after compaction.
+   */
+  maxTf = new Int32Array(1024);
+  minLen = new Float64Array(1024).fill(Number.POSITIVE_INFINITY);
   liveTerms = 0;
 
   /** Per number: chunk id (undefined when dead), document id, length, forward-index slice. */
@@ -50,8 +56,12 @@ export class Bm25Store {
       this.termStrings.push(term);
       this.termIds.set(term, tid);
       if (tid >= this.df.length) {
+        const old = this.minLen.length;
         this.df = grow(this.df, tid + 1);
         this.pLen = grow(this.pLen, tid + 1);
+        this.maxTf = grow(this.maxTf, tid + 1);
+        this.minLen = grow(this.minLen, tid + 1);
+        this.minLen.fill(Number.POSITIVE_INFINITY, old);
       }
     }
     return tid;
@@ -88,6 +98,8 @@ export class Bm25Store {
       this.fwdTerms[start + i] = tid;
       this.fwdTfs[start + i] = tf;
       this.append(tid, num, tf);
+      if (tf > (this.maxTf[tid] as number)) this.maxTf[tid] = tf;
+      if (len < (this.minLen[tid] as number)) this.minLen[tid] = len;
     }
     this.byId.set(id, num);
     this.totalLen += len;
@@ -206,9 +218,9 @@ export class Bm25Store {
       this.pLen[tid] = j;
     }
     this.ids = ids;
+    this.lens = lens;
     this.docIds = docIds;
     this.alive = alive;
-    this.lens = lens;
     this.fwdStart = fwdStart;
     this.fwdCount = fwdCount;
     this.fwdTerms = fwdTerms;
@@ -217,6 +229,29 @@ export class Bm25Store {
     this.nextNum = n;
     this.dead = 0;
     this.generation++;
+    this.refreshBounds();
+  }
+
+  /** Recompute every term's maxTf/minLen from its live postings. */
+  refreshBounds(): void {
+    for (let tid = 0; tid < this.termStrings.length; tid++) {
+      const nums = this.pNums[tid];
+      let maxTf = 0;
+      let minLen = Number.POSITIVE_INFINITY;
+      if (nums) {
+        const tfs = this.pTfs[tid] as Int32Array;
+        const len = this.pLen[tid] as number;
+        for (let i = 0; i < len; i++) {
+          const num = nums[i] as number;
+          if (!this.alive[num]) continue;
+          if ((tfs[i] as number) > maxTf) maxTf = tfs[i] as number;
+          const l = this.lens[num] as number;
+          if (l < minLen) minLen = l;
+        }
+      }
+      this.maxTf[tid] = maxTf;
+      this.minLen[tid] = minLen;
+    }
   }
 
   private growNums(min: number): void {

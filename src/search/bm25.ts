@@ -2,6 +2,7 @@ import SearchableMap from 'minisearch/SearchableMap';
 import { checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
 import { type Bm25Json, readBm25Json } from './bm25-json.js';
+import { maxScoreTopK, type QueryTerm } from './bm25-maxscore.js';
 import { Bm25Store } from './bm25-store.js';
 import { TopK } from './bm25-topk.js';
 import type { Bm25Explanation, TermContribution, UnmatchedTerm } from './types.js';
@@ -283,7 +284,8 @@ export class Bm25Index {
 
   /**
    * The `k` best chunks for `query` by exact BM25, best first (ties by id). Chunks matching no query term are not
-   * returned, so fewer than `k` hits may come back.
+   * returned, so fewer than `k` hits may come back. Uses MaxScore dynamic pruning: the same hits and bit-identical
+   * scores as scoring every posting, without visiting most postings of frequent terms.
    *
    * @example
    * ```ts
@@ -291,6 +293,35 @@ export class Bm25Index {
    * ```
    */
   search(query: string, k: number): Bm25Hit[] {
+    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
+    const s = this.store;
+    const n = s.size;
+    if (n === 0) return [];
+    const terms: QueryTerm[] = [];
+    const occurrences: number[] = [];
+    const seen = new Map<number, number>();
+    for (const term of this.analyzer.analyze(query)) {
+      const tid = s.termIds.get(term);
+      if (tid === undefined || s.df[tid] === 0) continue;
+      let at = seen.get(tid);
+      if (at === undefined) {
+        at = terms.length;
+        seen.set(tid, at);
+        terms.push({ tid, idf: idfOf(n, s.df[tid] as number), count: 0 });
+      }
+      (terms[at] as QueryTerm).count++;
+      occurrences.push(at);
+    }
+    const top = maxScoreTopK(s, terms, occurrences, k, this.k1, this.b, s.totalLen / n);
+    return top.map(({ num, score }) => ({ id: s.ids[num] as string, docId: s.docIds[num] as string, score }));
+  }
+
+  /**
+   * @internal {@link Bm25Index.search} by exhaustive scoring (every posting of every query term): the reference
+   * the pruned search is tested against.
+   */
+  searchExhaustive(query: string, k: number): Bm25Hit[] {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
     const s = this.store;

@@ -440,3 +440,52 @@ describe('Bm25Index on SciFact (real data)', () => {
     expect(ndcg).toBeLessThan(0.6789 + 0.005);
   });
 });
+
+describe('Bm25Index dynamic pruning (MaxScore)', () => {
+  it('property: pruned search returns exactly the exhaustive top k and scores, ties by id included', () => {
+    const words = ['cat', 'dog', 'bird', 'mat', 'zebra', 'sea', 'run', 'tree', 'sun', 'moon', 'the', 'of'];
+    // few words and short texts: many identical scores, so tie order is exercised
+    const text = fc.array(fc.constantFrom(...words), { minLength: 0, maxLength: 12 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 120 }),
+        fc.array(fc.nat(119), { maxLength: 40 }),
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom('anserini' as const, 'lucene' as const),
+        (texts, removed, q, k, preset) => {
+          const bm25 = new Bm25Index({ preset });
+          bm25.add(texts.map((t, i) => ({ id: `c${(i * 37) % 1000}-${i}`, docId: `d${i % 9}`, text: t })));
+          bm25.remove(removed.map((i) => `c${(i * 37) % 1000}-${i}`));
+          const query = q.join(' ');
+          const pruned = bm25.search(query, k);
+          expect(pruned).toEqual(bm25.searchExhaustive(query, k));
+          for (const hit of pruned) expect(bm25.explain(query, hit.id).score).toBe(hit.score);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on SciFact, pruned == exhaustive for every test query at k = 10 and 100', () => {
+    const dir = path.resolve(__dirname, '../../../shared/data/scifact');
+    const bm25 = new Bm25Index();
+    bm25.add(
+      readFileSync(path.join(dir, 'corpus.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const o = JSON.parse(l) as { _id: string; title: string; text: string };
+          return { id: o._id, docId: o._id, text: `${o.title} ${o.text}` };
+        }),
+    );
+    const queries = readFileSync(path.join(dir, 'queries.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, 300)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    for (const q of queries) {
+      for (const k of [10, 100]) expect(bm25.search(q, k)).toEqual(bm25.searchExhaustive(q, k));
+    }
+  });
+});
