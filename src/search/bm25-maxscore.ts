@@ -40,41 +40,47 @@ export function maxScoreTopK(
   if (m === 0) return [];
   const lens = s.lens;
   const alive = s.alive;
-  const weight = (t: QueryTerm, tf: number, len: number): number => {
-    const norm = 1 - b + (b * len) / avg;
-    return (t.idf * (tf * (k1 + 1))) / (tf + k1 * norm);
-  };
-  // Terms by ascending upper bound; prefix sums of bounds.
+  const k1p1 = k1 + 1;
+  // Terms by ascending upper bound (count * weight at max tf and min length); prefix sums of bounds.
   const order = terms
     .map((t, i) => {
-      const maxTf = s.maxTf[t.tid] as number;
-      const bound = t.count * weight(t, maxTf, s.minLen[t.tid] as number) * (1 + MARGIN);
-      return { i, bound };
+      const tf = s.maxTf[t.tid] as number;
+      const norm = 1 - b + (b * (s.minLen[t.tid] as number)) / avg;
+      return { i, bound: t.count * ((t.idf * (tf * k1p1)) / (tf + k1 * norm)) * (1 + MARGIN) };
     })
     .sort((x, y) => x.bound - y.bound);
-  const bound = order.map((o) => o.bound);
+  const bound = new Float64Array(m);
   const prefix = new Float64Array(m + 1);
-  for (let j = 0; j < m; j++) prefix[j + 1] = (prefix[j] as number) + (bound[j] as number);
-  const nums = order.map((o) => s.pNums[terms[o.i]!.tid] as Int32Array);
-  const tfsOf = order.map((o) => s.pTfs[terms[o.i]!.tid] as Int32Array);
-  const lenOf = order.map((o) => s.pLen[terms[o.i]!.tid] as number);
-  const pos = new Int32Array(m);
-  const tfAt = new Int32Array(m); // per sorted term: tf in the current chunk (0 = absent)
+  const idf = new Float64Array(m);
+  const count = new Float64Array(m);
+  const nums: Int32Array[] = [];
+  const tfsOf: Int32Array[] = [];
+  const lenOf = new Int32Array(m);
   const sortedOf = new Int32Array(m); // original term index -> sorted position
   order.forEach((o, j) => {
+    const t = terms[o.i] as QueryTerm;
+    bound[j] = o.bound;
+    prefix[j + 1] = (prefix[j] as number) + o.bound;
+    idf[j] = t.idf;
+    count[j] = t.count;
+    nums.push(s.pNums[t.tid] as Int32Array);
+    tfsOf.push(s.pTfs[t.tid] as Int32Array);
+    lenOf[j] = s.pLen[t.tid] as number;
     sortedOf[o.i] = j;
   });
+  const occ = Int32Array.from(occurrences, (o) => sortedOf[o] as number);
   const END = 0x7fffffff;
-  const cur = (j: number): number => {
-    const p = pos[j] as number;
-    return p < (lenOf[j] as number) ? ((nums[j] as Int32Array)[p] as number) : END;
-  };
+  const pos = new Int32Array(m);
+  const curDoc = new Int32Array(m); // chunk number under each cursor (END when exhausted)
+  for (let j = 0; j < m; j++)
+    curDoc[j] = (lenOf[j] as number) > 0 ? ((nums[j] as Int32Array)[0] as number) : END;
+  const tfAt = new Int32Array(m); // per sorted term: tf in the current chunk (0 = absent)
   /** Move term j's cursor to the first posting >= target (galloping, then binary search). */
   const seek = (j: number, target: number): number => {
+    if ((curDoc[j] as number) >= target) return curDoc[j] as number;
     const list = nums[j] as Int32Array;
     const len = lenOf[j] as number;
     let lo = pos[j] as number;
-    if (lo >= len || (list[lo] as number) >= target) return lo < len ? (list[lo] as number) : END;
     let step = 1;
     let hi = lo + 1;
     while (hi < len && (list[hi] as number) < target) {
@@ -83,7 +89,6 @@ export function maxScoreTopK(
       hi = lo + step;
     }
     if (hi > len) hi = len;
-    // list[lo] < target; find first index in (lo, hi] with list[i] >= target
     let a = lo + 1;
     let z = hi;
     while (a < z) {
@@ -92,38 +97,33 @@ export function maxScoreTopK(
       else z = mid;
     }
     pos[j] = a;
-    return a < len ? (list[a] as number) : END;
+    const d = a < len ? (list[a] as number) : END;
+    curDoc[j] = d;
+    return d;
   };
-  // first essential term: smallest e with prefix[e+1] >= threshold (all terms essential while the heap fills)
+  // Terms below firstEssential cannot reach the k-th score together (all terms are essential until the heap fills).
   let firstEssential = 0;
-  const updateEssential = (): void => {
-    const th = top.threshold;
-    while (firstEssential < m && (prefix[firstEssential + 1] as number) < th * (1 - MARGIN)) firstEssential++;
-  };
   for (;;) {
-    // next candidate: smallest chunk number among essential cursors
     let doc = END;
-    for (let j = firstEssential; j < m; j++) {
-      const c = cur(j);
-      if (c < doc) doc = c;
-    }
+    for (let j = firstEssential; j < m; j++) if ((curDoc[j] as number) < doc) doc = curDoc[j] as number;
     if (doc === END) break;
-    if (alive[doc] === 0) {
-      for (let j = firstEssential; j < m; j++) if (cur(j) === doc) pos[j] = (pos[j] as number) + 1;
-      continue;
-    }
-    const len = lens[doc] as number;
-    // essential contributions (an upper bound per term: count * weight), then the non-essential bounds
+    const norm = 1 - b + (b * (lens[doc] as number)) / avg;
+    const kn = k1 * norm;
+    const live = alive[doc] !== 0;
+    // essential terms: exact contributions, and step their cursors past this chunk
     let partial = 0;
     for (let j = firstEssential; j < m; j++) {
-      if (cur(j) === doc) {
-        const tf = (tfsOf[j] as Int32Array)[pos[j] as number] as number;
+      if (curDoc[j] === doc) {
+        const p = pos[j] as number;
+        const tf = (tfsOf[j] as Int32Array)[p] as number;
         tfAt[j] = tf;
-        partial += terms[order[j]!.i]!.count * weight(terms[order[j]!.i]!, tf, len);
-        pos[j] = (pos[j] as number) + 1;
+        partial += (count[j] as number) * (((idf[j] as number) * (tf * k1p1)) / (tf + kn));
+        pos[j] = p + 1;
+        curDoc[j] = p + 1 < (lenOf[j] as number) ? ((nums[j] as Int32Array)[p + 1] as number) : END;
       } else tfAt[j] = 0;
     }
-    // upper bound: exact essential contributions + the non-essential bounds, tightened term by term
+    if (!live) continue;
+    // upper bound: essential part + non-essential bounds, tightened term by term (largest bound first)
     const floor = top.threshold * (1 - MARGIN);
     let ub = partial * (1 + MARGIN) + (prefix[firstEssential] as number);
     let skip = ub < floor;
@@ -131,7 +131,7 @@ export function maxScoreTopK(
       if (seek(j, doc) === doc) {
         const tf = (tfsOf[j] as Int32Array)[pos[j] as number] as number;
         tfAt[j] = tf;
-        ub += terms[order[j]!.i]!.count * weight(terms[order[j]!.i]!, tf, len) * (1 + MARGIN);
+        ub += (count[j] as number) * (((idf[j] as number) * (tf * k1p1)) / (tf + kn)) * (1 + MARGIN);
       } else tfAt[j] = 0;
       ub -= bound[j] as number;
       skip = ub < floor;
@@ -139,12 +139,16 @@ export function maxScoreTopK(
     if (skip) continue;
     // exact score, in query order, as exhaustive scoring and explain() sum it
     let score = 0;
-    for (const o of occurrences) {
-      const tf = tfAt[sortedOf[o] as number] as number;
-      if (tf > 0) score += weight(terms[o]!, tf, len);
+    for (let o = 0; o < occ.length; o++) {
+      const j = occ[o] as number;
+      const tf = tfAt[j] as number;
+      if (tf > 0) score += ((idf[j] as number) * (tf * k1p1)) / (tf + kn);
     }
     top.push(doc, score);
-    if (top.full) updateEssential();
+    if (top.full) {
+      const th = top.threshold * (1 - MARGIN);
+      while (firstEssential < m && (prefix[firstEssential + 1] as number) < th) firstEssential++;
+    }
   }
   return top.sorted();
 }
