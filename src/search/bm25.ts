@@ -1,10 +1,11 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import { checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { exhaustiveTopK } from './bm25-exhaustive.js';
+import { idfOf } from './bm25-idf.js';
 import { type Bm25Json, readBm25Json } from './bm25-json.js';
 import { maxScoreTopK, type QueryTerm } from './bm25-maxscore.js';
 import { Bm25Store } from './bm25-store.js';
-import { TopK } from './bm25-topk.js';
 import type { Bm25Explanation, TermContribution, UnmatchedTerm } from './types.js';
 
 /**
@@ -325,41 +326,14 @@ export class Bm25Index {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
     const s = this.store;
-    const n = s.size;
-    if (n === 0) return [];
-    const avg = s.totalLen / n;
-    const { k1, b } = this;
+    if (s.size === 0) return [];
     if (this.scores.length < s.nextNum) this.scores = new Float64Array(Math.max(64, s.alive.length));
-    const scores = this.scores;
-    const lens = s.lens;
-    const alive = s.alive;
-    const touched: number[] = [];
-    for (const term of this.analyzer.analyze(query)) {
-      const tid = s.termIds.get(term);
-      if (tid === undefined || s.df[tid] === 0) continue;
-      const nums = s.pNums[tid] as Int32Array;
-      const tfs = s.pTfs[tid] as Int32Array;
-      const len = s.pLen[tid] as number;
-      const idf = idfOf(n, s.df[tid] as number);
-      for (let i = 0; i < len; i++) {
-        const num = nums[i] as number;
-        if (alive[num] === 0) continue;
-        const tf = tfs[i] as number;
-        // Same expression, same order as explain(): the sums are bit-identical.
-        const norm = 1 - b + (b * (lens[num] as number)) / avg;
-        const w = (idf * (tf * (k1 + 1))) / (tf + k1 * norm);
-        if (scores[num] === 0) touched.push(num);
-        scores[num] = (scores[num] as number) + w;
-      }
-    }
-    const top = new TopK(k, s.ids);
-    for (const num of touched) {
-      top.push(num, scores[num] as number);
-      scores[num] = 0;
-    }
-    return top
-      .sorted()
-      .map(({ num, score }) => ({ id: s.ids[num] as string, docId: s.docIds[num] as string, score }));
+    const terms = this.analyzer.analyze(query);
+    return exhaustiveTopK(s, terms, k, this.k1, this.b, this.scores).map(({ num, score }) => ({
+      id: s.ids[num] as string,
+      docId: s.docIds[num] as string,
+      score,
+    }));
   }
 
   /**
@@ -522,9 +496,4 @@ export class Bm25Index {
     }
     return tid;
   }
-}
-
-/** Lucene/Anserini BM25 idf: always positive. @internal */
-export function idfOf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
 }
