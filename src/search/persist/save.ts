@@ -35,7 +35,7 @@ export const INDEX_FILES: string[] = [MANIFEST_FILE, ...Object.values(STORE_FILE
 
 /**
  * Save a pipeline's whole index into folder `dir`: `manifest.json` (format version, config, embedder id and
- * dimensions, sha256 of every file, and a sha256 of itself), `docs.jsonl` (ids, metadata), `texts.bin` (every
+ * dimensions, sha256 of every file, and a sha256 of itself), `docs.bin` (ids, metadata, text hashes), `texts.bin` (every
  * document text once), `chunks.bin` (chunks as offsets into their document), `bm25.bin` (binary postings),
  * `vectors.bin` (float32 little-endian, one copy) and, for HNSW, `vector-index.bin` (the graph).
  *
