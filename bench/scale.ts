@@ -98,8 +98,10 @@ function dirBytes(dir: string): Record<string, number> {
 
 /** Child mode: load `dir` in a fresh process and report its CPU and RSS. */
 async function loadChild(dir: string, expectedFile: string): Promise<void> {
-  const words = scifactWords();
-  const qs = queries(words);
+  const { queries: qs, answers: expected } = JSON.parse(readFileSync(expectedFile, 'utf8')) as {
+    queries: string[];
+    answers: unknown[];
+  };
   gc();
   const rss0 = process.memoryUsage().rss;
   const c0 = process.cpuUsage();
@@ -112,7 +114,7 @@ async function loadChild(dir: string, expectedFile: string): Promise<void> {
   const loadWall = (performance.now() - t0) / 1000;
   gc();
   const rss = process.memoryUsage().rss;
-  const same = JSON.stringify(await answers(p, qs)) === readFileSync(expectedFile, 'utf8');
+  const same = JSON.stringify(await answers(p, qs)) === JSON.stringify(expected);
   process.stdout.write(
     `${JSON.stringify({ loadCpu, loadWall, rssAfterLoad: rss, rssBeforeLoad: rss0, maxRss: process.resourceUsage().maxRSS * 1024, same })}\n`,
   );
@@ -162,7 +164,7 @@ async function main(): Promise<void> {
   const bm25ExhaustiveP50 = p50((q) => bm25.searchExhaustive(q, 10));
   const bm25P50k100 = p50((q) => bm25.search(q, 100));
   const expected = path.join(work, 'expected.json');
-  writeFileSync(expected, JSON.stringify(await answers(p, qs)));
+  writeFileSync(expected, JSON.stringify({ queries: qs, answers: await answers(p, qs) }));
 
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -177,6 +179,10 @@ async function main(): Promise<void> {
   peak = Math.max(peak, process.memoryUsage().rss);
   const files = dirBytes(dir);
   const onDisk = Object.values(files).reduce((a, b) => a + b, 0);
+  // printed before the load child runs, so a failed load still leaves the build and save figures
+  process.stderr.write(
+    `${JSON.stringify({ buildCpu, rssAfterBuild, saveCpu, saveWall, peak, onDisk, raw: rawText + rawVectors, bm25P50, bm25ExhaustiveP50 })}\n`,
+  );
 
   const child = spawnSync(
     process.execPath,
