@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RagscopeError } from '../core/errors.js';
+import { resolveIndexFolder } from '../search/persist.js';
 
 /** What the CLI remembers next to a saved index: how to rebuild its embedder. */
 export interface IndexSidecar {
@@ -14,27 +15,33 @@ export interface IndexSidecar {
   corpus: string;
 }
 
-/** File name of the sidecar inside an index folder (not part of the index manifest; ignored by loadPipeline). */
+/**
+ * File name of the sidecar inside an index folder. It is saved with the index, inside the same atomic swap, as a
+ * checksummed extra of the manifest (`SaveOptions.extras`); loadPipeline verifies but does not read it.
+ */
 export const SIDECAR_FILE = 'ragscope-cli.json';
 
-/** Write the sidecar atomically (temp file + rename). @internal */
-export async function writeSidecar(dir: string, data: IndexSidecar): Promise<void> {
-  const target = path.join(dir, SIDECAR_FILE);
-  const tmp = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(data, null, 2)}\n`, 'utf8');
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+/** The sidecar as a `SaveOptions.extras` entry, so it is written inside the index's atomic swap. @internal */
+export function sidecarExtra(data: IndexSidecar): Record<string, string> {
+  return { [SIDECAR_FILE]: `${JSON.stringify(data, null, 2)}\n` };
 }
 
-/** Read the sidecar, or null when there is none (an index saved by the library). @internal */
+/**
+ * Read the sidecar of the index a load of `dir` would read, or null when there is none (an index saved by the
+ * library). A sidecar that is not valid JSON throws `CORRUPT_FILE`. @internal
+ */
 export async function readSidecar(dir: string): Promise<IndexSidecar | null> {
+  const file = path.join(await resolveIndexFolder(dir), SIDECAR_FILE);
+  let text: string;
   try {
-    return JSON.parse(await readFile(path.join(dir, SIDECAR_FILE), 'utf8')) as IndexSidecar;
-  } catch {
-    return null;
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new RagscopeError('CORRUPT_FILE', `cannot read ${file}: ${(err as Error).message}`, { file }, err);
+  }
+  try {
+    return JSON.parse(text) as IndexSidecar;
+  } catch (err) {
+    throw new RagscopeError('CORRUPT_FILE', `${file} is not valid JSON`, { file }, err);
   }
 }

@@ -1,6 +1,11 @@
 import SearchableMap from 'minisearch/SearchableMap';
 import { checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { exhaustiveTopK } from './bm25-exhaustive.js';
+import { idfOf } from './bm25-idf.js';
+import { type Bm25Json, readBm25Json } from './bm25-json.js';
+import { maxScoreTopK, type QueryTerm } from './bm25-maxscore.js';
+import { Bm25Store } from './bm25-store.js';
 import type { Bm25Explanation, TermContribution, UnmatchedTerm } from './types.js';
 
 /**
@@ -65,31 +70,8 @@ export interface Bm25Item {
 
 const PRESETS = { anserini: { k1: 0.9, b: 0.4 }, lucene: { k1: 1.2, b: 0.75 } } as const;
 
-interface Entry {
-  /** Internal dense number, the key in posting lists. */
-  num: number;
-  id: string;
-  docId: string;
-  /** Length in analysed terms (stop words excluded). */
-  len: number;
-  /** Distinct term ids of this chunk and their occurrences (parallel arrays). */
-  terms: Int32Array;
-  tfs: Int32Array;
-}
-
 /** Size at which the raw-token -> term-id cache is cleared. */
 const TOKEN_CACHE_LIMIT = 200_000;
-
-/** Serialised form written by {@link Bm25Index.toJSON}. */
-interface Bm25Json {
-  format: 'ragscope-bm25';
-  version: 1;
-  k1: number;
-  b: number;
-  analyzer: ReturnType<Analyzer['toJSON']>;
-  /** One row per chunk: id, docId, analysed terms, their term frequencies. */
-  docs: Array<[string, string, string[], number[]]>;
-}
 
 /**
  * A BM25 index over chunks with exact, explainable scores.
@@ -103,8 +85,8 @@ interface Bm25Json {
  * **Why not minisearch's own scorer/index:** minisearch scores BM25+ (an extra `d = 0.5` per matched term), measures
  * field length as the number of *distinct raw* tokens, and keeps a lazily discarded document in `df` until vacuum;
  * none of this can be configured to classic BM25. Its radix-tree inverted index (`SearchableMap`) was also measured
- * 3x slower to build than a hash map on SciFact, which broke the 1 s build budget. So postings live in a hash map of
- * arrays (term -> chunk numbers + tfs) scored here, which lets {@link Bm25Index.explain} reproduce `search` scores
+ * 3x slower to build than a hash map on SciFact, which broke the 1 s build budget. So postings live in typed arrays
+ * sorted by chunk number ({@link Bm25Store}: tombstones on removal, compaction) scored here, which lets {@link Bm25Index.explain} reproduce `search` scores
  * bit for bit; minisearch's `SearchableMap` is kept for vocabulary lookups ({@link Bm25Index.similarTerms}: prefix
  * and fuzzy matches, e.g. to suggest what a `not-in-corpus` query term might have meant), built lazily.
  *
@@ -128,26 +110,16 @@ export class Bm25Index {
   readonly k1: number;
   /** Length-normalisation parameter. */
   readonly b: number;
-
-  /** Analysed term <-> dense term id (ids are never reused; a term whose df drops to 0 keeps its id). */
-  private readonly termIds = new Map<string, number>();
-  private readonly termStrings: string[] = [];
-  /** Term id -> posting list (parallel arrays of chunk numbers and term frequencies, unordered); undefined when df 0. */
-  private postings: Array<Posting | undefined> = [];
-  private liveTerms = 0;
+  /** @internal Postings, forward index and chunk table. */
+  readonly store = new Bm25Store();
   /** Raw token -> term id (-1 for a stop word): skips re-analysing frequent tokens. */
   private readonly tokenCache = new Map<string, number>();
   /** Scratch per-term counter used while adding a chunk (all-zero between chunks). */
   private counts = new Int32Array(0);
   /** Vocabulary radix tree for prefix/fuzzy lookups; built on first use, dropped on change. */
   private vocab: SearchableMap<number> | null = null;
-  private readonly byId = new Map<string, Entry>();
-  private entries: Array<Entry | undefined> = [];
-  private readonly free: number[] = [];
-  private totalLen = 0;
-  /** Per chunk number: accumulator used by search (kept all-zero between searches) and length. */
+  /** Per chunk number: accumulator used by search (kept all-zero between searches). */
   private scores = new Float64Array(0);
-  private lens = new Float64Array(0);
 
   constructor(options: Bm25Options = {}) {
     if (options === null || typeof options !== 'object')
@@ -163,17 +135,18 @@ export class Bm25Index {
 
   /** Number of chunks indexed. */
   get size(): number {
-    return this.byId.size;
+    return this.store.size;
   }
 
   /** Average chunk length in analysed terms (0 when empty). */
   get avgDocLength(): number {
-    return this.byId.size === 0 ? 0 : this.totalLen / this.byId.size;
+    const n = this.store.size;
+    return n === 0 ? 0 : this.store.totalLen / n;
   }
 
   /** Number of distinct analysed terms in the index. */
   get vocabularySize(): number {
-    return this.liveTerms;
+    return this.store.liveTerms;
   }
 
   /**
@@ -196,8 +169,10 @@ export class Bm25Index {
       if (typeof it.text !== 'string') invalidArgument(`items[${i}].text`, it.text, 'a string');
     });
     const cache = this.tokenCache;
+    let uniq = new Int32Array(64);
+    let tfs = new Int32Array(64);
     for (const it of items) {
-      const uniq: number[] = [];
+      let n = 0;
       let len = 0;
       for (const tok of this.analyzer.tokenize(it.text)) {
         let tid = cache.get(tok);
@@ -211,21 +186,29 @@ export class Bm25Index {
         len++;
         const seen = this.counts[tid] as number;
         this.counts[tid] = seen + 1;
-        if (seen === 0) uniq.push(tid);
+        if (seen === 0) {
+          if (n === uniq.length) {
+            const u = new Int32Array(n * 2);
+            u.set(uniq);
+            uniq = u;
+            tfs = new Int32Array(n * 2);
+          }
+          uniq[n++] = tid;
+        }
       }
-      const terms = Int32Array.from(uniq);
-      const tfs = new Int32Array(terms.length);
-      for (let i = 0; i < terms.length; i++) {
-        const tid = terms[i] as number;
+      for (let i = 0; i < n; i++) {
+        const tid = uniq[i] as number;
         tfs[i] = this.counts[tid] as number;
         this.counts[tid] = 0;
       }
-      this.insert(it.id, it.docId, terms, tfs, len);
+      this.store.insert(it.id, it.docId, uniq, tfs, n, len);
     }
+    this.vocab = null;
   }
 
   /**
-   * Remove chunks by id; unknown ids are ignored.
+   * Remove chunks by id; unknown ids are ignored. O(distinct terms of each chunk): posting lists keep a tombstone
+   * until a compaction (when dead entries outnumber live ones), so removal is O(1) amortised per posting.
    *
    * @example
    * ```ts
@@ -235,8 +218,11 @@ export class Bm25Index {
   remove(ids: string[]): void {
     if (!Array.isArray(ids)) invalidArgument('ids', ids, 'an array of strings');
     for (const id of ids) {
-      const e = typeof id === 'string' ? this.byId.get(id) : undefined;
-      if (e) this.delete(e);
+      const num = typeof id === 'string' ? this.store.byId.get(id) : undefined;
+      if (num !== undefined) {
+        this.store.delete(num);
+        this.vocab = null;
+      }
     }
   }
 
@@ -249,7 +235,7 @@ export class Bm25Index {
    * ```
    */
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.store.byId.has(id);
   }
 
   /**
@@ -261,7 +247,7 @@ export class Bm25Index {
    * ```
    */
   ids(): IterableIterator<string> {
-    return this.byId.keys();
+    return this.store.byId.keys();
   }
 
   /**
@@ -273,8 +259,8 @@ export class Bm25Index {
    * ```
    */
   documentFrequency(analyzedTerm: string): number {
-    const tid = this.termIds.get(analyzedTerm);
-    return tid === undefined ? 0 : (this.postings[tid]?.nums.length ?? 0);
+    const tid = this.store.termIds.get(analyzedTerm);
+    return tid === undefined ? 0 : (this.store.df[tid] as number);
   }
 
   /**
@@ -287,16 +273,20 @@ export class Bm25Index {
    * ```
    */
   termsOf(id: string): Map<string, number> {
-    const e = this.entry(id);
+    const num = this.num(id);
+    const s = this.store;
     const out = new Map<string, number>();
-    for (let i = 0; i < e.terms.length; i++)
-      out.set(this.termStrings[e.terms[i] as number] as string, e.tfs[i] as number);
+    const start = s.fwdStart[num] as number;
+    const end = start + (s.fwdCount[num] as number);
+    for (let i = start; i < end; i++)
+      out.set(s.termStrings[s.fwdTerms[i] as number] as string, s.fwdTfs[i] as number);
     return out;
   }
 
   /**
    * The `k` best chunks for `query` by exact BM25, best first (ties by id). Chunks matching no query term are not
-   * returned, so fewer than `k` hits may come back.
+   * returned, so fewer than `k` hits may come back. Uses MaxScore dynamic pruning: the same hits and bit-identical
+   * scores as scoring every posting, without visiting most postings of frequent terms.
    *
    * @example
    * ```ts
@@ -306,32 +296,44 @@ export class Bm25Index {
   search(query: string, k: number): Bm25Hit[] {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
     if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
-    const n = this.byId.size;
+    const s = this.store;
+    const n = s.size;
     if (n === 0) return [];
-    const avg = this.totalLen / n;
-    const { k1, b } = this;
-    const scores = this.scores;
-    const lens = this.lens;
-    const touched: number[] = [];
+    const terms: QueryTerm[] = [];
+    const occurrences: number[] = [];
+    const seen = new Map<number, number>();
     for (const term of this.analyzer.analyze(query)) {
-      const tid = this.termIds.get(term);
-      const posting = tid === undefined ? undefined : this.postings[tid];
-      if (!posting) continue;
-      const { nums, tfs } = posting;
-      const idf = idfOf(n, nums.length);
-      for (let i = 0; i < nums.length; i++) {
-        const num = nums[i] as number;
-        const tf = tfs[i] as number;
-        // Same expression, same order as explain(): the sums are bit-identical.
-        const norm = 1 - b + (b * (lens[num] as number)) / avg;
-        const w = (idf * (tf * (k1 + 1))) / (tf + k1 * norm);
-        if (scores[num] === 0) touched.push(num);
-        scores[num] = (scores[num] as number) + w;
+      const tid = s.termIds.get(term);
+      if (tid === undefined || s.df[tid] === 0) continue;
+      let at = seen.get(tid);
+      if (at === undefined) {
+        at = terms.length;
+        seen.set(tid, at);
+        terms.push({ tid, idf: idfOf(n, s.df[tid] as number), count: 0 });
       }
+      (terms[at] as QueryTerm).count++;
+      occurrences.push(at);
     }
-    const top = topK(touched, scores, this.entries as Entry[], k);
-    for (const num of touched) scores[num] = 0;
-    return top;
+    const top = maxScoreTopK(s, terms, occurrences, k, this.k1, this.b, s.totalLen / n);
+    return top.map(({ num, score }) => ({ id: s.ids[num] as string, docId: s.docIds[num] as string, score }));
+  }
+
+  /**
+   * @internal {@link Bm25Index.search} by exhaustive scoring (every posting of every query term): the reference
+   * the pruned search is tested against.
+   */
+  searchExhaustive(query: string, k: number): Bm25Hit[] {
+    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
+    const s = this.store;
+    if (s.size === 0) return [];
+    if (this.scores.length < s.nextNum) this.scores = new Float64Array(Math.max(64, s.alive.length));
+    const terms = this.analyzer.analyze(query);
+    return exhaustiveTopK(s, terms, k, this.k1, this.b, this.scores).map(({ num, score }) => ({
+      id: s.ids[num] as string,
+      docId: s.docIds[num] as string,
+      score,
+    }));
   }
 
   /**
@@ -347,9 +349,11 @@ export class Bm25Index {
    */
   explain(query: string, id: string): Bm25Explanation {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    const e = this.entry(id);
-    const n = this.byId.size;
-    const avg = this.totalLen / n;
+    const num = this.num(id);
+    const s = this.store;
+    const n = s.size;
+    const avg = s.totalLen / n;
+    const docLen = s.lens[num] as number;
     const { k1, b } = this;
     const terms: TermContribution[] = [];
     const unmatched: UnmatchedTerm[] = [];
@@ -360,18 +364,18 @@ export class Bm25Index {
         continue;
       }
       const df = this.documentFrequency(analyzed);
-      const tf = tfIn(e, this.termIds.get(analyzed));
+      const tf = s.tfOf(num, s.termIds.get(analyzed));
       if (df === 0) unmatched.push({ term, analyzed, reason: 'not-in-corpus' });
       else if (tf === 0) unmatched.push({ term, analyzed, reason: 'not-in-chunk' });
       else {
         const idf = idfOf(n, df);
-        const lengthNorm = 1 - b + (b * e.len) / avg;
+        const lengthNorm = 1 - b + (b * docLen) / avg;
         const contribution = (idf * (tf * (k1 + 1))) / (tf + k1 * lengthNorm);
         score += contribution;
         terms.push({ term, analyzed, tf, df, idf, lengthNorm, contribution });
       }
     }
-    return { score, terms, unmatched, docLength: e.len, avgDocLength: avg, k1, b };
+    return { score, terms, unmatched, docLength: docLen, avgDocLength: avg, k1, b };
   }
 
   /**
@@ -393,9 +397,9 @@ export class Bm25Index {
     if (!Number.isInteger(maxEdits) || maxEdits < 0) invalidArgument('maxEdits', maxEdits, 'an integer >= 0');
     if (!this.vocab) {
       this.vocab = new SearchableMap<number>();
-      for (const [term, tid] of this.termIds) {
-        const p = this.postings[tid];
-        if (p) this.vocab.set(term, p.nums.length);
+      for (const [term, tid] of this.store.termIds) {
+        const df = this.store.df[tid] as number;
+        if (df > 0) this.vocab.set(term, df);
       }
     }
     const found = new Map<string, { term: string; df: number; distance: number }>();
@@ -414,6 +418,7 @@ export class Bm25Index {
 
   /**
    * A plain-JSON snapshot (parameters, analyzer options, per-chunk term frequencies); postings are rebuilt on load.
+   * (Saved pipelines use a compact binary form instead.)
    *
    * @example
    * ```ts
@@ -421,13 +426,16 @@ export class Bm25Index {
    * ```
    */
   toJSON(): object {
+    const s = this.store;
     const docs: Bm25Json['docs'] = [];
-    for (const e of this.byId.values()) {
+    for (const num of s.byId.values()) {
+      const start = s.fwdStart[num] as number;
+      const end = start + (s.fwdCount[num] as number);
       docs.push([
-        e.id,
-        e.docId,
-        Array.from(e.terms, (t) => this.termStrings[t] as string),
-        Array.from(e.tfs),
+        s.ids[num] as string,
+        s.docIds[num] as string,
+        Array.from(s.fwdTerms.subarray(start, end), (t) => s.termStrings[t] as string),
+        Array.from(s.fwdTfs.subarray(start, end)),
       ]);
     }
     const json: Bm25Json = {
@@ -456,229 +464,36 @@ export class Bm25Index {
     source = 'Bm25Index JSON',
     functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'> = {},
   ): Bm25Index {
-    const corrupt = (what: string): never => {
-      throw new RagscopeError('CORRUPT_FILE', `${source} is not a valid BM25 index: ${what}`, {
-        file: source,
-      });
-    };
-    let data: unknown = json;
-    if (typeof json === 'string') {
-      try {
-        data = JSON.parse(json);
-      } catch (err) {
-        corrupt(`invalid JSON (${(err as Error).message})`);
-      }
-    }
-    if (data === null || typeof data !== 'object') return corrupt('not an object');
-    const j = data as Partial<Bm25Json>;
-    if (j.format !== 'ragscope-bm25')
-      corrupt(`format is ${JSON.stringify(j.format)}, expected "ragscope-bm25"`);
-    if (j.version !== 1) corrupt(`unsupported version ${JSON.stringify(j.version)}`);
-    if (typeof j.k1 !== 'number' || !(j.k1 >= 0)) corrupt('k1 missing or invalid');
-    if (typeof j.b !== 'number' || !(j.b >= 0 && j.b <= 1)) corrupt('b missing or invalid');
-    const a = j.analyzer;
-    if (a === null || typeof a !== 'object') return corrupt('analyzer missing');
-    if (typeof a.lowercase !== 'boolean') corrupt('analyzer.lowercase invalid');
-    if (!(a.stopWords === 'english' || a.stopWords === false || isStringArray(a.stopWords)))
-      corrupt('analyzer.stopWords invalid');
-    if (!(a.stemmer === 'porter' || a.stemmer === 'none' || a.stemmer === null))
-      corrupt('analyzer.stemmer invalid');
-    if (!(a.tokenizer === 'standard' || a.tokenizer === null)) corrupt('analyzer.tokenizer invalid');
-    const stemmer: AnalyzerOptions['stemmer'] =
-      a.stemmer === null ? functions.stemmer : (a.stemmer as 'porter' | 'none');
-    if (a.stemmer === null && typeof stemmer !== 'function')
-      invalidArgument('functions.stemmer', stemmer, `the custom stemmer function ${source} was built with`);
-    const tokenizer = a.tokenizer === null ? functions.tokenizer : undefined;
-    if (a.tokenizer === null && typeof tokenizer !== 'function')
-      invalidArgument(
-        'functions.tokenizer',
-        tokenizer,
-        `the custom tokenizer function ${source} was built with`,
-      );
-    const idx = new Bm25Index({
-      k1: j.k1,
-      b: j.b,
-      analyzer: { lowercase: a.lowercase, stopWords: a.stopWords, stemmer, tokenizer },
-    });
-    if (!Array.isArray(j.docs)) return corrupt('docs missing');
-    j.docs.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== 4) corrupt(`docs[${i}] is not [id, docId, terms, tfs]`);
-      const [id, docId, terms, tfs] = row;
-      if (typeof id !== 'string' || id === '' || typeof docId !== 'string')
-        corrupt(`docs[${i}] has a bad id/docId`);
-      if (idx.byId.has(id)) corrupt(`docs[${i}] repeats id ${JSON.stringify(id)}`);
-      if (!isStringArray(terms) || !Array.isArray(tfs) || terms.length !== tfs.length)
-        corrupt(`docs[${i}] terms/tfs malformed`);
-      const tf = new Map<string, number>();
-      let len = 0;
-      for (let t = 0; t < terms.length; t++) {
-        const f = tfs[t];
-        if (typeof f !== 'number' || !Number.isInteger(f) || f < 1 || tf.has(terms[t] as string))
-          corrupt(`docs[${i}] term ${t} has a bad or repeated tf`);
-        tf.set(terms[t] as string, f as number);
-        len += f as number;
-      }
-      idx.insert(
-        id,
-        docId,
-        Int32Array.from(tf.keys(), (t) => idx.intern(t)),
-        Int32Array.from(tf.values()),
-        len,
-      );
-    });
+    const { params, rows } = readBm25Json(json, source, functions);
+    const idx = new Bm25Index(params);
+    rows(
+      (id, docId, terms, tfs, len) => {
+        const tids = terms.map((t) => idx.intern(t));
+        idx.store.insert(id, docId, tids, tfs, tids.length, len);
+      },
+      (id) => idx.store.byId.has(id),
+    );
     return idx;
   }
 
-  private entry(id: string): Entry {
-    const e = typeof id === 'string' ? this.byId.get(id) : undefined;
-    if (!e)
+  private num(id: string): number {
+    const num = typeof id === 'string' ? this.store.byId.get(id) : undefined;
+    if (num === undefined)
       throw new RagscopeError('NOT_FOUND', `id ${JSON.stringify(id)} is not in the BM25 index`, {
         param: 'id',
         value: id,
       });
-    return e;
+    return num;
   }
 
-  private intern(term: string): number {
-    let tid = this.termIds.get(term);
-    if (tid === undefined) {
-      tid = this.termStrings.length;
-      this.termStrings.push(term);
-      this.termIds.set(term, tid);
-      if (tid >= this.counts.length) {
-        const grown = new Int32Array(Math.max(1024, this.counts.length * 2));
-        grown.set(this.counts);
-        this.counts = grown;
-      }
+  /** @internal Term id of `term`, created when new (keeps the add scratch counter in size). */
+  intern(term: string): number {
+    const tid = this.store.intern(term);
+    if (tid >= this.counts.length) {
+      const grown = new Int32Array(Math.max(1024, this.counts.length * 2, tid + 1));
+      grown.set(this.counts);
+      this.counts = grown;
     }
     return tid;
   }
-
-  private insert(id: string, docId: string, terms: Int32Array, tfs: Int32Array, len: number): void {
-    const old = this.byId.get(id);
-    if (old) this.delete(old);
-    const num = this.free.pop() ?? this.entries.length;
-    const e: Entry = { num, id, docId, len, terms, tfs };
-    this.entries[num] = e;
-    if (num >= this.scores.length) {
-      const cap = Math.max(64, this.scores.length * 2, num + 1);
-      const scores = new Float64Array(cap);
-      scores.set(this.scores);
-      this.scores = scores;
-      const lens = new Float64Array(cap);
-      lens.set(this.lens);
-      this.lens = lens;
-    }
-    this.lens[num] = len;
-    this.byId.set(id, e);
-    this.totalLen += len;
-    this.vocab = null;
-    for (let i = 0; i < terms.length; i++) {
-      const tid = terms[i] as number;
-      const p = this.postings[tid];
-      if (p) {
-        p.nums.push(num);
-        p.tfs.push(tfs[i] as number);
-      } else {
-        this.postings[tid] = { nums: [num], tfs: [tfs[i] as number] };
-        this.liveTerms++;
-      }
-    }
-  }
-
-  private delete(e: Entry): void {
-    for (let t = 0; t < e.terms.length; t++) {
-      const tid = e.terms[t] as number;
-      const p = this.postings[tid];
-      if (!p) continue;
-      const i = p.nums.indexOf(e.num);
-      if (i < 0) continue;
-      const last = p.nums.length - 1;
-      p.nums[i] = p.nums[last] as number;
-      p.tfs[i] = p.tfs[last] as number;
-      p.nums.pop();
-      p.tfs.pop();
-      if (last === 0) {
-        this.postings[tid] = undefined;
-        this.liveTerms--;
-      }
-    }
-    this.totalLen -= e.len;
-    this.byId.delete(e.id);
-    this.entries[e.num] = undefined;
-    this.lens[e.num] = 0;
-    this.free.push(e.num);
-    this.vocab = null;
-  }
-}
-
-/** Occurrences of term id `tid` in chunk `e` (0 when absent). */
-function tfIn(e: Entry, tid: number | undefined): number {
-  if (tid === undefined) return 0;
-  const i = e.terms.indexOf(tid);
-  return i < 0 ? 0 : (e.tfs[i] as number);
-}
-
-interface Posting {
-  nums: number[];
-  tfs: number[];
-}
-
-/** Lucene/Anserini BM25 idf: always positive. */
-function idfOf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
-}
-
-function isStringArray(v: unknown): v is string[] {
-  return Array.isArray(v) && v.every((x) => typeof x === 'string');
-}
-
-/** `a` ranks before `b`: higher score, then smaller id. */
-function better(sa: number, ia: string, sb: number, ib: string): boolean {
-  return sa > sb || (sa === sb && ia < ib);
-}
-
-/** Best `k` of `nums` by (score desc, id asc) with a size-k min-heap. */
-function topK(nums: number[], scores: Float64Array, entries: Entry[], k: number): Bm25Hit[] {
-  const heap: number[] = [];
-  const worse = (x: number, y: number): boolean => {
-    const ex = entries[x] as Entry;
-    const ey = entries[y] as Entry;
-    return better(scores[y] as number, ey.id, scores[x] as number, ex.id);
-  };
-  const siftUp = (i: number): void => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!worse(heap[i] as number, heap[p] as number)) break;
-      [heap[i], heap[p]] = [heap[p] as number, heap[i] as number];
-      i = p;
-    }
-  };
-  const siftDown = (i: number): void => {
-    const n = heap.length;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < n && worse(heap[l] as number, heap[m] as number)) m = l;
-      if (r < n && worse(heap[r] as number, heap[m] as number)) m = r;
-      if (m === i) break;
-      [heap[i], heap[m]] = [heap[m] as number, heap[i] as number];
-      i = m;
-    }
-  };
-  for (const num of nums) {
-    if (heap.length < k) {
-      heap.push(num);
-      siftUp(heap.length - 1);
-    } else if (worse(heap[0] as number, num)) {
-      heap[0] = num;
-      siftDown(0);
-    }
-  }
-  heap.sort((x, y) => (worse(x, y) ? 1 : worse(y, x) ? -1 : 0));
-  return heap.map((num) => {
-    const e = entries[num] as Entry;
-    return { id: e.id, docId: e.docId, score: scores[num] as number };
-  });
 }

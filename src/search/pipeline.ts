@@ -15,7 +15,7 @@ import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
 import { type FusionOptions, fuse } from './fusion.js';
 import { HybridRetriever, resolveDepth } from './hybrid.js';
-import type { LoadOptions } from './persist.js';
+import type { LoadOptions, SaveOptions } from './persist.js';
 import type { Reranker } from './rerank/types.js';
 import { checkSearchOptionKeys } from './search-options.js';
 import type {
@@ -683,12 +683,20 @@ export class RetrievalPipeline {
   }
 
   /**
-   * Save the whole index to folder `dir` (atomically: written to a temp folder, then swapped in).
-   * See {@link savePipeline}.
+   * Save the whole index to folder `dir`: a consistent snapshot (queued updates are applied first, later ones wait),
+   * verified, then swapped in atomically. See {@link savePipeline}.
    */
-  async save(dir: string): Promise<void> {
-    const { savePipeline } = await import('./persist.js');
-    await savePipeline(this, dir);
+  save(dir: string, options: SaveOptions = {}): Promise<void> {
+    // Queued now (not after the import), so the snapshot is the state once the calls made before save() are done.
+    return this.exclusive(async () => {
+      const { writeIndex } = await import('./persist/save.js');
+      await writeIndex(this, dir, options);
+    });
+  }
+
+  /** @internal Run `task` in the mutation queue: after queued add/update/remove calls, before later ones. */
+  withMutationLock<T>(task: () => Promise<T>): Promise<T> {
+    return this.exclusive(task);
   }
 
   /**

@@ -106,7 +106,10 @@ describe('depth given as a string (or an unknown key) is an error, not silently 
   it('fusion.depth, config.depth and search depth', async () => {
     const p = await pipeline();
     const cases: Array<[() => unknown, RegExp]> = [
-      [() => fuse([], { depth: '10' as never }), /^fusion\.depth must be a positive integer or \{ bm25/],
+      [
+        () => fuse([], { depth: '10' as never }),
+        /^fusion\.depth must be a positive integer or an object keyed by the names of the lists fused/,
+      ],
       [() => fuse([], { depth: { dense: 5 } as never }), /^fusion\.depth must be/],
       [
         () =>

@@ -208,6 +208,39 @@ describe('Bm25Index add / replace / remove', () => {
       { numRuns: 200 },
     );
   });
+
+  it('removing most of a large index (tombstones, then compaction) leaves it equal to a fresh build', () => {
+    const words = ['cat', 'dog', 'bird', 'mat', 'zebra', 'sea', 'run', 'tree', 'sun', 'moon'];
+    const textOf = (i: number) =>
+      Array.from({ length: 1 + (i % 7) }, (_, j) => words[(i * 7 + j * 3) % 10]).join(' ');
+    const inc = new Bm25Index();
+    const live = new Map<string, string>();
+    for (let round = 0; round < 3; round++) {
+      const batch = Array.from({ length: 2000 }, (_, i) => ({
+        id: `r${round}-${i}`,
+        docId: `d${i % 50}`,
+        text: textOf(i + round),
+      }));
+      inc.add(batch);
+      for (const it of batch) live.set(it.id, it.text);
+      const gone = batch.filter((_, i) => i % 10 !== 0).map((it) => it.id);
+      inc.remove(gone);
+      for (const id of gone) live.delete(id);
+      // replace some survivors (a re-add is remove + add)
+      const again = batch.filter((_, i) => i % 20 === 0).map((it) => ({ ...it, text: `${it.text} moon` }));
+      inc.add(again);
+      for (const it of again) live.set(it.id, it.text);
+    }
+    expect(inc.store.generation).toBeGreaterThan(0); // compaction ran
+    const once = new Bm25Index();
+    once.add([...live].map(([id, text]) => ({ id, docId: `d${Number(id.split('-')[1]) % 50}`, text })));
+    expect(inc.size).toBe(once.size);
+    expect(inc.vocabularySize).toBe(once.vocabularySize);
+    for (const q of ['cat moon', 'zebra sea sun', 'tree']) {
+      expect(inc.search(q, 25)).toEqual(once.search(q, 25));
+      for (const id of [...live.keys()].slice(0, 40)) expect(inc.explain(q, id)).toEqual(once.explain(q, id));
+    }
+  });
 });
 
 describe('Analyzer', () => {
@@ -405,5 +438,54 @@ describe('Bm25Index on SciFact (real data)', () => {
     const ndcg = sum / queries.length;
     expect(ndcg).toBeGreaterThan(0.6789 - 0.005);
     expect(ndcg).toBeLessThan(0.6789 + 0.005);
+  });
+});
+
+describe('Bm25Index dynamic pruning (MaxScore)', () => {
+  it('property: pruned search returns exactly the exhaustive top k and scores, ties by id included', () => {
+    const words = ['cat', 'dog', 'bird', 'mat', 'zebra', 'sea', 'run', 'tree', 'sun', 'moon', 'the', 'of'];
+    // few words and short texts: many identical scores, so tie order is exercised
+    const text = fc.array(fc.constantFrom(...words), { minLength: 0, maxLength: 12 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 120 }),
+        fc.array(fc.nat(119), { maxLength: 40 }),
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.constantFrom('anserini' as const, 'lucene' as const),
+        (texts, removed, q, k, preset) => {
+          const bm25 = new Bm25Index({ preset });
+          bm25.add(texts.map((t, i) => ({ id: `c${(i * 37) % 1000}-${i}`, docId: `d${i % 9}`, text: t })));
+          bm25.remove(removed.map((i) => `c${(i * 37) % 1000}-${i}`));
+          const query = q.join(' ');
+          const pruned = bm25.search(query, k);
+          expect(pruned).toEqual(bm25.searchExhaustive(query, k));
+          for (const hit of pruned) expect(bm25.explain(query, hit.id).score).toBe(hit.score);
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('on SciFact, pruned == exhaustive for every test query at k = 10 and 100', () => {
+    const dir = path.resolve(__dirname, '../../../shared/data/scifact');
+    const bm25 = new Bm25Index();
+    bm25.add(
+      readFileSync(path.join(dir, 'corpus.jsonl'), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => {
+          const o = JSON.parse(l) as { _id: string; title: string; text: string };
+          return { id: o._id, docId: o._id, text: `${o.title} ${o.text}` };
+        }),
+    );
+    const queries = readFileSync(path.join(dir, 'queries.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .slice(0, 300)
+      .map((l) => (JSON.parse(l) as { text: string }).text);
+    for (const q of queries) {
+      for (const k of [10, 100]) expect(bm25.search(q, k)).toEqual(bm25.searchExhaustive(q, k));
+    }
   });
 });

@@ -9,7 +9,7 @@ import { RetrievalPipeline } from '../../search/pipeline.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder } from '../embedder.js';
 import { asFlagError, type IdFrom, idFromOption, splitList } from '../options.js';
-import { writeSidecar } from '../sidecar.js';
+import { sidecarExtra } from '../sidecar.js';
 import { absoluteEmbedderSpec, absoluteTokenizerFlag } from '../spec-paths.js';
 import { resolveTokenizer } from '../tokenizer.js';
 
@@ -78,13 +78,15 @@ export function registerIndex(program: Command): void {
         ...(embedder ? { embedder, vector: { index: flags.vectorIndex } } : {}),
       });
       const report = await pipeline.addDocuments(docs);
-      await pipeline.save(flags.out);
-      await writeSidecar(flags.out, {
-        embedder: resolved ? resolved.spec : null,
-        fallback: resolved?.fallback !== undefined,
-        chunker: flags.chunker,
-        tokenizer: flags.tokenizer ?? null,
-        corpus,
+      // The sidecar goes inside the index's atomic swap: a new index never pairs with an old sidecar.
+      await pipeline.save(flags.out, {
+        extras: sidecarExtra({
+          embedder: resolved ? resolved.spec : null,
+          fallback: resolved?.fallback !== undefined,
+          chunker: flags.chunker,
+          tokenizer: flags.tokenizer ?? null,
+          corpus,
+        }),
       });
       const s = pipeline.stats;
       process.stdout.write(

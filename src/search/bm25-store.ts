@@ -1,0 +1,272 @@
+/**
+ * Storage behind {@link Bm25Index}: struct-of-arrays keyed by a chunk number (`num`), typed-array posting lists
+ * sorted by `num`, and a forward index (each chunk's distinct terms and tfs) in one pooled pair of arrays.
+ *
+ * Numbers are never reused: a new chunk gets the next number, so appending keeps every posting list sorted (what
+ * dynamic pruning walks). Removing a chunk is O(its distinct terms): it marks the number dead (a tombstone left in
+ * the posting lists, skipped by searches) and lowers the live document frequencies. When dead numbers outnumber the
+ * live ones, {@link Bm25Store.compact} renumbers the live chunks in order and rewrites every list without tombstones:
+ * O(postings) paid for at least as many removed postings, so removal is O(1) amortised per posting.
+ * @internal
+ */
+export class Bm25Store {
+  /** Analysed term <-> dense term id (ids are never reused; a term whose df drops to 0 keeps its id). */
+  readonly termIds = new Map<string, number>();
+  readonly termStrings: string[] = [];
+  /** Term id -> posting list arrays (capacity >= pLen) and used length (tombstones included). */
+  pNums: Array<Int32Array | undefined> = [];
+  pTfs: Array<Int32Array | undefined> = [];
+  pLen = new Int32Array(1024);
+  /** Term id -> live document frequency. */
+  df = new Int32Array(1024);
+  /**
+   * Term id -> largest tf and smallest chunk length among its postings (tombstones included, so they only ever
+   * over-estimate): the inputs of the term's score upper bound used by dynamic pruning. Exact again after compaction.
+   */
+  maxTf = new Int32Array(1024);
+  minLen = new Float64Array(1024).fill(Number.POSITIVE_INFINITY);
+  liveTerms = 0;
+
+  /** Per number: chunk id (undefined when dead), document id, length, forward-index slice. */
+  ids: Array<string | undefined> = [];
+  docIds: Array<string | undefined> = [];
+  alive = new Uint8Array(64);
+  lens = new Float64Array(64);
+  fwdStart = new Int32Array(64);
+  fwdCount = new Int32Array(64);
+  fwdTerms = new Int32Array(1024);
+  fwdTfs = new Int32Array(1024);
+  fwdUsed = 0;
+  readonly byId = new Map<string, number>();
+  /** Numbers handed out so far (live + dead). */
+  nextNum = 0;
+  dead = 0;
+  totalLen = 0;
+  /** Bumped by every compaction (numbers change). */
+  generation = 0;
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  intern(term: string): number {
+    let tid = this.termIds.get(term);
+    if (tid === undefined) {
+      tid = this.termStrings.length;
+      this.termStrings.push(term);
+      this.termIds.set(term, tid);
+      if (tid >= this.df.length) {
+        const old = this.minLen.length;
+        this.df = grow(this.df, tid + 1);
+        this.pLen = grow(this.pLen, tid + 1);
+        this.maxTf = grow(this.maxTf, tid + 1);
+        this.minLen = grow(this.minLen, tid + 1);
+        this.minLen.fill(Number.POSITIVE_INFINITY, old);
+      }
+    }
+    return tid;
+  }
+
+  /** Add a chunk (replacing one with the same id); `terms`/`tfs` hold `n` distinct term ids and counts. */
+  insert(
+    id: string,
+    docId: string,
+    terms: ArrayLike<number>,
+    tfs: ArrayLike<number>,
+    n: number,
+    len: number,
+  ): number {
+    const old = this.byId.get(id);
+    if (old !== undefined) this.delete(old);
+    const num = this.nextNum++;
+    if (num >= this.alive.length) this.growNums(num + 1);
+    this.ids[num] = id;
+    this.docIds[num] = docId;
+    this.alive[num] = 1;
+    this.lens[num] = len;
+    if (this.fwdUsed + n > this.fwdTerms.length) {
+      this.fwdTerms = grow(this.fwdTerms, this.fwdUsed + n);
+      this.fwdTfs = grow(this.fwdTfs, this.fwdUsed + n);
+    }
+    const start = this.fwdUsed;
+    this.fwdStart[num] = start;
+    this.fwdCount[num] = n;
+    this.fwdUsed += n;
+    for (let i = 0; i < n; i++) {
+      const tid = terms[i] as number;
+      const tf = tfs[i] as number;
+      this.fwdTerms[start + i] = tid;
+      this.fwdTfs[start + i] = tf;
+      this.append(tid, num, tf);
+      if (tf > (this.maxTf[tid] as number)) this.maxTf[tid] = tf;
+      if (len < (this.minLen[tid] as number)) this.minLen[tid] = len;
+    }
+    this.byId.set(id, num);
+    this.totalLen += len;
+    return num;
+  }
+
+  private append(tid: number, num: number, tf: number): void {
+    let nums = this.pNums[tid];
+    let tfs = this.pTfs[tid] as Int32Array;
+    const at = this.pLen[tid] as number;
+    if (!nums) {
+      nums = new Int32Array(4);
+      tfs = new Int32Array(4);
+      this.pNums[tid] = nums;
+      this.pTfs[tid] = tfs;
+    } else if (at === nums.length) {
+      nums = grow(nums, at + 1);
+      tfs = grow(tfs, at + 1);
+      this.pNums[tid] = nums;
+      this.pTfs[tid] = tfs;
+    }
+    nums[at] = num;
+    tfs[at] = tf;
+    this.pLen[tid] = at + 1;
+    if (this.df[tid] === 0) this.liveTerms++;
+    this.df[tid] = (this.df[tid] as number) + 1;
+  }
+
+  /** Remove chunk number `num` (a tombstone in its posting lists until the next compaction). */
+  delete(num: number): void {
+    const start = this.fwdStart[num] as number;
+    const end = start + (this.fwdCount[num] as number);
+    for (let i = start; i < end; i++) {
+      const tid = this.fwdTerms[i] as number;
+      const df = (this.df[tid] as number) - 1;
+      this.df[tid] = df;
+      if (df === 0) this.liveTerms--;
+    }
+    this.byId.delete(this.ids[num] as string);
+    this.ids[num] = undefined;
+    this.docIds[num] = undefined;
+    this.alive[num] = 0;
+    this.totalLen -= this.lens[num] as number;
+    this.lens[num] = 0;
+    this.dead++;
+    if (this.dead > 1024 && this.dead > this.byId.size) this.compact();
+  }
+
+  /** Distinct-term count of chunk `num` and tf of term `tid` in it (0 when absent). */
+  tfOf(num: number, tid: number | undefined): number {
+    if (tid === undefined) return 0;
+    const start = this.fwdStart[num] as number;
+    const end = start + (this.fwdCount[num] as number);
+    for (let i = start; i < end; i++) if (this.fwdTerms[i] === tid) return this.fwdTfs[i] as number;
+    return 0;
+  }
+
+  /** Renumber the live chunks 0..n-1 (keeping their order) and drop every tombstone. */
+  compact(): void {
+    const n = this.byId.size;
+    const map = new Int32Array(this.nextNum).fill(-1);
+    const ids: Array<string | undefined> = new Array(n);
+    const docIds: Array<string | undefined> = new Array(n);
+    const cap = Math.max(64, n);
+    const alive = new Uint8Array(cap);
+    const lens = new Float64Array(cap);
+    const fwdStart = new Int32Array(cap);
+    const fwdCount = new Int32Array(cap);
+    let used = 0;
+    for (let old = 0; old < this.nextNum; old++) if (this.alive[old]) used += this.fwdCount[old] as number;
+    const fwdTerms = new Int32Array(Math.max(1024, used));
+    const fwdTfs = new Int32Array(Math.max(1024, used));
+    used = 0;
+    let k = 0;
+    for (let old = 0; old < this.nextNum; old++) {
+      if (!this.alive[old]) continue;
+      map[old] = k;
+      ids[k] = this.ids[old];
+      docIds[k] = this.docIds[old];
+      alive[k] = 1;
+      lens[k] = this.lens[old] as number;
+      const s = this.fwdStart[old] as number;
+      const c = this.fwdCount[old] as number;
+      fwdTerms.set(this.fwdTerms.subarray(s, s + c), used);
+      fwdTfs.set(this.fwdTfs.subarray(s, s + c), used);
+      fwdStart[k] = used;
+      fwdCount[k] = c;
+      used += c;
+      this.byId.set(ids[k] as string, k);
+      k++;
+    }
+    for (let tid = 0; tid < this.termStrings.length; tid++) {
+      const nums = this.pNums[tid];
+      if (!nums) continue;
+      const tfs = this.pTfs[tid] as Int32Array;
+      const df = this.df[tid] as number;
+      if (df === 0) {
+        this.pNums[tid] = undefined;
+        this.pTfs[tid] = undefined;
+        this.pLen[tid] = 0;
+        continue;
+      }
+      const len = this.pLen[tid] as number;
+      const outNums = new Int32Array(Math.max(4, df));
+      const outTfs = new Int32Array(Math.max(4, df));
+      let j = 0;
+      for (let i = 0; i < len; i++) {
+        const to = map[nums[i] as number] as number;
+        if (to < 0) continue;
+        outNums[j] = to;
+        outTfs[j] = tfs[i] as number;
+        j++;
+      }
+      this.pNums[tid] = outNums;
+      this.pTfs[tid] = outTfs;
+      this.pLen[tid] = j;
+    }
+    this.ids = ids;
+    this.lens = lens;
+    this.docIds = docIds;
+    this.alive = alive;
+    this.fwdStart = fwdStart;
+    this.fwdCount = fwdCount;
+    this.fwdTerms = fwdTerms;
+    this.fwdTfs = fwdTfs;
+    this.fwdUsed = used;
+    this.nextNum = n;
+    this.dead = 0;
+    this.generation++;
+    this.refreshBounds();
+  }
+
+  /** Recompute every term's maxTf/minLen from its live postings. */
+  refreshBounds(): void {
+    for (let tid = 0; tid < this.termStrings.length; tid++) {
+      const nums = this.pNums[tid];
+      let maxTf = 0;
+      let minLen = Number.POSITIVE_INFINITY;
+      if (nums) {
+        const tfs = this.pTfs[tid] as Int32Array;
+        const len = this.pLen[tid] as number;
+        for (let i = 0; i < len; i++) {
+          const num = nums[i] as number;
+          if (!this.alive[num]) continue;
+          if ((tfs[i] as number) > maxTf) maxTf = tfs[i] as number;
+          const l = this.lens[num] as number;
+          if (l < minLen) minLen = l;
+        }
+      }
+      this.maxTf[tid] = maxTf;
+      this.minLen[tid] = minLen;
+    }
+  }
+
+  private growNums(min: number): void {
+    this.alive = grow(this.alive, min);
+    this.lens = grow(this.lens, min);
+    this.fwdStart = grow(this.fwdStart, min);
+    this.fwdCount = grow(this.fwdCount, min);
+  }
+}
+
+type Typed = Int32Array | Uint8Array | Float64Array;
+
+/** A copy of `a` with capacity >= max(min, 2 * a.length). */
+function grow<T extends Typed>(a: T, min: number): T {
+  const out = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 4));
+  out.set(a as never);
+  return out;
+}

@@ -1,0 +1,109 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+
+/** sha256 and size of a written file. @internal */
+export interface FileDigest {
+  sha256: string;
+  bytes: number;
+}
+
+const FLUSH_AT = 1 << 20;
+
+/**
+ * A file written piece by piece (never built as one string or buffer) and hashed as it goes. Small pieces are
+ * coalesced into ~1 MiB writes; each write is awaited, so memory stays bounded. @internal
+ */
+export class FileSink {
+  private readonly hash = createHash('sha256');
+  private bytes = 0;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
+  private constructor(
+    readonly file: string,
+    private readonly fh: FileHandle,
+  ) {}
+
+  /** Create `file` (it must not exist). */
+  static async create(file: string): Promise<FileSink> {
+    return new FileSink(file, await open(file, 'wx'));
+  }
+
+  /** Append `data` (a string is written as UTF-8). The caller may reuse a passed buffer after this resolves. */
+  async write(data: Uint8Array | string): Promise<void> {
+    const buf =
+      typeof data === 'string'
+        ? Buffer.from(data, 'utf8')
+        : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    if (buf.byteLength === 0) return;
+    this.hash.update(buf);
+    this.bytes += buf.byteLength;
+    if (buf.byteLength >= FLUSH_AT) {
+      await this.flush();
+      await this.writeAll(buf);
+      return;
+    }
+    this.pending.push(typeof data === 'string' ? buf : Buffer.from(buf));
+    this.pendingBytes += buf.byteLength;
+    if (this.pendingBytes >= FLUSH_AT) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const all = Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.writeAll(all);
+  }
+
+  private async writeAll(buf: Buffer): Promise<void> {
+    let off = 0;
+    while (off < buf.byteLength) {
+      const { bytesWritten } = await this.fh.write(buf, off, buf.byteLength - off);
+      off += bytesWritten;
+    }
+  }
+
+  /** Flush, fsync and close; returns the file's digest. */
+  async close(): Promise<FileDigest> {
+    try {
+      await this.flush();
+      await this.fh.sync();
+    } finally {
+      await this.fh.close();
+    }
+    return { sha256: this.hash.digest('hex'), bytes: this.bytes };
+  }
+
+  /** Close after a failure, ignoring errors. */
+  async abort(): Promise<void> {
+    await this.fh.close().catch(() => undefined);
+  }
+}
+
+/** Write a whole file through a {@link FileSink} by calling `fill`. @internal */
+export async function writeStreamed(
+  file: string,
+  fill: (sink: FileSink) => Promise<void>,
+): Promise<FileDigest> {
+  const sink = await FileSink.create(file);
+  try {
+    await fill(sink);
+  } catch (err) {
+    await sink.abort();
+    throw err;
+  }
+  return sink.close();
+}
+
+/** Stream `file` from disk and return its digest. @internal */
+export async function digestFile(file: string): Promise<FileDigest> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for await (const chunk of createReadStream(file, { highWaterMark: FLUSH_AT })) {
+    hash.update(chunk as Buffer);
+    bytes += (chunk as Buffer).byteLength;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
