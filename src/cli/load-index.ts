@@ -4,16 +4,24 @@ import { createEmbedder } from '../embedders/spec.js';
 import type { Embedder } from '../embedders/types.js';
 import { readManifest } from '../search/persist.js';
 import { RetrievalPipeline } from '../search/pipeline.js';
+import type { RetrieverSearch } from '../search/retriever-search.js';
 import { banner } from './banner.js';
+import { isPostgresTarget, openPostgresSearch } from './postgres-backend.js';
 import { readSidecar } from './sidecar.js';
 import { resolveTokenizer } from './tokenizer.js';
 
 /**
- * Load a saved index for `search` / `why-not`: the embedder comes from `--embedder`, else from the spec the CLI
+ * Load a saved index for `search` / `why-not` (a folder, or a `postgres://…#prefix` index): the embedder comes from `--embedder`, else from the spec the CLI
  * recorded when it built the index; an index built with the hashing fallback says so loudly on stderr.
  * @internal
  */
-export async function loadIndex(dir: string, embedderSpec: string | undefined): Promise<RetrievalPipeline> {
+export async function loadIndex(
+  dir: string,
+  embedderSpec: string | undefined,
+  options: { withCorpus?: boolean } = {},
+): Promise<RetrievalPipeline | RetrieverSearch> {
+  // A postgres://…#prefix target is an index written with `ragscope index --backend`.
+  if (isPostgresTarget(dir)) return openPostgresSearch(dir, embedderSpec, options.withCorpus === true);
   const manifest = await readManifest(dir);
   let embedder: Embedder | undefined;
   const sidecar = await readSidecar(dir);

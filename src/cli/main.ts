@@ -13,6 +13,7 @@ import { registerIndex } from './commands/index-cmd.js';
 import { registerSearch } from './commands/search.js';
 import { registerWhyNot } from './commands/why-not.js';
 import { errorMessage, exitCodeFor } from './errors.js';
+import { closeBackends } from './postgres-backend.js';
 
 /**
  * Build the `ragscope` commander program (exported for tests and embedding; `main` runs it).
@@ -76,6 +77,8 @@ export async function main(argv: string[]): Promise<number> {
     }
     process.stderr.write(`${errorMessage(err)}\n`);
     return exitCodeFor(err);
+  } finally {
+    await closeBackends();
   }
 }
 

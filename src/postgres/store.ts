@@ -409,6 +409,25 @@ export class PostgresIndex {
     return this.dimensions !== null && this.hnsw !== null && hasVectorIndex(this.db, this.prefix);
   }
 
+  /**
+   * Record a JSON value beside the index (in its meta table), e.g. the embedder spec it was built with, so a later
+   * process can open it the same way. Keys are short names; `layout` is reserved.
+   */
+  async setInfo(key: string, value: unknown): Promise<void> {
+    if (typeof key !== 'string' || !/^[\w.-]{1,64}$/.test(key) || key === 'layout')
+      invalidArgument('key', key, 'a short name other than "layout"');
+    await this.db.query(
+      `INSERT INTO ${this.t.meta} (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
+      [key, JSON.stringify(value ?? null)],
+    );
+  }
+
+  /** A value recorded with {@link PostgresIndex.setInfo}, or undefined. */
+  async getInfo(key: string): Promise<unknown> {
+    const { rows } = await this.db.query(`SELECT value FROM ${this.t.meta} WHERE key = $1`, [key]);
+    return rows[0]?.value ?? undefined;
+  }
+
   /** Drop this index's tables (all its data). */
   async drop(): Promise<void> {
     await dropSchema(this.db, this.prefix);

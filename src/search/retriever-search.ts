@@ -1,5 +1,5 @@
 import type { Chunk, Document } from '../core/document.js';
-import { checkInteger, invalidArgument } from '../core/errors.js';
+import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { checkListName, type FusionInput, type FusionOptions, fuse, normalizeScores } from './fusion.js';
 import { missingRetrieverMembers, type RetrievedHit, type Retriever } from './retriever.js';
@@ -103,14 +103,18 @@ export class RetrieverSearch {
   /** Run every retriever, fuse, and return the top `k` with the trace and each hit's ledger. */
   async search(
     query: string,
-    options: { k?: number; fusion?: Omit<FusionOptions, 'depth'>; queryVector?: Float32Array } & Record<
-      string,
-      unknown
-    > = {},
+    options: {
+      k?: number;
+      fusion?: Omit<FusionOptions, 'depth'>;
+      queryVector?: Float32Array;
+      /** Drop hits whose final score is below this (as `RetrievalPipeline.search`). */
+      minScore?: number;
+    } & Record<string, unknown> = {},
   ): Promise<SearchResult> {
     if (typeof query !== 'string' || query.trim() === '')
       invalidArgument('query', query, 'a non-empty string');
     const k = checkInteger('k', options.k ?? RETRIEVER_SEARCH_DEFAULTS.k, 1);
+    const minScore = options.minScore === undefined ? -Infinity : checkNumber('minScore', options.minScore);
     const fusion = { ...this.fusion, ...(options.fusion ?? {}) };
     const queryVector =
       options.queryVector ??
@@ -166,6 +170,7 @@ export class RetrieverSearch {
     const byId = new Map(fused?.candidates.map((c) => [c.chunkId, c]) ?? []);
     const hits: SearchHit[] = [];
     for (const c of final.slice(0, k)) {
+      if (c.score < minScore) break;
       const perList: NonNullable<Ledger['lists']> = {};
       for (const [name, m] of raw) {
         const e = m.get(c.chunkId);

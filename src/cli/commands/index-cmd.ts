@@ -8,13 +8,17 @@ import { loadCorpus } from '../../eval/datasets/corpus.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder } from '../embedder.js';
+import { UsageError } from '../errors.js';
 import { asFlagError, type IdFrom, idFromOption, splitList } from '../options.js';
+import { indexToPostgres, isPostgresTarget } from '../postgres-backend.js';
 import { sidecarExtra } from '../sidecar.js';
 import { absoluteEmbedderSpec, absoluteTokenizerFlag } from '../spec-paths.js';
 import { resolveTokenizer } from '../tokenizer.js';
 
 interface IndexFlags {
-  out: string;
+  out?: string;
+  backend?: string;
+  drop?: boolean;
   chunker: string;
   embedder?: string;
   bm25Only?: boolean;
@@ -35,7 +39,12 @@ export function registerIndex(program: Command): void {
       '<corpus>',
       'folder of documents (ids = relative paths), a .jsonl corpus, one file, beir:<folder> or chroma:<folder>',
     )
-    .requiredOption('--out <dir>', 'index folder to write')
+    .option('--out <dir>', 'index folder to write (or --backend)')
+    .option(
+      '--backend <url>',
+      'write into Postgres instead: postgres://user@host:5432/db#prefix (tables <prefix>_documents/_chunks/_meta; default prefix ragscope)',
+    )
+    .option('--drop', "with --backend: drop the prefix's tables first")
     .option('--chunker <spec>', 'chunker spec (e.g. recursive:400/0, sentence:400/1)', 'recursive:400/0')
     .option('--embedder <spec>', 'as for bench (default Xenova/all-MiniLM-L6-v2, LOUD hashing fallback)')
     .option(
@@ -53,6 +62,10 @@ export function registerIndex(program: Command): void {
       '\nExample:\n  $ ragscope index examples/corpus --out my-index --chunker sentence:400/1 --embedder hashing',
     )
     .action(async (corpus: string, flags: IndexFlags) => {
+      if ((flags.out === undefined) === (flags.backend === undefined))
+        throw new UsageError('give exactly one of --out <dir> and --backend postgres://…');
+      if (flags.backend !== undefined && !isPostgresTarget(flags.backend))
+        throw new UsageError(`--backend must be a postgres:// URL, got ${JSON.stringify(flags.backend)}`);
       try {
         parseChunkerSpec(flags.chunker);
       } catch (err) {
@@ -73,13 +86,33 @@ export function registerIndex(program: Command): void {
         ...(embedder ? { embedder } : {}),
         ...(tokenizer ? { tokenizer } : {}),
       });
+      if (flags.backend !== undefined) {
+        const info = {
+          embedder: resolved ? resolved.spec : null,
+          fallback: resolved?.fallback !== undefined,
+          chunker: flags.chunker,
+          corpus,
+        };
+        const r = await indexToPostgres(flags.backend, docs, {
+          chunker,
+          ...(embedder ? { embedder } : {}),
+          info,
+          drop: flags.drop === true,
+        });
+        process.stdout.write(
+          `indexed ${docs.length} documents into ${r.chunks} chunks with ${chunker.spec}${embedder ? ` and ${embedder.id}` : ', full text only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; written to Postgres (prefix ${r.prefix})\n`,
+        );
+        if (resolved?.fallback) process.stderr.write(banner(`REMINDER: ${resolved.fallback}`));
+        return;
+      }
+      const out = flags.out!;
       const pipeline = new RetrievalPipeline({
         chunker,
         ...(embedder ? { embedder, vector: { index: flags.vectorIndex } } : {}),
       });
       const report = await pipeline.addDocuments(docs);
       // The sidecar goes inside the index's atomic swap: a new index never pairs with an old sidecar.
-      await pipeline.save(flags.out, {
+      await pipeline.save(out, {
         extras: sidecarExtra({
           embedder: resolved ? resolved.spec : null,
           fallback: resolved?.fallback !== undefined,
@@ -91,7 +124,7 @@ export function registerIndex(program: Command): void {
       const s = pipeline.stats;
       process.stdout.write(
         `indexed ${s.documents} documents into ${s.chunks} chunks (${report.chunksEmbedded} embedded) with ${pipeline.chunker.spec}` +
-          `${embedder ? ` and ${embedder.id}` : ', BM25 only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; saved to ${flags.out}\n`,
+          `${embedder ? ` and ${embedder.id}` : ', BM25 only'} in ${((performance.now() - t0) / 1000).toFixed(1)} s; saved to ${out}\n`,
       );
       if (embedder) {
         // What the model reads: the contextual text (title + heading path + chunk) under :ctx, else the chunk.

@@ -178,7 +178,7 @@ export function registerWhyNot(program: Command): void {
       }
       if (items.length > 1) options.otherQuestions = items;
       // The index (and its embedder) is loaded once for every question.
-      const pipeline = await loadIndex(dir, flags.embedder);
+      const pipeline = await loadIndex(dir, flags.embedder, { withCorpus: true });
       const out = process.stdout;
       for (const [i, item] of items.entries()) {
         const report = await whyNot(pipeline, item.query, item.expected, options);

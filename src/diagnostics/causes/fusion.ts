@@ -23,6 +23,16 @@ export const fusion: CauseCheck = {
     const mainFinal = finalRank.get(main.id);
     if (!hasFusion || !mainFinal) return null;
     const stage = trace.stages.find((s) => s.stage === 'fusion')!;
+    // The replay grid weighs the built-in bm25 and vector lists; other retrievers' lists are not replayed yet.
+    const lists = trace.stages.map((s) => s.stage).filter((n) => n !== 'fusion' && n !== 'rerank');
+    const others = lists.filter((n) => n !== 'bm25' && n !== 'vector');
+    if (others.length > 0) {
+      ctx.cannotCheck.push({
+        cause: 'lost-in-fusion',
+        missing: `a fusion replay over the lists ${lists.map((n) => `"${n}"`).join(', ')}: the replay grid covers the built-in bm25 and vector lists only`,
+      });
+      return null;
+    }
     const rec = stage.params as {
       method?: string;
       weights?: { bm25?: number; vector?: number };
