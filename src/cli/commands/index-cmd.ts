@@ -51,7 +51,9 @@ export function registerIndex(program: Command): void {
         asFlagError('--chunker', err);
       }
       const docs = await loadCorpusFolder(corpus, { extensions: splitList(flags.ext) });
-      const resolved = flags.bm25Only ? null : await resolveEmbedder(flags.embedder);
+      const resolved = flags.bm25Only
+        ? null
+        : await resolveEmbedder(flags.embedder, { cacheDir: flags.cache ? flags.cacheDir : false });
       if (resolved?.fallback) process.stderr.write(banner(resolved.fallback));
       const embedder =
         resolved && flags.cache
