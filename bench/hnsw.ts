@@ -173,7 +173,7 @@ async function oldUpdatePath(vectors: Float32Array[], fresh: Float32Array[], efC
   const h = new HierarchicalNSW('cosine', DIMS);
   h.initIndex(vectors.length, HNSW_DEFAULTS.M, efC, 100, true);
   let t = cpuMs();
-  vectors.forEach((v, i) => h.addPoint(Array.from(v), i, true));
+  for (const [i, v] of vectors.entries()) h.addPoint(Array.from(v), i, true);
   const add = (cpuMs() - t) / vectors.length;
   t = cpuMs();
   fresh.forEach((v, i) => {
