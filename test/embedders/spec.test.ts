@@ -37,6 +37,7 @@ describe('parseEmbedderSpec', () => {
       'hashing:0',
       'hashing:abc',
       'static:',
+      'static::sif',
       'http:localhost',
       'http:http://x/v1#',
       'two words',
@@ -61,6 +62,8 @@ describe('createEmbedder', () => {
     const s = await createEmbedder(`static:${glovePath()}`, { static: { weighting: 'sif' } });
     expect(s).toBeInstanceOf(StaticEmbedder);
     expect(s.id).toContain(':sif');
+    const idf = await createEmbedder(`static:${glovePath()}:idf`, { static: { weighting: 'sif' } });
+    expect(idf.id).toMatch(/:idf$/); // the spec's weighting wins over options.static
     const api = await createEmbedder('http:http://127.0.0.1:9/v1', { http: { model: 'm' } });
     expect(api).toBeInstanceOf(HttpEmbedder);
     const t = await createEmbedder('glove-6B-50d-10k', {

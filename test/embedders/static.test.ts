@@ -154,4 +154,28 @@ describe('StaticEmbedder files', () => {
     const [v] = await toy.embed(['Cat']);
     expect([...v!]).toEqual([1, 0]);
   });
+
+  it('non-string words are INVALID_ARGUMENT naming the parameter and the value', () => {
+    const m = new Float32Array([1, 0, 0, 1]);
+    for (const [words, param] of [
+      [['cat', 42], 'words[1]'],
+      [[null, 'dog'], 'words[0]'],
+    ] as const) {
+      try {
+        new StaticEmbedder(words as unknown as string[], m, 2);
+        expect.unreachable();
+      } catch (err) {
+        expect(err).toMatchObject({
+          code: 'INVALID_ARGUMENT',
+          details: { param, value: words[param === 'words[1]' ? 1 : 0] },
+        });
+        expect((err as Error).message).toMatch(
+          new RegExp(`^${param.replace(/[[\]]/g, '\\$&')} must be a string, got`),
+        );
+      }
+    }
+    expect(() => StaticEmbedder.fromVectors([[7 as unknown as string, [1, 0]]])).toThrow(
+      /entries\[0\]\[0\] \(word\) must be a string, got 7/,
+    );
+  });
 });

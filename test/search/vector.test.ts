@@ -7,7 +7,7 @@ import { RagscopeError } from '../../src/core/errors.js';
 import { seededRandom as rng } from '../../src/eval/prng.js';
 import { ExactVectorIndex } from '../../src/search/exact.js';
 import type { VectorSearchIndex } from '../../src/search/types.js';
-import { VectorIndex } from '../../src/search/vector.js';
+import { HNSW_DEFAULTS, VectorIndex } from '../../src/search/vector.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ragscope-vector-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -239,5 +239,52 @@ describe('recall and exactness', () => {
     }
     const recall = found / (queries.length * 10);
     expect(recall).toBeGreaterThanOrEqual(0.95);
+  });
+
+  it('HNSW updates insert fresh nodes and compact once deleted outnumber live: recall kept, save/load kept', async () => {
+    const n = 2000;
+    const dims = 32;
+    const ids = Array.from({ length: n }, (_, i) => `u${i}`);
+    const hnsw = new VectorIndex({ dimensions: dims, efSearch: 100 });
+    expect(hnsw.efConstruction).toBe(HNSW_DEFAULTS.efConstruction);
+    await hnsw.add(ids, randomUnitVectors(n, dims, 11));
+    let current: Float32Array[] = [];
+    let maxDeleted = 0;
+    for (let round = 0; round < 3; round++) {
+      current = randomUnitVectors(n, dims, 20 + round);
+      for (let i = 0; i < n; i += 250) {
+        await hnsw.add(ids.slice(i, i + 250), current.slice(i, i + 250));
+        maxDeleted = Math.max(maxDeleted, hnsw.deletedCount);
+      }
+    }
+    expect(hnsw.size).toBe(n);
+    // 6000 replacements: deleted nodes never exceeded compactRatio x live — compaction ran.
+    expect(maxDeleted).toBeGreaterThan(0);
+    expect(maxDeleted).toBeLessThanOrEqual(HNSW_DEFAULTS.compactRatio * n + 1);
+    expect(hnsw.deletedCount).toBeLessThan(6000);
+    const exact = new ExactVectorIndex({ dimensions: dims });
+    await exact.add(ids, current);
+    const queries = randomUnitVectors(50, dims, 99);
+    const recallOf = async (idx: VectorIndex) => {
+      let found = 0;
+      for (const q of queries) {
+        const truth = new Set((await exact.search(q, 10)).map((h) => h.id));
+        for (const h of await idx.search(q, 10)) if (truth.has(h.id)) found++;
+      }
+      return found / (queries.length * 10);
+    };
+    expect(await recallOf(hnsw)).toBeGreaterThanOrEqual(0.95);
+    // Each id answers with its latest vector (score 1), never an old one.
+    for (const i of [0, 777, 1999])
+      expect((await hnsw.search(current[i]!, 1))[0]).toMatchObject({ id: ids[i] });
+    const file = path.join(dir, 'updated.hnsw');
+    await hnsw.writeTo(file);
+    const back = await VectorIndex.readFrom(file);
+    back.efSearch = 100;
+    expect(back.deletedCount).toBe(hnsw.deletedCount);
+    expect(await recallOf(back)).toBe(await recallOf(hnsw));
+    await back.remove(ids.slice(0, 1500));
+    expect(back.size).toBe(500);
+    expect((await back.search(current[1999]!, 1))[0]).toMatchObject({ id: 'u1999' });
   });
 });

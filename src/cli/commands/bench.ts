@@ -199,7 +199,12 @@ async function bench(flags: BenchFlags): Promise<number> {
   const warnings: string[] = [];
   const needsEmbedder =
     retrievers.some((r) => r !== 'bm25') || flags.chunkers.some((s) => /^\s*(semantic|cluster)\b/.test(s));
-  const resolved = needsEmbedder ? await resolveEmbedder(flags.embedder) : null;
+  const resolved = needsEmbedder
+    ? await resolveEmbedder(flags.embedder, {
+        cacheDir: flags.cache ? flags.cacheDir : false,
+        fitTexts: () => dataset.documents.map((d) => d.text),
+      })
+    : null;
   if (resolved?.fallback) stderr.write(banner(resolved.fallback));
   let reranker: Reranker | undefined;
   if (retrievers.includes('hybrid+rerank')) {

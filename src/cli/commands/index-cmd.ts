@@ -74,7 +74,11 @@ export function registerIndex(program: Command): void {
       const docs = await loadCorpus(corpus, { extensions: splitList(flags.ext), idFrom: flags.idFrom });
       // Local model/vector/tokenizer paths are used and recorded absolute, so search works from any folder.
       flags.tokenizer = absoluteTokenizerFlag(flags.tokenizer);
-      const resolved = flags.bm25Only ? null : await resolveEmbedder(absoluteEmbedderSpec(flags.embedder));
+      const resolved = flags.bm25Only
+        ? null
+        : await resolveEmbedder(absoluteEmbedderSpec(flags.embedder), {
+            cacheDir: flags.cache ? flags.cacheDir : false,
+          });
       if (resolved?.fallback) process.stderr.write(banner(resolved.fallback));
       const embedder =
         resolved && flags.cache
