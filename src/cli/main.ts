@@ -7,6 +7,7 @@
 import { Command, CommanderError } from 'commander';
 import { ragscopeVersion } from '../eval/bench/version.js';
 import { registerBench } from './commands/bench.js';
+import { registerExplore } from './commands/explore.js';
 import { registerIndex } from './commands/index-cmd.js';
 import { registerSearch } from './commands/search.js';
 import { registerWhyNot } from './commands/why-not.js';
@@ -31,7 +32,7 @@ export function createProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(str) });
-  for (const register of [registerBench, registerIndex, registerSearch, registerWhyNot]) {
+  for (const register of [registerBench, registerIndex, registerSearch, registerWhyNot, registerExplore]) {
     register(program);
   }
   for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(run with --help for usage)');
