@@ -110,6 +110,11 @@ function handler(api: ExploreApi, assets: Map<string, Asset>, port: () => number
       );
       return;
     }
+    if (url.pathname === '/favicon.ico') {
+      res.statusCode = 204; // no icon, and no 404 in the console
+      res.end();
+      return;
+    }
     const asset = req.method === 'GET' || req.method === 'HEAD' ? assets.get(url.pathname) : undefined;
     if (!asset) {
       send(res, 404, 'text/plain; charset=utf-8', 'not found');

@@ -34,6 +34,8 @@ export async function runQuery(query, questionId = null) {
   state.questionId = questionId;
   state.k = Number(/** @type {HTMLInputElement} */ (byId('k')).value) || 5;
   /** @type {HTMLInputElement} */ (byId('query')).value = query;
+  /** @type {HTMLSelectElement} */ (byId('question-pick')).value = questionId ?? '';
+  byId('whynot').hidden = true; // a verdict belongs to the query it was asked for
   status('searching…');
   try {
     state.result = await api('/api/search', { query, k: state.k });
