@@ -205,6 +205,8 @@ describe('ragscope explore in headless Chromium', () => {
         sentence: c.querySelector('[data-field=sentence]').textContent,
         fix: c.querySelector('[data-field=fix]').textContent }))`,
     );
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'explore-document.png') });
     expect(want.retrieved).toBe(false);
     expect(causes).toEqual(
       want.causes.map((c) => ({ cause: c.cause, sentence: c.sentence, fix: `fix: ${c.fix}` })),
