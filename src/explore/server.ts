@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { invalidArgument } from '../core/errors.js';
+import { invalidArgument, RagscopeError } from '../core/errors.js';
 import { ApiError, ExploreApi, type ExploreData } from './api.js';
 import { type Asset, loadAssets } from './assets.js';
 import { refusal, securityHeaders } from './guard.js';
@@ -151,9 +151,18 @@ export async function startExplore(options: ExploreOptions): Promise<ExploreServ
   let bound = 0;
   const server: Server = createServer(handler(api, assets, () => bound));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        new RagscopeError(
+          'INVALID_ARGUMENT',
+          `port must be free on 127.0.0.1, got ${port} (${err.code ?? err.message})`,
+          { param: 'port', value: port },
+          err,
+        ),
+      ),
+    );
     server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
+      server.removeAllListeners('error');
       resolve();
     });
   });
