@@ -1,11 +1,11 @@
-import type { Boundary } from '../chunkers/types.js';
-import type { Chunk, Document } from '../core/document.js';
+import type { Document } from '../core/document.js';
 import { RagscopeError } from '../core/errors.js';
 import { type Expected, type WhyNotReport, whyNot } from '../diagnostics/whynot.js';
 import type { CharRange, EvalQuestion } from '../eval/types.js';
 import type { BenchReport } from '../report/types.js';
 import type { PipelineConfigJSON, RetrievalPipeline } from '../search/pipeline.js';
 import type { SearchResult } from '../search/types.js';
+import { type Chunking, Chunkings } from './chunkings.js';
 
 /**
  * What `ragscope explore` shows: a saved index, a bench report, or both, and the questions with their gold spans
@@ -25,17 +25,17 @@ export interface ExploreInfo {
     stats: RetrievalPipeline['stats'];
     documents: Array<{ id: string; chars: number; chunks: number }>;
   } | null;
+  /** Chunkers the document view can draw (the index's first). */
+  chunkers: string[];
   report: BenchReport | null;
   questions: EvalQuestion[];
 }
 
 /** `GET /api/document?id=`: the document, its chunks, the chunker's boundary reasons and the gold spans. @internal */
-export interface ExploreDocument {
+export interface ExploreDocument extends Chunking {
   document: Document;
-  chunks: Chunk[];
-  /** The chunker's account of each boundary, or null when it cannot be had (see `boundaryNote`). */
-  boundaries: Boundary[] | null;
-  boundaryNote?: string;
+  /** The chunker spec whose cut is shown (the index's unless another of the report's was asked for). */
+  chunker: string;
   /** Gold spans of the loaded questions that fall in this document. */
   gold: Array<CharRange & { questionId: string }>;
 }
@@ -94,9 +94,11 @@ function asApiError(err: unknown): never {
 
 /** The JSON API of the explore page, one method per route. @internal */
 export class ExploreApi {
-  private readonly boundaryCache = new Map<string, Pick<ExploreDocument, 'boundaries' | 'boundaryNote'>>();
+  private readonly chunkings: Chunkings | undefined;
 
-  constructor(private readonly data: ExploreData) {}
+  constructor(private readonly data: ExploreData) {
+    this.chunkings = data.pipeline ? new Chunkings(data.pipeline, data.report) : undefined;
+  }
 
   info(): ExploreInfo {
     const p = this.data.pipeline;
@@ -112,6 +114,7 @@ export class ExploreApi {
             })),
           }
         : null,
+      chunkers: this.chunkings?.specs ?? [],
       report: this.data.report ?? null,
       questions: this.data.questions ?? [],
     };
@@ -133,44 +136,20 @@ export class ExploreApi {
     return whyNot(pipeline, queryOf(body), expectedOf(body.target), { k: kOf(body) }).catch(asApiError);
   }
 
-  async document(id: string | null): Promise<ExploreDocument> {
+  async document(id: string | null, chunker: string | null): Promise<ExploreDocument> {
     const pipeline = needPipeline(this.data);
     const document = id === null ? undefined : pipeline.getDocument(id);
     if (!document) throw new ApiError(404, `no document ${JSON.stringify(id)} in the index`);
-    const chunks = [...pipeline.chunksOf(document.id)].sort((a, b) => a.index - b.index);
+    const spec = chunker ?? pipeline.chunker.spec;
+    if (!this.chunkings!.specs.includes(spec)) {
+      throw new ApiError(
+        400,
+        `chunker must be the index's or one of the report's, got ${JSON.stringify(spec)}`,
+      );
+    }
     const gold = (this.data.questions ?? []).flatMap((q) =>
       (q.spans ?? []).filter((s) => s.docId === document.id).map((s) => ({ ...s, questionId: q.id })),
     );
-    return { document, chunks, ...(await this.boundaries(pipeline, document, chunks)), gold };
-  }
-
-  /** Re-run the index's chunker with its trace; its reasons are shown only if it reproduces the saved chunks. */
-  private async boundaries(
-    pipeline: RetrievalPipeline,
-    doc: Document,
-    chunks: Chunk[],
-  ): Promise<Pick<ExploreDocument, 'boundaries' | 'boundaryNote'>> {
-    const cached = this.boundaryCache.get(doc.id);
-    if (cached) return cached;
-    let out: Pick<ExploreDocument, 'boundaries' | 'boundaryNote'>;
-    try {
-      const trace = await pipeline.chunker.chunkWithTrace(doc);
-      const same =
-        trace.chunks.length === chunks.length &&
-        trace.chunks.every((c, i) => c.start === chunks[i]!.start && c.end === chunks[i]!.end);
-      out = same
-        ? { boundaries: trace.boundaries }
-        : {
-            boundaries: null,
-            boundaryNote: `cannot check: the chunker ${pipeline.chunker.spec} no longer reproduces the saved chunks`,
-          };
-    } catch (err) {
-      out = {
-        boundaries: null,
-        boundaryNote: `cannot check: re-chunking failed (${err instanceof Error ? err.message : String(err)})`,
-      };
-    }
-    this.boundaryCache.set(doc.id, out);
-    return out;
+    return { document, chunker: spec, ...(await this.chunkings!.of(document, spec)), gold };
   }
 }

@@ -81,7 +81,7 @@ async function route(api: ExploreApi, req: IncomingMessage, url: URL): Promise<u
     case 'GET /api/report':
       return api.report();
     case 'GET /api/document':
-      return api.document(url.searchParams.get('id'));
+      return api.document(url.searchParams.get('id'), url.searchParams.get('chunker'));
     case 'POST /api/search':
       return api.search(await readJson(req));
     case 'POST /api/why-not':

@@ -3,6 +3,7 @@ import { copyFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChunker } from '../../src/chunkers/spec.js';
 import { whyNot } from '../../src/diagnostics/whynot.js';
 import { type ExploreServer, startExplore } from '../../src/explore/server.js';
 import { buildFixture, type Fixture, HOSTILE_ID, XSS_IMG, XSS_SCRIPT } from './harness.js';
@@ -189,6 +190,32 @@ describe('ragscope explore in headless Chromium', () => {
     );
     const hits = (await fx.pipeline.search(QUERY, { k: K })).hits.filter((h) => h.chunk.docId === docId);
     expect(new Set(marked)).toEqual(new Set(hits.map((h) => h.chunk.id)));
+  });
+
+  it("draws another chunker of the report on the same document, with that chunker's boundaries", async () => {
+    const docId = 'billing-and-refunds.md';
+    const other = createChunker('sentence:400/1');
+    await page.click('#tabs button[data-view=document]');
+    await page.selectOption('#chunker-pick', other.spec);
+    await page.selectOption('#doc-pick', docId);
+    await page.waitForFunction(
+      ([id, n]) =>
+        (globalThis as unknown as { document: Doc }).document
+          .querySelector('#doc-text')
+          ?.getAttribute('data-doc-id') === id &&
+        (
+          globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }
+        ).document.querySelectorAll('#doc-text .boundary[data-kind=start]').length === Number(n),
+      [docId, String((await other.chunk(fx.pipeline.getDocument(docId)!)).length)],
+    );
+    const starts = await page.evaluate<number[]>(
+      `[...document.querySelectorAll('#doc-text .boundary[data-kind=start]')].map((b) => Number(b.getAttribute('data-offset')))`,
+    );
+    const chunks = await other.chunk(fx.pipeline.getDocument(docId)!);
+    expect(starts).toEqual(chunks.map((c) => c.start));
+    expect(chunks.map((c) => c.start)).not.toEqual(fx.pipeline.chunksOf(docId).map((c) => c.start));
+    await page.selectOption('#chunker-pick', fx.pipeline.chunker.spec);
+    await waitAttr('#doc-text', 'data-doc-id', docId);
   });
 
   it("shows the library's why-not verdict for a chunk that was not retrieved", async () => {

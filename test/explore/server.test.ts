@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createChunker } from '../../src/chunkers/spec.js';
 import { type WhyNotReport, whyNot } from '../../src/diagnostics/whynot.js';
 import type { ExploreDocument } from '../../src/explore/api.js';
 import { type ExploreServer, startExplore } from '../../src/explore/server.js';
@@ -109,6 +110,24 @@ describe('explore server (HTTP, no browser)', () => {
     expect(missing.status).toBe(200);
     expect(((await missing.json()) as WhyNotReport).causes[0]?.cause).toBe('not-in-corpus');
     expect((await fetch(new URL('/../../etc/passwd', server.url))).status).toBe(404);
+  });
+
+  it("offers the index's chunker and the report's other chunkers, and refuses any other", async () => {
+    const info = (await (await fetch(new URL('/api/info', server.url))).json()) as { chunkers: string[] };
+    expect(info.chunkers).toEqual([fx.pipeline.chunker.spec, createChunker('sentence:400/1').spec]);
+    const other = await fetch(
+      new URL('/api/document?id=billing-and-refunds.md&chunker=sentence:400/1:chars', server.url),
+    );
+    const doc = (await other.json()) as ExploreDocument;
+    const want = await createChunker('sentence:400/1').chunkWithTrace(
+      fx.pipeline.getDocument('billing-and-refunds.md')!,
+    );
+    expect(doc.chunks).toEqual(JSON.parse(JSON.stringify(want.chunks)));
+    expect(doc.boundaries).toEqual(JSON.parse(JSON.stringify(want.boundaries)));
+    const bad = await fetch(
+      new URL('/api/document?id=billing-and-refunds.md&chunker=fixed:10/0', server.url),
+    );
+    expect(bad.status).toBe(400);
   });
 
   it('serves each document with its chunks and the chunker boundary reasons', async () => {

@@ -14,6 +14,8 @@ export const state = {
   k: 5,
   /** @type {string | null} */ questionId: null,
   /** @type {string | null} */ docId: null,
+  /** The chunker whose cut the document view draws (null: the index's). @type {string | null} */ chunker:
+    null,
 };
 
 const byId = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -53,8 +55,9 @@ export async function openDocument(docId) {
   /** @type {HTMLSelectElement} */ (byId('doc-pick')).value = docId;
   showView('document');
   try {
-    const doc = await api(`/api/document?id=${encodeURIComponent(docId)}`);
-    renderDocument(doc, state, { whyNot });
+    const chunker = state.chunker ? `&chunker=${encodeURIComponent(state.chunker)}` : '';
+    const doc = await api(`/api/document?id=${encodeURIComponent(docId)}${chunker}`);
+    renderDocument(doc, { ...state, indexChunker: state.info.chunkers[0] ?? null }, { whyNot });
   } catch (err) {
     status(String(/** @type {Error} */ (err).message), true);
   }
@@ -102,6 +105,14 @@ async function init() {
     docPick.append(el('option', { value: d.id }, `${d.id} (${d.chunks} chunks)`));
   }
   docPick.addEventListener('change', () => void openDocument(docPick.value));
+  const chunkerPick = /** @type {HTMLSelectElement} */ (byId('chunker-pick'));
+  state.info.chunkers.forEach((/** @type {string} */ spec, /** @type {number} */ i) => {
+    chunkerPick.append(el('option', { value: spec }, i === 0 ? `${spec} (the index's)` : spec));
+  });
+  chunkerPick.addEventListener('change', () => {
+    state.chunker = chunkerPick.value;
+    if (docPick.value) void openDocument(docPick.value);
+  });
   byId('query-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const q = /** @type {HTMLInputElement} */ (byId('query')).value;

@@ -24,7 +24,7 @@ function offsetOf(/** @type {Node | null} */ node, /** @type {number} */ at) {
 /**
  * Draw a document.
  * @param {any} doc ExploreDocument
- * @param {{ result: any, questionId: string | null }} state
+ * @param {{ result: any, questionId: string | null, indexChunker: string | null }} state
  * @param {{ whyNot: (target: unknown) => void }} actions
  */
 export function renderDocument(doc, state, actions) {
@@ -33,7 +33,11 @@ export function renderDocument(doc, state, actions) {
   const text = doc.document.text;
   const chunks = doc.chunks;
   const gold = goldSpans(doc, state.questionId);
-  const retrieved = new Set((state.result?.hits ?? []).map((/** @type {any} */ h) => h.chunk.id));
+  // Retrieved text by offsets, so it shows under any chunker's cut (the hits are the index's chunks).
+  const retrieved = (state.result?.hits ?? [])
+    .map((/** @type {any} */ h) => h.chunk)
+    .filter((/** @type {any} */ c) => c.docId === doc.document.id);
+  const saved = doc.chunker === state.indexChunker;
   const cuts = new Set([0, text.length]);
   for (const c of chunks) cuts.add(c.start).add(c.end);
   for (const g of gold) cuts.add(g.start).add(g.end);
@@ -81,7 +85,9 @@ export function renderDocument(doc, state, actions) {
     );
     if (owner && owner.index % 2 === 1) seg.classList.add('odd');
     if (gold.some((/** @type {any} */ g) => g.start <= at && next <= g.end)) seg.classList.add('gold');
-    if (owners.some((/** @type {any} */ c) => retrieved.has(c.id))) seg.classList.add('retrieved');
+    if (retrieved.some((/** @type {any} */ c) => c.start <= at && next <= c.end))
+      seg.classList.add('retrieved');
+    if (owner && !saved) seg.setAttribute('data-span', `${owner.start}:${owner.end}`);
     box.append(seg);
   }
   box.setAttribute('data-doc-id', doc.document.id);
@@ -103,6 +109,11 @@ export function renderDocument(doc, state, actions) {
     }
     const seg = /** @type {HTMLElement} */ (event.target).closest('.seg');
     const id = seg?.getAttribute('data-chunk-id');
-    if (id) actions.whyNot(id);
+    const span = seg?.getAttribute('data-span');
+    // Another chunker's chunks are not in the index: ask about their text span instead.
+    if (span) {
+      const [start, end] = span.split(':').map(Number);
+      actions.whyNot({ docId: doc.document.id, start, end });
+    } else if (id) actions.whyNot(id);
   };
 }
