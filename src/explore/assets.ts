@@ -13,6 +13,7 @@ export const ASSET_FILES: Readonly<Record<string, string>> = {
   '/query.js': 'query.js',
   '/document.js': 'document.js',
   '/whynot.js': 'whynot.js',
+  '/lines.js': 'lines.js',
   '/failures.js': 'failures.js',
 };
 

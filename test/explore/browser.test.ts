@@ -161,6 +161,37 @@ describe('ragscope explore in headless Chromium', () => {
     });
   });
 
+  it('draws a line per final hit between neighbouring stage lists, from its rank in one to its rank in the next', async () => {
+    const want = await fx.pipeline.search(QUERY, { k: K });
+    await page.waitForSelector('#stages[data-lines]');
+    const lines = await page.evaluate<
+      Array<{ left: string; right: string; id: string; from: number; to: number }>
+    >(
+      `[...document.querySelectorAll('#stages svg.gutter line')].map((l) => ({
+        left: l.parentNode.previousElementSibling.getAttribute('data-stage'),
+        right: l.parentNode.nextElementSibling.getAttribute('data-stage'),
+        id: l.getAttribute('data-chunk-id'), from: Number(l.getAttribute('data-from')), to: Number(l.getAttribute('data-to')),
+      }))`,
+    );
+    const final = new Set(want.hits.map((h) => h.chunk.id));
+    const expected = want.trace.stages.slice(1).flatMap((right, i) => {
+      const left = want.trace.stages[i]!;
+      const rows = new Map(right.candidates.slice(0, 30).map((c) => [c.chunkId, c.rank]));
+      return left.candidates
+        .slice(0, 30)
+        .filter((c) => final.has(c.chunkId) && rows.has(c.chunkId))
+        .map((c) => ({
+          left: left.stage,
+          right: right.stage,
+          id: c.chunkId,
+          from: c.rank,
+          to: rows.get(c.chunkId)!,
+        }));
+    });
+    expect(expected.length).toBeGreaterThan(0);
+    expect(lines).toEqual(expected);
+  });
+
   it('draws the chunk boundaries of a document at the chunk offsets, with the chunker reasons', async () => {
     const docId = (await fx.pipeline.search(QUERY, { k: K })).hits[0]!.chunk.docId;
     await page.click(`#hits .hit:first-child h3 button`);
@@ -329,7 +360,7 @@ describe('ragscope explore in headless Chromium', () => {
     await waitAttr('#hits', 'data-query', first.question);
     await mkdir(ARTIFACTS, { recursive: true });
     const shot = path.join(fx.tmp, 'explore.png');
-    await page.screenshot({ path: shot, fullPage: false });
+    await page.screenshot({ path: shot, fullPage: true });
     await copyFile(shot, path.join(ARTIFACTS, 'explore.png'));
     expect(existsSync(path.join(ARTIFACTS, 'explore.png'))).toBe(true);
   });

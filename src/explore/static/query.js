@@ -1,6 +1,7 @@
 // Query view: top hits with their per-stage ledger, BM25 terms highlighted in the chunk text, and the candidate
 // list of every stage side by side.
 import { clear, el, fmt } from './dom.js';
+import { drawLines, gutter } from './lines.js';
 
 const WORD = /[\p{L}\p{N}]+/gu;
 const STAGE_ROWS = 30;
@@ -177,6 +178,7 @@ function stageColumns(trace, finalIds, whyNot) {
     const params = Object.entries(stage.params)
       .map(([k, v]) => `${k}=${typeof v === 'object' ? JSON.stringify(v) : v}`)
       .join(' ');
+    if (box.childElementCount > 0) box.append(gutter());
     box.append(
       el(
         'div',
@@ -188,6 +190,8 @@ function stageColumns(trace, finalIds, whyNot) {
     );
   }
   linkStages(box);
+  box.removeAttribute('data-lines');
+  requestAnimationFrame(() => drawLines(box, finalIds));
 }
 
 /**
