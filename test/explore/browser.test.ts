@@ -5,7 +5,10 @@ import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChunker } from '../../src/chunkers/spec.js';
 import { whyNot } from '../../src/diagnostics/whynot.js';
+import { HashingEmbedder } from '../../src/embedders/hashing.js';
 import { type ExploreServer, startExplore } from '../../src/explore/server.js';
+import { RetrievalPipeline } from '../../src/search/pipeline.js';
+import { MmrReranker } from '../../src/search/rerank/mmr.js';
 import { buildFixture, type Fixture, HOSTILE_ID, XSS_IMG, XSS_SCRIPT } from './harness.js';
 
 // Debian's Chromium, driven by playwright-core (no browser download), launched as test/report/browser.test.ts does.
@@ -41,6 +44,8 @@ describe('ragscope explore in headless Chromium', () => {
   const requests: string[] = [];
   const consoleErrors: string[] = [];
   const pageErrors: string[] = [];
+  /** Origins of the explore servers this test started (all on 127.0.0.1). */
+  const origins: string[] = [];
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
@@ -55,6 +60,7 @@ describe('ragscope explore in headless Chromium', () => {
       report: fx.report,
       questions: fx.dataset.questions,
     });
+    origins.push(new URL(server.url).origin);
     context = await chromium.launchPersistentContext(path.join(fx.tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
@@ -365,10 +371,52 @@ describe('ragscope explore in headless Chromium', () => {
     expect(existsSync(path.join(ARTIFACTS, 'explore.png'))).toBe(true);
   });
 
+  it('shows the re-ranker score and movement of each hit and lines from fused to re-ranked rank', async () => {
+    const reranked = new RetrievalPipeline({
+      chunker: 'recursive:400/0:chars',
+      embedder: new HashingEmbedder(),
+      vector: { index: 'exact' },
+      reranker: new MmrReranker({ lambda: 0.5 }),
+    });
+    await reranked.addDocuments(fx.dataset.documents);
+    const second = await startExplore({ pipeline: reranked });
+    origins.push(new URL(second.url).origin);
+    try {
+      await page.goto(second.url, { waitUntil: 'load' });
+      await page.waitForSelector('html[data-ready]');
+      await search(QUERY);
+      await page.waitForSelector('#stages[data-lines]');
+      const want = await reranked.search(QUERY, { k: K });
+      const rows = await page.evaluate<Array<{ rank: string; score: string; moved: string }>>(
+        `[...document.querySelectorAll('#hits .hit tr[data-stage=rerank]')].map((r) => ({
+          rank: r.getAttribute('data-rank'), score: r.getAttribute('data-score'), moved: r.lastElementChild.textContent }))`,
+      );
+      const arrow = (m: number) => (m > 0 ? `▲${m}` : m < 0 ? `▼${-m}` : '=');
+      expect(rows).toEqual(
+        want.hits.map((h) => ({
+          rank: String(h.ledger.rerank!.rankAfter),
+          score: String(h.ledger.rerank!.score),
+          moved: arrow(h.ledger.rerank!.moved),
+        })),
+      );
+      expect(want.hits.some((h) => h.ledger.rerank!.moved !== 0)).toBe(true);
+      const lines = await page.evaluate<Array<[number, number]>>(
+        `[...document.querySelectorAll('#stages svg.gutter')].filter((g) => g.nextElementSibling.getAttribute('data-stage') === 'rerank')
+          .flatMap((g) => [...g.querySelectorAll('line')]).map((l) => [Number(l.getAttribute('data-from')), Number(l.getAttribute('data-to'))])`,
+      );
+      expect(lines.sort((a, b) => a[1] - b[1])).toEqual(
+        want.hits.map((h) => [h.ledger.rerank!.rankBefore, h.ledger.rerank!.rankAfter]),
+      );
+    } finally {
+      await page.goto(server.url, { waitUntil: 'load' });
+      await second.close();
+    }
+  });
+
   it('sends no request anywhere but the server on 127.0.0.1, and logs no error (CSP included)', () => {
-    const origin = new URL(server.url).origin;
     expect(requests.length).toBeGreaterThan(5);
-    expect(requests.filter((u) => new URL(u).origin !== origin)).toEqual([]);
+    expect(origins.every((o) => new URL(o).hostname === '127.0.0.1')).toBe(true);
+    expect(requests.filter((u) => !origins.includes(new URL(u).origin))).toEqual([]);
     expect(consoleErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
