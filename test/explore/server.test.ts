@@ -1,8 +1,10 @@
-import { rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChunker } from '../../src/chunkers/spec.js';
 import { type WhyNotReport, whyNot } from '../../src/diagnostics/whynot.js';
 import type { ExploreDocument } from '../../src/explore/api.js';
+import { ASSET_FILES } from '../../src/explore/assets.js';
 import { type ExploreServer, startExplore } from '../../src/explore/server.js';
 import type { SearchResult } from '../../src/search/types.js';
 import { buildFixture, type Fixture, HOSTILE_ID, rawRequest } from './harness.js';
@@ -48,6 +50,27 @@ describe('explore server (HTTP, no browser)', () => {
     expect(search.status).toBe(403);
     expect((await rawRequest(url, { Host: host, Origin: `http://${host}` })).status).toBe(200);
     expect((await rawRequest(url, { Host: `localhost:${server.port}` })).status).toBe(200);
+  });
+
+  it('serves every file of the page (a module missing from ASSET_FILES would break the page) and no other', async () => {
+    const dir = path.resolve(__dirname, '../../src/explore/static');
+    const files = (await readdir(dir)).sort();
+    expect(
+      Object.values(ASSET_FILES)
+        .filter((f, i, all) => all.indexOf(f) === i)
+        .sort(),
+    ).toEqual(files);
+    for (const file of files) {
+      const res = await fetch(new URL(`/${file}`, server.url));
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe(await readFile(path.join(dir, file), 'utf8'));
+    }
+    // Every module the page imports is one of them.
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      const text = await readFile(path.join(dir, file), 'utf8');
+      for (const m of text.matchAll(/from '\.\/([\w-]+\.js)'/g)) expect(files).toContain(m[1]);
+    }
+    expect((await fetch(new URL('/harness.ts', server.url))).status).toBe(404);
   });
 
   it('sends a strict CSP on the page', async () => {
