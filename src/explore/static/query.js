@@ -85,6 +85,11 @@ function ledgerTable(ledger) {
       ? row('vector', v, `rank ${v.rank}`, `${v.metric} ${fmt(v.score)}`)
       : row('vector', null, 'not in the vector list'),
   );
+  // Other named retrievers' lists (a ledger may carry them beside bm25 and vector).
+  for (const [name, e] of Object.entries(ledger.lists ?? {})) {
+    if (name !== 'bm25' && name !== 'vector')
+      table.append(row(name, e, `rank ${e.rank}`, `score ${fmt(e.score)}`));
+  }
   const f = ledger.fusion;
   if (f) {
     const parts = f.contributions.map(
@@ -142,9 +147,9 @@ function movement(
 ) {
   const at = (/** @type {string} */ s) => ranks.get(s)?.get(id);
   if (stage === 'fusion') {
-    const parts = ['bm25', 'vector']
-      .filter((s) => ranks.has(s))
-      .map((s) => `${s} ${at(s) ? `#${at(s)}` : '—'}`);
+    // Every retriever list before fusion (bm25, vector, or any named retriever).
+    const lists = [...ranks.keys()].filter((s) => s !== 'fusion' && s !== 'rerank');
+    const parts = lists.map((s) => `${s} ${at(s) ? `#${at(s)}` : '—'}`);
     return parts.length ? ` (${parts.join(', ')})` : '';
   }
   if (stage === 'rerank' && ranks.has('fusion')) return at('fusion') ? ` (was #${at('fusion')})` : ' (new)';
