@@ -1,3 +1,4 @@
+import { cpSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 // One entry per public stage so that `ragscope/chunkers` never pulls in native code
@@ -26,4 +27,8 @@ export default defineConfig({
   // The sentence splitter loads wink-nlp lazily with createRequire(import.meta.url); shims give the CJS build an
   // import.meta.url (and the ESM build __filename), without which the .cjs files would not even parse.
   shims: true,
+  // The `ragscope explore` page: plain ES modules, HTML and CSS, shipped as they are (src/explore/assets.ts).
+  onSuccess: async () => {
+    cpSync('src/explore/static', 'dist/explore', { recursive: true });
+  },
 });

@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { ragscopeVersion } from '../eval/bench/version.js';
 import { registerBench } from './commands/bench.js';
 import { registerCompare } from './commands/compare.js';
+import { registerExplore } from './commands/explore.js';
 import { registerGenerate } from './commands/generate.js';
 import { registerIndex } from './commands/index-cmd.js';
 import { registerSearch } from './commands/search.js';
@@ -41,6 +42,7 @@ export function createProgram(): Command {
     registerIndex,
     registerSearch,
     registerWhyNot,
+    registerExplore,
   ]) {
     register(program);
   }
