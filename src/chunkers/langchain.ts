@@ -101,7 +101,11 @@ export function locatePieces(text: string, pieces: readonly string[], overlapHin
     const found =
       locateFrom(text, piece, hinted, (l) => notPrevious(l) && l.end > prevEnd) ??
       locateFrom(text, piece, hinted, notPrevious) ??
-      locateFrom(text, piece, after, notPrevious);
+      locateFrom(text, piece, after, notPrevious) ??
+      // The splitter emitted the previous piece again (it does, when stripped overlaps collapse): same place.
+      (piece === text.slice(prevStart, prevEnd)
+        ? { start: prevStart, end: prevEnd, match: 'exact' as const }
+        : undefined);
     if (!found) {
       throw new RagscopeError(
         'NOT_FOUND',

@@ -63,6 +63,18 @@ describe('TextSplitterChunker (a LangChain TextSplitter as a chunker)', () => {
     );
   });
 
+  it('maps a piece the splitter emits twice to the same place (LangChain does, for stripped overlaps)', async () => {
+    const text = '\n\n  beta\n';
+    const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 8, chunkOverlap: 7 });
+    expect(await splitter.splitText(text)).toEqual(['beta', 'beta']);
+    const chunks = await new TextSplitterChunker(splitter).chunk({ id: 'd', text });
+    expect(chunks.map((c) => [c.start, c.end])).toEqual([
+      [4, 8],
+      [4, 8],
+    ]);
+    expect(new Set(chunks.map((c) => c.id)).size).toBe(2);
+  });
+
   it('places repeated pieces where they occur, not at their first occurrence', () => {
     const text = 'same line\nother\nsame line\nsame line';
     const got = locatePieces(text, ['same line', 'other', 'same line', 'same line']);
