@@ -8,7 +8,7 @@
 //     moduleResolution node16 (import and require conditions) and bundler;
 //   - using an optional peer gives RagscopeError('MISSING_DEPENDENCY') naming the package to install.
 // Usage: node scripts/package-test.mjs [--keep]   (--keep leaves the temp project for inspection)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -168,10 +168,46 @@ try {
 
   // 6. The installed bench's report.html in headless Chromium.
   await checkInBrowser(path.join(out, 'report.html'), path.join(tmp, 'profile'));
+
+  // 7. The installed `ragscope explore` serves its page (shipped in dist/explore) and API on the bench report.
+  await checkExplore(bin, path.join(out, 'report.json'), project);
   step(`package test passed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } finally {
   if (keep) console.log(`package-test: kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
+}
+
+async function checkExplore(bin, reportJson, cwd) {
+  const child = spawn(bin, ['explore', reportJson, '--port', '0'], { cwd, env: userEnv() });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  try {
+    const deadline = Date.now() + 60_000;
+    let url;
+    while (!url && Date.now() < deadline) {
+      url = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout)?.[0];
+      if (!url) await new Promise((r) => setTimeout(r, 200));
+      if (child.exitCode !== null) fail(`ragscope explore exited ${child.exitCode}:\n${stderr}`);
+    }
+    if (!url) fail(`ragscope explore printed no URL within 60 s:\n${stdout}\n${stderr}`);
+    const page = await fetch(url);
+    const html = await page.text();
+    if (page.status !== 200 || !html.includes('<script type="module"'))
+      fail(`explore's page: ${page.status} ${html.slice(0, 200)}`);
+    const info = await fetch(new URL('api/info', url));
+    const body = await info.json();
+    if (info.status !== 200 || !body.report)
+      fail(`explore's /api/info: ${info.status} ${JSON.stringify(body).slice(0, 200)}`);
+    step(`installed \`ragscope explore\` served its page and API at ${url}`);
+  } finally {
+    child.kill('SIGTERM');
+  }
 }
 
 async function checkInBrowser(htmlFile, profile) {

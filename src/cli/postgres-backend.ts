@@ -1,3 +1,4 @@
+import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
 import type { Document } from '../core/document.js';
 import { RagscopeError } from '../core/errors.js';
@@ -108,9 +109,16 @@ export async function openPostgresSearch(
     embedder = await createEmbedder(spec);
     retrievers.push(new PostgresVectorRetriever(index, embedder));
   }
+  let chunker: Chunker | undefined;
+  try {
+    chunker = createChunker(info.chunker, embedder ? { embedder } : {});
+  } catch {
+    chunker = undefined; // e.g. a :tokens spec without its tokenizer: boundaries then replay the stored chunks
+  }
   return new RetrieverSearch({
     retrievers,
     ...(embedder ? { embedder } : {}),
+    ...(chunker ? { chunker } : {}),
     ...(withCorpus ? { documents: await index.documents(), chunks: await index.chunks() } : {}),
   });
 }

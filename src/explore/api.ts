@@ -1,9 +1,10 @@
+import type { Chunker } from '../chunkers/types.js';
 import type { Document } from '../core/document.js';
 import { RagscopeError } from '../core/errors.js';
-import { type Expected, type WhyNotReport, whyNot } from '../diagnostics/whynot.js';
+import { type Expected, type WhyNotPipeline, type WhyNotReport, whyNot } from '../diagnostics/whynot.js';
 import type { CharRange, EvalQuestion } from '../eval/types.js';
 import type { BenchReport } from '../report/types.js';
-import type { PipelineConfigJSON, RetrievalPipeline } from '../search/pipeline.js';
+import type { PipelineConfigJSON } from '../search/pipeline.js';
 import type { SearchResult } from '../search/types.js';
 import { type Chunking, Chunkings } from './chunkings.js';
 
@@ -13,16 +14,27 @@ import { type Chunking, Chunkings } from './chunkings.js';
  * @internal
  */
 export interface ExploreData {
-  pipeline?: RetrievalPipeline;
+  pipeline?: ExplorePipeline;
   report?: BenchReport;
   questions?: EvalQuestion[];
 }
 
+/**
+ * What the page needs of an index: a {@link RetrievalPipeline} (a saved folder), or a `RetrieverSearch` over any
+ * retrievers (a Postgres index) that knows its documents, chunks and chunker. @internal
+ */
+export type ExplorePipeline = WhyNotPipeline & {
+  readonly chunker: Chunker;
+  readonly config: NonNullable<WhyNotPipeline['config']> & object;
+  readonly stats: Record<string, number>;
+  documentIds(): string[];
+};
+
 /** `GET /api/info`: what is loaded. @internal */
 export interface ExploreInfo {
   index: {
-    config: PipelineConfigJSON;
-    stats: RetrievalPipeline['stats'];
+    config: PipelineConfigJSON | object;
+    stats: Record<string, number>;
     documents: Array<{ id: string; chars: number; chunks: number }>;
   } | null;
   /** Chunkers the document view can draw (the index's first). */
@@ -52,7 +64,7 @@ export class ApiError extends Error {
 
 const MAX_K = 100;
 
-function needPipeline(data: ExploreData): RetrievalPipeline {
+function needPipeline(data: ExploreData): ExplorePipeline {
   if (!data.pipeline) throw new ApiError(404, 'no index loaded: start ragscope explore with an index folder');
   return data.pipeline;
 }

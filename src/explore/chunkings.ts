@@ -2,7 +2,7 @@ import { createChunker } from '../chunkers/spec.js';
 import type { Boundary, Chunker } from '../chunkers/types.js';
 import type { Chunk, Document } from '../core/document.js';
 import type { BenchReport } from '../report/types.js';
-import type { RetrievalPipeline } from '../search/pipeline.js';
+import type { ExplorePipeline } from './api.js';
 
 /** One chunker's cut of one document: the chunks and why each boundary is where it is. @internal */
 export interface Chunking {
@@ -26,7 +26,7 @@ export class Chunkings {
   readonly specs: string[];
 
   constructor(
-    private readonly pipeline: RetrievalPipeline,
+    private readonly pipeline: ExplorePipeline,
     report: BenchReport | undefined,
   ) {
     const specs = [pipeline.chunker.spec];

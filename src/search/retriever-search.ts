@@ -1,3 +1,5 @@
+import { precomputedChunker } from '../chunkers/precomputed.js';
+import type { Chunker } from '../chunkers/types.js';
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
@@ -40,6 +42,11 @@ export interface RetrieverSearchOptions {
   chunks?: readonly Chunk[];
   /** Embeds the query once for every dense retriever (and lets why-not replay with the same vector). */
   embedder?: Embedder;
+  /**
+   * The chunker that made `chunks` (for boundary reasons in `ragscope explore`). Default: one that hands back the
+   * chunks given, spec `stored`.
+   */
+  chunker?: Chunker;
 }
 
 /**
@@ -61,6 +68,8 @@ export class RetrieverSearch {
   readonly retrievers: readonly Retriever[];
   readonly fusion: Omit<FusionOptions, 'depth'>;
   readonly embedder: Embedder | null;
+  /** The chunker of the chunks given (or one replaying them). */
+  readonly chunker: Chunker;
   private readonly depthOf: (name: string) => number;
   private readonly docs = new Map<string, Document>();
   private readonly chunkMap = new Map<string, Chunk>();
@@ -90,6 +99,25 @@ export class RetrieverSearch {
     this.embedder = options.embedder ?? null;
     for (const d of options.documents ?? []) this.docs.set(d.id, d);
     for (const c of options.chunks ?? []) this.remember(c);
+    this.chunker = options.chunker ?? precomputedChunker('stored', this.byDoc);
+  }
+
+  /** The search's settings as plain JSON: each retriever's parameters, the fusion, the depths. */
+  get config(): {
+    retrievers: Array<Record<string, unknown>>;
+    fusion: Omit<FusionOptions, 'depth'>;
+    depth: Record<string, number>;
+  } {
+    return {
+      retrievers: this.retrievers.map((r) => ({ name: r.name, kind: r.kind, ...r.params() })),
+      fusion: this.fusion,
+      depth: Object.fromEntries(this.retrievers.map((r) => [r.name, this.depthOf(r.name)])),
+    };
+  }
+
+  /** How many documents and chunks are known here (given or seen in results). */
+  get stats(): { documents: number; chunks: number; retrievers: number } {
+    return { documents: this.docs.size, chunks: this.chunkMap.size, retrievers: this.retrievers.length };
   }
 
   private remember(c: Chunk): void {

@@ -359,6 +359,13 @@ describe('ragscope explore in headless Chromium', () => {
       `[...document.querySelectorAll('#failures .group')].map((g) => [g.getAttribute('data-cause'), Number(g.getAttribute('data-count'))])`,
     );
     expect(new Map(groups)).toEqual(want);
+    // The fix that rescued most (why-not replayed it alone and the gold came back), as the report records it.
+    const topFix = fx.report.causeSummary?.topFix;
+    const shownTop = await page.evaluate<string | null>(
+      `document.querySelector('#failures .top-fix')?.textContent ?? null`,
+    );
+    if (topFix) expect(shownTop).toContain(`${topFix.cause}, for ${topFix.rescued} failures`);
+    else expect(shownTop).toBeNull();
     expect(groups.map((g) => g[1])).toEqual([...groups.map((g) => g[1])].sort((a, b) => b - a));
     const first = failures.find((f) => (f.causes[0]?.cause ?? 'no cause recorded') === groups[0]![0])!;
     await page.locator('#failures .group summary').first().click();

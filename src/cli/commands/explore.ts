@@ -6,9 +6,11 @@ import type { ExploreData } from '../../explore/api.js';
 import { startExplore } from '../../explore/server.js';
 import { validateReport } from '../../report/validate.js';
 import type { RetrievalPipeline } from '../../search/pipeline.js';
+import type { RetrieverSearch } from '../../search/retriever-search.js';
 import { UsageError } from '../errors.js';
 import { loadIndex } from '../load-index.js';
 import { nonNegativeInt } from '../options.js';
+import { isPostgresTarget } from '../postgres-backend.js';
 
 interface ExploreFlags {
   port: number;
@@ -44,12 +46,17 @@ async function loadInputs(paths: string[], flags: ExploreFlags): Promise<Explore
   }
   const data: ExploreData = {};
   for (const p of paths) {
+    if (isPostgresTarget(p)) {
+      if (data.pipeline) throw new UsageError(`explore takes one index, got a second one: ${p}`);
+      data.pipeline = (await loadIndex(p, flags.embedder, { withCorpus: true })) as RetrieverSearch;
+      continue;
+    }
     const s = await stat(p).catch((err: unknown) => {
       throw new RagscopeError('NOT_FOUND', `no such file or folder: ${p}`, { file: p }, err);
     });
     if (s.isDirectory()) {
       if (data.pipeline) throw new UsageError(`explore takes one index folder, got a second one: ${p}`);
-      // A folder is always a saved in-memory index (postgres:// targets are not folders; explore does not take them yet).
+      // A folder is a saved in-memory index (postgres:// targets are handled above).
       data.pipeline = (await loadIndex(p, flags.embedder)) as RetrievalPipeline;
     } else {
       if (data.report) throw new UsageError(`explore takes one report.json, got a second one: ${p}`);
@@ -73,7 +80,7 @@ export function registerExplore(program: Command): void {
     .description('open a local page to look inside queries, chunk boundaries, why-not and bench failures')
     .argument(
       '<paths...>',
-      'an index folder written by ragscope index, a report.json from ragscope bench, or both',
+      'an index folder written by ragscope index (or its postgres://…#prefix), a report.json from ragscope bench, or both',
     )
     .option('--port <n>', 'port on 127.0.0.1 (0 = a free port)', nonNegativeInt, 0)
     .option('--questions <file>', 'questions JSONL whose gold spans are drawn in the document view')

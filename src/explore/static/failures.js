@@ -64,12 +64,33 @@ export function renderFailures(report, actions) {
         `${report.configs.length} configurations, ${failures.length} failures (question × configuration).`,
     ),
   );
+  const top = report.causeSummary?.topFix;
+  if (top) {
+    box.append(
+      el(
+        'p',
+        { class: 'top-fix' },
+        el('strong', {}, 'The fix that rescued most: '),
+        `${top.cause}, for ${top.rescued} failures (replayed alone on the real search, the gold came back): ${top.fix}`,
+      ),
+    );
+  }
+  /** @type {Map<string, number>} */
+  const rescued = new Map();
+  for (const f of failures) {
+    const first = f.causes[0];
+    if (first?.decisive === true) rescued.set(first.cause, (rescued.get(first.cause) ?? 0) + 1);
+  }
   for (const [cause, list] of groupByCause(failures)) {
     const questions = new Map(list.map((f) => [f.questionId, f]));
     const group = el(
       'details',
       { class: 'group', 'data-cause': cause, 'data-count': list.length },
-      el('summary', {}, `${cause} — ${list.length} failures, ${questions.size} questions`),
+      el(
+        'summary',
+        {},
+        `${cause} — ${list.length} failures, ${questions.size} questions, its fix rescued ${rescued.get(cause) ?? 0}`,
+      ),
     );
     for (const f of questions.values()) {
       const configs = list.filter((x) => x.questionId === f.questionId).map((x) => x.configId);
