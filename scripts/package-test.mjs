@@ -169,16 +169,35 @@ try {
   // 6. The installed bench's report.html in headless Chromium.
   await checkInBrowser(path.join(out, 'report.html'), path.join(tmp, 'profile'));
 
-  // 7. The installed `ragscope explore` serves its page (shipped in dist/explore) and API on the bench report.
-  await checkExplore(bin, path.join(out, 'report.json'), project);
+  // 7. The installed `ragscope index` writes an index of the examples; the installed `ragscope explore` serves its
+  // page (shipped in dist/explore) and API on that index and the bench report.
+  const indexDir = path.join(tmp, 'index');
+  run(
+    bin,
+    [
+      'index',
+      path.join(repo, 'examples', 'corpus'),
+      '--out',
+      indexDir,
+      '--embedder',
+      'hashing',
+      '--no-cache',
+    ],
+    {
+      cwd: project,
+      env: userEnv(),
+    },
+  );
+  step('installed `ragscope index` wrote the example index');
+  await checkExplore(bin, [indexDir, path.join(out, 'report.json')], project);
   step(`package test passed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 } finally {
   if (keep) console.log(`package-test: kept ${tmp}`);
   else rmSync(tmp, { recursive: true, force: true });
 }
 
-async function checkExplore(bin, reportJson, cwd) {
-  const child = spawn(bin, ['explore', reportJson, '--port', '0'], { cwd, env: userEnv() });
+async function checkExplore(bin, inputs, cwd) {
+  const child = spawn(bin, ['explore', ...inputs, '--port', '0'], { cwd, env: userEnv() });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -204,7 +223,7 @@ async function checkExplore(bin, reportJson, cwd) {
     const body = await info.json();
     if (info.status !== 200 || !body.report)
       fail(`explore's /api/info: ${info.status} ${JSON.stringify(body).slice(0, 200)}`);
-    step(`installed \`ragscope explore\` served its page and API at ${url}`);
+    step(`installed \`ragscope explore\` served its page, the index and the report, and a search at ${url}`);
   } finally {
     child.kill('SIGTERM');
   }

@@ -86,6 +86,22 @@ async function loadHnsw(): Promise<HnswModule> {
 }
 
 /**
+ * Whether HNSW can be used here: hnswlib-node (an optional peer) is installed and loads. Lets a caller pick exact
+ * search instead, saying so, rather than fail.
+ *
+ * @example
+ * ```ts
+ * const index = (await hnswAvailable()) ? new VectorIndex({ dimensions: 384 }) : new ExactVectorIndex({ dimensions: 384 });
+ * ```
+ */
+export async function hnswAvailable(): Promise<boolean> {
+  return loadHnsw().then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
  * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
  * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`).
  * The index grows by doubling its capacity as items are added; `add` on an existing id marks the old vector deleted

@@ -6,6 +6,7 @@ import { embedderTokenBudget, truncationWarning } from '../../diagnostics/token-
 import { CachedEmbedder } from '../../embedders/cached.js';
 import { loadCorpus } from '../../eval/datasets/corpus.js';
 import { RetrievalPipeline } from '../../search/pipeline.js';
+import { hnswAvailable } from '../../search/vector.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder } from '../embedder.js';
 import { UsageError } from '../errors.js';
@@ -22,12 +23,22 @@ interface IndexFlags {
   chunker: string;
   embedder?: string;
   bm25Only?: boolean;
-  vectorIndex: 'exact' | 'hnsw';
+  vectorIndex: 'auto' | 'exact' | 'hnsw';
   ext: string;
   cacheDir: string;
   cache: boolean;
   tokenizer?: string;
   idFrom: IdFrom;
+}
+
+/** `auto`: HNSW when hnswlib-node (an optional peer) loads, else exact search, said on stderr. */
+async function vectorIndexKind(kind: 'auto' | 'exact' | 'hnsw'): Promise<'exact' | 'hnsw'> {
+  if (kind !== 'auto') return kind;
+  if (await hnswAvailable()) return 'hnsw';
+  process.stderr.write(
+    'note: hnswlib-node is not installed, so the vector index is exact (brute force); `npm install hnswlib-node` for HNSW\n',
+  );
+  return 'exact';
 }
 
 /** `ragscope index <corpus> --out <index-dir>`: chunk, embed and save a searchable index. @internal */
@@ -52,7 +63,14 @@ export function registerIndex(program: Command): void {
       'for :tokens specs: cl100k_base (default), o200k_base... or a tokenizer.json',
     )
     .option('--bm25-only', 'no embedder and no vector index')
-    .addOption(new Option('--vector-index <kind>', 'vector index').choices(['exact', 'hnsw']).default('hnsw'))
+    .addOption(
+      new Option(
+        '--vector-index <kind>',
+        'vector index (auto: hnsw when hnswlib-node is installed, else exact)',
+      )
+        .choices(['auto', 'exact', 'hnsw'])
+        .default('auto'),
+    )
     .option('--ext <list>', 'file endings to load', '.md,.txt')
     .addOption(idFromOption())
     .option('--cache-dir <dir>', 'embedding cache folder', '.ragscope-cache')
@@ -112,7 +130,7 @@ export function registerIndex(program: Command): void {
       const out = flags.out!;
       const pipeline = new RetrievalPipeline({
         chunker,
-        ...(embedder ? { embedder, vector: { index: flags.vectorIndex } } : {}),
+        ...(embedder ? { embedder, vector: { index: await vectorIndexKind(flags.vectorIndex) } } : {}),
       });
       const report = await pipeline.addDocuments(docs);
       // The sidecar goes inside the index's atomic swap: a new index never pairs with an old sidecar.
