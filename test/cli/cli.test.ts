@@ -1,38 +1,17 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/validate.js';
+import { runCli as run } from './run-cli.js';
 
 const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = path.join(root, 'src', 'cli', 'main.ts');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ragscope-cli-'));
 const cache = path.join(tmp, 'cache');
 const corpus = path.join(root, 'examples', 'corpus');
 const questions = path.join(root, 'examples', 'questions.jsonl');
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, cli, ...args], {
-      cwd: root,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 const benchArgs = (out: string, ...extra: string[]) => [
   'bench',

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,32 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBench } from '../../src/eval/bench.js';
 import { loadChromaSpans } from '../../src/eval/datasets/chroma.js';
 import { writeReport } from '../../src/report/write.js';
+import { runCli as run } from './run-cli.js';
 
 const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = path.join(root, 'src', 'cli', 'main.ts');
 const chroma = path.resolve(root, '../shared/data/chroma');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ragscope-cli-compare-'));
 const baseline = path.join(tmp, 'base', 'report.json');
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, cli, ...args], {
-      cwd: root,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   // The baseline: recursive:400/0 with BM25 over the Chroma corpora, written as `ragscope bench` writes it.

@@ -1,37 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateReport } from '../../src/report/validate.js';
+import { runCli as run } from './run-cli.js';
 
 const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = path.join(root, 'src', 'cli', 'main.ts');
 const glove = path.resolve(root, '../shared/models/glove-6B-50d-10k/vectors/glove.6B.50d.10k.txt');
 const corpus = path.join(root, 'examples', 'corpus');
 const questions = path.join(root, 'examples', 'questions.jsonl');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ragscope-cli-inputs-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-function run(args: string[], cwd = root): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, cli, ...args], {
-      cwd,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 describe.concurrent('ragscope CLI: corpus inputs, saved paths, cut-offs, splits (end to end)', () => {
   it('index takes a .jsonl corpus with a RELATIVE static model path, and search works from another folder', async () => {

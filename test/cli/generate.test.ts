@@ -1,36 +1,14 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPLETIONS, CORPUS } from '../generate/fixtures.js';
 import { StubChatServer } from '../generate/stub-server.js';
+import { runCli as run } from './run-cli.js';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = path.join(root, 'src', 'cli', 'main.ts');
 const tmp = mkdtempSync(path.join(tmpdir(), 'ragscope-cli-generate-'));
 const corpus = path.join(tmp, 'corpus');
 const server = new StubChatServer((docId) => COMPLETIONS[docId] ?? '{"questions": []}');
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, cli, ...args], {
-      cwd: root,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   mkdirSync(corpus);

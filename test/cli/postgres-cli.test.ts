@@ -1,33 +1,11 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchResult } from '../../src/search/types.js';
 import { startPostgres, type TestPostgres } from '../postgres/server.js';
+import { runCli as run } from './run-cli.js';
 
-const root = path.resolve(__dirname, '../..');
-const tsx = path.join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-const cli = path.join(root, 'src', 'cli', 'main.ts');
 let server: TestPostgres;
-
-function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [tsx, cli, ...args], {
-      cwd: root,
-      env: { ...process.env, CI: '1', FORCE_COLOR: '0' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   server = await startPostgres();
