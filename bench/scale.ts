@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HashingEmbedder } from '../src/embedders/hashing.js';
+import { seededRandom } from '../src/eval/prng.js';
 import { RetrievalPipeline } from '../src/search/pipeline.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,18 +54,6 @@ function scifactWords(): string[] {
   return words;
 }
 
-/** mulberry32: a small deterministic PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function makeText(words: string[], next: () => number): string {
   let text = '';
   while (text.length < CHARS) text += `${words[Math.floor(next() * words.length)]} `;
@@ -72,7 +61,7 @@ function makeText(words: string[], next: () => number): string {
 }
 
 function queries(words: string[]): string[] {
-  const next = rng(7);
+  const next = seededRandom(7);
   // "typical" queries: 3-6 words drawn like the corpus (frequent words dominate, as in real questions)
   return Array.from({ length: 100 }, () =>
     Array.from({ length: 3 + Math.floor(next() * 4) }, () => words[Math.floor(next() * words.length)]).join(
@@ -124,7 +113,7 @@ async function main(): Promise<void> {
   if (flag('--load')) return loadChild(value('--load', ''), value('--expected', ''));
   const words = scifactWords();
   const qs = queries(words);
-  const next = rng(42);
+  const next = seededRandom(42);
   const work = mkdtempSync(path.join(tmpdir(), 'ragscope-scale-'));
   const dir = path.join(work, 'index');
   const p = new RetrievalPipeline(pipelineConfig());

@@ -9,20 +9,9 @@ import { HashingEmbedder } from '../../src/embedders/hashing.js';
 import { type ExploreServer, startExplore } from '../../src/explore/server.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
 import { MmrReranker } from '../../src/search/rerank/mmr.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../chromium.js';
 import { buildFixture, type Fixture, HOSTILE_ID, XSS_IMG, XSS_SCRIPT } from './harness.js';
 
-// Debian's Chromium, driven by playwright-core (no browser download), launched as test/report/browser.test.ts does.
-const CHROMIUM = process.env.RAGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 // Kept after the run (ignored by git): the page as the tests left it.
 const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts');
 const QUERY = 'How long do refunds take?';
@@ -48,12 +37,7 @@ describe('ragscope explore in headless Chromium', () => {
   const origins: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium package ` +
-          '(apt-get install -y chromium) or RAGSCOPE_CHROMIUM=/path/to/chromium',
-      );
-    }
+    requireChromium();
     fx = await buildFixture();
     server = await startExplore({
       pipeline: fx.pipeline,
@@ -64,7 +48,7 @@ describe('ragscope explore in headless Chromium', () => {
     context = await chromium.launchPersistentContext(path.join(fx.tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1400, height: 900 },
     });
     context.on('request', (req) => {

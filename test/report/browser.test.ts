@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,20 +8,8 @@ import { HashingEmbedder } from '../../src/embedders/hashing.js';
 import { runBench } from '../../src/eval/bench.js';
 import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import { type BenchReport, writeReport } from '../../src/report/index.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../chromium.js';
 import { fixtureReport, XSS_IMG, XSS_SCRIPT } from './fixture.js';
-
-// Debian's Chromium, driven by playwright-core (no browser download). CI's .ci/run installs it.
-const CHROMIUM = process.env.RAGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 interface PageFacts {
   canvases: number;
@@ -46,19 +33,14 @@ describe('HTML report in headless Chromium', () => {
   let screenshot: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: the browser test needs Debian's chromium package ` +
-          '(apt-get install -y chromium) or RAGSCOPE_CHROMIUM=/path/to/chromium',
-      );
-    }
+    requireChromium();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'ragscope-report-browser-'));
     const paths = await writeReport(fixtureReport(true), { dir: path.join(tmp, 'out') });
     fileUrl = pathToFileURL(paths.html!).href;
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
       viewport: { width: 1280, height: 900 },
     });
     context.on('request', (req) => {
@@ -162,7 +144,7 @@ describe('HTML report of a real bench run in headless Chromium: the findings com
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
     });
     const page = await context.newPage();
     await page.goto(pathToFileURL(paths.html!).href, { waitUntil: 'load' });

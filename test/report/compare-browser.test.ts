@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,9 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareRuns } from '../../src/eval/compare-runs.js';
 import { writeCompare } from '../../src/report/compare-write.js';
 import type { BenchReport } from '../../src/report/types.js';
+import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../chromium.js';
 import { fixtureReport, XSS_IMG, XSS_SCRIPT } from './fixture.js';
-
-const CHROMIUM = process.env.RAGSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
 /** The fixture as a baseline, and a candidate that lost two questions, with hostile hit document ids. */
 function runs(): [BenchReport, BenchReport] {
@@ -39,8 +37,7 @@ describe('compare.html in headless Chromium', () => {
   let url: string;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM))
-      throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install -y chromium or RAGSCOPE_CHROMIUM)`);
+    requireChromium();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'ragscope-compare-browser-'));
     const [base, cand] = runs();
     const files = await writeCompare(compareRuns(base, cand, { iterations: 200 }), {
@@ -51,7 +48,7 @@ describe('compare.html in headless Chromium', () => {
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--no-sandbox', '--disable-gpu'],
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage();

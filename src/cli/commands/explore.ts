@@ -1,10 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { RagscopeError } from '../../core/errors.js';
+import { readReportFile } from '../../eval/compare-runs.js';
 import { loadJsonl } from '../../eval/datasets/jsonl.js';
 import type { ExploreData } from '../../explore/api.js';
 import { startExplore } from '../../explore/server.js';
-import { validateReport } from '../../report/validate.js';
 import type { RetrievalPipeline } from '../../search/pipeline.js';
 import type { RetrieverSearch } from '../../search/retriever-search.js';
 import { UsageError } from '../errors.js';
@@ -16,27 +16,6 @@ interface ExploreFlags {
   port: number;
   embedder?: string;
   questions?: string;
-}
-
-async function readReport(file: string) {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new RagscopeError('NOT_FOUND', `cannot read report ${file}`, { file }, err);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    throw new RagscopeError(
-      'CORRUPT_FILE',
-      `${file} is not valid JSON: ${(err as Error).message}`,
-      { file },
-      err,
-    );
-  }
-  return validateReport(json);
 }
 
 /** Sort the one or two paths into an index folder and a report.json. */
@@ -60,7 +39,7 @@ async function loadInputs(paths: string[], flags: ExploreFlags): Promise<Explore
       data.pipeline = (await loadIndex(p, flags.embedder)) as RetrievalPipeline;
     } else {
       if (data.report) throw new UsageError(`explore takes one report.json, got a second one: ${p}`);
-      data.report = await readReport(p);
+      data.report = await readReportFile(p);
     }
   }
   if (flags.questions !== undefined) {
