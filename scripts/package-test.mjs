@@ -101,9 +101,11 @@ try {
     .split('\n')
     .map((l) => {
       const [kb, name] = l.split('\t');
-      return `${path.relative('node_modules', name)} ${(Number(kb) / 1024).toFixed(1)} MB`;
+      return `${path.relative('node_modules', name)} ${(Number(kb) / 1024).toFixed(1)}`;
     });
-  step(`node_modules: ${(sizeBytes / 1e6).toFixed(1)} MB (du -sk); largest: ${largest.join(', ')}`);
+  step(
+    `node_modules: ${(sizeBytes / 1e6).toFixed(1)} MB = ${(sizeBytes / 2 ** 20).toFixed(1)} MiB (du -sk); largest (MiB): ${largest.join(', ')}`,
+  );
   if (sizeBytes >= LIMIT_BYTES)
     fail(`node_modules is ${(sizeBytes / 1e6).toFixed(1)} MB, the limit is 60 MB`);
 

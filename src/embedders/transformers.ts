@@ -147,7 +147,8 @@ interface Resolved {
 /**
  * Embeddings from a transformer encoder run locally with `@huggingface/transformers` (ONNX Runtime), the
  * maintained successor of `@xenova/transformers`. The library is imported lazily, on the first `load`, `embed` or
- * `countTokens`, so importing ragscope loads no native code.
+ * `countTokens`, so importing ragscope loads no native code. It is an optional peer dependency: when it is not
+ * installed, that first call throws `RagscopeError('MISSING_DEPENDENCY')` saying to install it.
  *
  * How the model is found, in order: `model` as a local folder; `<localModelPath>/<model>`; the download cache
  * (`cacheDir`); the hub (when `allowRemoteModels`), downloading once into the cache. When none works the call fails

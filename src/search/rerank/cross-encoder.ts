@@ -41,7 +41,8 @@ type Model = (
  * A cross-encoder re-ranker: scores each (query, passage) pair jointly with a transformers.js sequence-classification
  * model (`AutoTokenizer` + `AutoModelForSequenceClassification`, the pair passed as `text_pair`). The score is the raw
  * logit of the single label (or of the last label when the model has several). transformers.js (and onnxruntime) is
- * imported lazily on first use; a model that cannot be loaded throws `RagscopeError('MODEL_UNAVAILABLE')` naming it.
+ * imported lazily on first use (an optional peer dependency: absent, `RagscopeError('MISSING_DEPENDENCY')`); a model
+ * that cannot be loaded throws `RagscopeError('MODEL_UNAVAILABLE')` naming it and the folder it looked in.
  *
  * @example
  * ```ts
