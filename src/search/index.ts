@@ -10,6 +10,7 @@ export type { Chunk, Document, DocumentInput, LangChainDocument } from '../core/
 export type { Embedder, EmbedKind, EmbedOptions } from '../embedders/types.js';
 export * from './analyzer.js';
 export * from './bm25.js';
+export * from './builtin-retrievers.js';
 export * from './fusion.js';
 export * from './hybrid.js';
 export * from './persist.js';

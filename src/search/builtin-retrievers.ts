@@ -1,0 +1,113 @@
+import { invalidArgument } from '../core/errors.js';
+import { norm } from '../core/vectors.js';
+import type { Embedder } from '../embedders/types.js';
+import type { Bm25Index } from './bm25.js';
+import type { RetrieveContext, RetrievedHit, Retriever } from './retriever.js';
+import type { VectorSearchIndex } from './types.js';
+
+const docIdOf = (id: string) => {
+  const at = id.lastIndexOf('#');
+  return at > 0 ? id.slice(0, at) : id;
+};
+
+/**
+ * ragscope's BM25 index as a {@link Retriever} (kind `lexical`, name `bm25`): the same list the pipeline's `bm25`
+ * stage records, with per-term explanations on request, so it can be fused with any other retriever.
+ *
+ * @example
+ * ```ts
+ * const bm25 = new Bm25Index();
+ * bm25.add([{ id: 'faq#0.a', docId: 'faq', text: 'Refunds take five days.' }]);
+ * const hits = await new Bm25Retriever(bm25).retrieve('refund', 10); // [{ chunkId: 'faq#0.a', docId: 'faq', score: 0.28... }]
+ * ```
+ */
+export class Bm25Retriever implements Retriever {
+  readonly kind = 'lexical' as const;
+  readonly name: string;
+
+  constructor(
+    readonly index: Bm25Index,
+    options: { name?: string } = {},
+  ) {
+    if (!index || typeof index.search !== 'function') invalidArgument('index', index, 'a Bm25Index');
+    this.name = options.name ?? 'bm25';
+  }
+
+  /** The `depth` best chunks by BM25. */
+  async retrieve(query: string, depth: number): Promise<RetrievedHit[]> {
+    return this.index.search(query, depth).map((h) => ({ chunkId: h.id, docId: h.docId, score: h.score }));
+  }
+
+  /** k1, b, the analyzer and the index size, as the pipeline's bm25 stage records them. */
+  params(): Record<string, unknown> {
+    return { k1: this.index.k1, b: this.index.b, analyzer: this.index.analyzer.id, chunks: this.index.size };
+  }
+
+  /** Whether the chunk is indexed. */
+  async has(chunkId: string): Promise<boolean> {
+    return this.index.has(chunkId);
+  }
+
+  /** The chunk's BM25 score for the query, term by term, however low it ranks. */
+  async explain(query: string, chunkId: string): Promise<RetrievedHit | undefined> {
+    if (!this.index.has(chunkId)) return undefined;
+    const e = this.index.explain(query, chunkId);
+    return { chunkId, docId: docIdOf(chunkId), score: e.score, explanation: { ...e } };
+  }
+
+  /** Number of chunks indexed. */
+  async size(): Promise<number> {
+    return this.index.size;
+  }
+}
+
+/**
+ * A ragscope vector index (HNSW or exact) with its embedder as a {@link Retriever} (kind `dense`, name `vector`):
+ * the query is embedded with `kind: 'query'` unless the search already carries its vector.
+ *
+ * @example
+ * ```ts
+ * const index = new ExactVectorIndex({ dimensions: 256 });
+ * const dense = new VectorRetriever(index, new HashingEmbedder());
+ * const hits = await dense.retrieve('refund delay', 50);
+ * ```
+ */
+export class VectorRetriever implements Retriever {
+  readonly kind = 'dense' as const;
+  readonly name: string;
+
+  constructor(
+    readonly index: VectorSearchIndex,
+    readonly embedder: Embedder,
+    options: { name?: string } = {},
+  ) {
+    if (!index || typeof index.search !== 'function') invalidArgument('index', index, 'a VectorSearchIndex');
+    if (!embedder || typeof embedder.embed !== 'function')
+      invalidArgument('embedder', embedder, 'an Embedder');
+    this.name = options.name ?? 'vector';
+  }
+
+  /** The `depth` most similar chunks (none when the query embeds to the zero vector). */
+  async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
+    const qv = context?.queryVector ?? (await this.embedder.embed([query], { kind: 'query' }))[0];
+    if (!qv || norm(qv) === 0 || this.index.size === 0) return [];
+    return (await this.index.search(qv, depth))
+      .filter((h) => Number.isFinite(h.score))
+      .map((h) => ({ chunkId: h.id, docId: docIdOf(h.id), score: h.score }));
+  }
+
+  /** The metric, the embedder and the index size. */
+  params(): Record<string, unknown> {
+    return { metric: this.index.metric, embedder: this.embedder.id, chunks: this.index.size };
+  }
+
+  /** Whether the chunk has a vector. */
+  async has(chunkId: string): Promise<boolean> {
+    return this.index.has(chunkId);
+  }
+
+  /** Number of vectors stored. */
+  async size(): Promise<number> {
+    return this.index.size;
+  }
+}

@@ -1,0 +1,58 @@
+import fs from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { HashingEmbedder } from '../../src/embedders/hashing.js';
+import { loadChromaSpans } from '../../src/eval/datasets/chroma.js';
+import { Bm25Retriever, VectorRetriever } from '../../src/search/builtin-retrievers.js';
+import { RetrievalPipeline } from '../../src/search/pipeline.js';
+import { RetrieverSearch } from '../../src/search/retriever-search.js';
+import { sharedPath } from '../chunkers/chunk-invariants.js';
+
+describe('the built-in BM25 and vector indexes as Retrievers', () => {
+  it("fused through RetrieverSearch, they give the pipeline's own hybrid top k and scores (Chroma questions)", async () => {
+    expect(fs.existsSync(sharedPath('data/chroma'))).toBe(true);
+    const all = await loadChromaSpans(sharedPath('data/chroma'));
+    const ids = new Set(['state_of_the_union', 'chatlogs']);
+    const documents = all.documents.filter((d) => ids.has(d.id));
+    const questions = all.questions.filter((q) => q.spans?.every((s) => ids.has(s.docId))).slice(0, 25);
+    const embedder = new HashingEmbedder({ dimensions: 256 });
+    for (const fusion of [
+      { method: 'rrf' as const, rrfK: 60 },
+      { method: 'weighted' as const, normalization: 'zscore' as const, weights: { bm25: 0.4, vector: 0.6 } },
+    ]) {
+      const pipeline = new RetrievalPipeline({
+        chunker: 'recursive:400/0',
+        embedder,
+        vector: { index: 'exact' },
+        fusion,
+        depth: { bm25: 60, vector: 60 },
+      });
+      await pipeline.addDocuments(documents);
+      const search = new RetrieverSearch({
+        retrievers: [new Bm25Retriever(pipeline.bm25!), new VectorRetriever(pipeline.vectorIndex!, embedder)],
+        embedder,
+        fusion,
+        depth: 60,
+      });
+      for (const q of questions) {
+        const want = await pipeline.search(q.text, { k: 5 });
+        const got = await search.search(q.text, { k: 5 });
+        expect(got.hits.map((h) => h.chunk.id)).toEqual(want.hits.map((h) => h.chunk.id));
+        got.hits.forEach((h, i) => expect(h.score).toBeCloseTo(want.hits[i]!.score, 12));
+        expect(got.trace.stages.map((s) => s.stage)).toEqual(['bm25', 'vector', 'fusion']);
+      }
+    }
+  });
+
+  it('explains a BM25 score term by term through the contract, and rejects what is not an index', async () => {
+    const pipeline = new RetrievalPipeline({ chunker: 'recursive:200/0' });
+    await pipeline.addDocuments([{ id: 'faq', text: 'Refunds take five business days. Shipping is free.' }]);
+    const bm25 = new Bm25Retriever(pipeline.bm25!);
+    const [top] = await bm25.retrieve('refund days', 5);
+    const e = await bm25.explain('refund days', top!.chunkId);
+    expect(e!.score).toBe(top!.score);
+    expect(await bm25.has(top!.chunkId)).toBe(true);
+    expect(await bm25.explain('refund', 'nope#0.x')).toBeUndefined();
+    expect(() => new Bm25Retriever({} as never)).toThrow(/index/);
+    expect(() => new VectorRetriever({} as never, new HashingEmbedder())).toThrow(/index/);
+  });
+});
