@@ -37,7 +37,7 @@ describe('the built-in BM25 and vector indexes as Retrievers', () => {
         const want = await pipeline.search(q.text, { k: 5 });
         const got = await search.search(q.text, { k: 5 });
         expect(got.hits.map((h) => h.chunk.id)).toEqual(want.hits.map((h) => h.chunk.id));
-        got.hits.forEach((h, i) => expect(h.score).toBeCloseTo(want.hits[i]!.score, 12));
+        for (const [i, h] of got.hits.entries()) expect(h.score).toBeCloseTo(want.hits[i]!.score, 12);
         expect(got.trace.stages.map((s) => s.stage)).toEqual(['bm25', 'vector', 'fusion']);
       }
     }
