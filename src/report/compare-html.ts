@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { CompareReport, ConfigComparison, QuestionChange } from '../eval/compare/types.js';
 import { html, type SafeHtml } from './escape.js';
-import { REPORT_CSS } from './html-style.js';
+import { pageHead } from './html-page.js';
 import { formatMetric, formatP } from './summary.js';
 import type { HitRef } from './types.js';
 
@@ -45,24 +44,7 @@ ${result.warnings.length > 0 ? html`<div class="warnings" role="alert"><strong>R
 ${result.configs.map((c) => configSection(c, result, maxRows))}
 </main>
 <footer>Self-contained comparison: no scripts, loads nothing from the network.</footer>`;
-  const csp = [
-    "default-src 'none'",
-    "script-src 'none'",
-    `style-src 'sha256-${createHash('sha256').update(REPORT_CSS, 'utf8').digest('base64')}'`,
-    "img-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${html`${title}`}</title>
-<style>${REPORT_CSS}</style>
-</head>
+  return `${pageHead(title)}
 <body>
 ${body}
 </body>

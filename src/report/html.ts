@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import { chartJsSource } from './chartjs.js';
 import { html, jsonForScript, raw, type SafeHtml } from './escape.js';
 import { CLIENT_SCRIPT } from './html-client.js';
 import { diagnosticsHtml, findingsHtml } from './html-insights.js';
-import { REPORT_CSS } from './html-style.js';
+import { pageHead } from './html-page.js';
 import { tiedConfigIds } from './insights.js';
 import {
   bestConfig,
@@ -53,10 +52,6 @@ const BLUE = '#7aa6d6';
 const GREEN = '#2e8b57';
 const RED = '#c0392b';
 const GREY = '#b0b0b0';
-
-function sha256(text: string): string {
-  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
-}
 
 function num(v: number | null | undefined): number | null {
   const x = metricValue(v);
@@ -307,24 +302,7 @@ ${findingsHtml(report)}
 
   const data = jsonForScript({ charts });
   const chartJs = chartJsSource();
-  const csp = [
-    "default-src 'none'",
-    `script-src ${sha256(chartJs)} ${sha256(CLIENT_SCRIPT)}`,
-    `style-src ${sha256(REPORT_CSS)}`,
-    "img-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
-<title>${html`${report.title}`}</title>
-<style>${REPORT_CSS}</style>
-</head>
+  return `${pageHead(report.title, [chartJs, CLIENT_SCRIPT])}
 <body>
 ${body}
 <script type="application/json" id="ragscope-data">${data}</script>
