@@ -30,6 +30,19 @@ export const POSTGRES_DEFAULTS = Object.freeze({
   batchSize: 500,
 });
 
+/** A chunk from a row of the chunks table (`pg` returns jsonb parsed, integers as numbers). @internal */
+function chunkOfRow(r: Record<string, unknown>): Chunk {
+  return {
+    id: String(r.id),
+    docId: String(r.doc_id),
+    index: Number(r.idx),
+    start: Number(r.start_offset),
+    end: Number(r.end_offset),
+    text: String(r.text),
+    metadata: (r.metadata as Record<string, unknown>) ?? {},
+  };
+}
+
 /**
  * Options of {@link PostgresIndex.open}.
  *
@@ -251,17 +264,7 @@ export class PostgresIndex {
       `SELECT id, doc_id, idx, start_offset, end_offset, text, metadata FROM ${this.t.chunks} WHERE id = $1`,
       [chunkId],
     );
-    const r = rows[0];
-    if (!r) return undefined;
-    return {
-      id: String(r.id),
-      docId: String(r.doc_id),
-      index: Number(r.idx),
-      start: Number(r.start_offset),
-      end: Number(r.end_offset),
-      text: String(r.text),
-      metadata: (r.metadata as Record<string, unknown>) ?? {},
-    };
+    return rows[0] ? chunkOfRow(rows[0]) : undefined;
   }
 
   /** Every stored document (id, text, metadata), in id order. */
@@ -279,15 +282,7 @@ export class PostgresIndex {
     const { rows } = await this.db.query(
       `SELECT id, doc_id, idx, start_offset, end_offset, text, metadata FROM ${this.t.chunks} ORDER BY doc_id, idx`,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      docId: String(r.doc_id),
-      index: Number(r.idx),
-      start: Number(r.start_offset),
-      end: Number(r.end_offset),
-      text: String(r.text),
-      metadata: (r.metadata as Record<string, unknown>) ?? {},
-    }));
+    return rows.map(chunkOfRow);
   }
 
   /** The query's lexemes under this index's text configuration (what full-text search matches on). */

@@ -4,12 +4,9 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HashingEmbedder } from '../../src/embedders/hashing.js';
-import { runBench } from '../../src/eval/bench.js';
-import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import { type BenchReport, writeReport } from '../../src/report/index.js';
 import { CHROMIUM, CHROMIUM_ARGS, requireChromium } from '../chromium.js';
-import { fixtureReport, XSS_IMG, XSS_SCRIPT } from './fixture.js';
+import { examplesReport, fixtureReport, XSS_IMG, XSS_SCRIPT } from './fixture.js';
 
 interface PageFacts {
   canvases: number;
@@ -128,17 +125,7 @@ describe('HTML report of a real bench run in headless Chromium: the findings com
   let shown: { text: string; findings: number; summary: number; causeRows: string[]; tied: number };
 
   beforeAll(async () => {
-    const examples = path.resolve(__dirname, '../../examples');
-    const dataset = await loadJsonl(path.join(examples, 'questions.jsonl'), {
-      corpus: path.join(examples, 'corpus'),
-    });
-    report = await runBench({
-      dataset,
-      embedder: new HashingEmbedder(),
-      chunkers: ['recursive:400/0', 'sentence:400/1'],
-      cacheDir: false,
-      iterations: 1000,
-    });
+    report = await examplesReport();
     tmp = await mkdtemp(path.join(os.tmpdir(), 'ragscope-report-real-'));
     const paths = await writeReport(report, { dir: path.join(tmp, 'out') });
     context = await chromium.launchPersistentContext(path.join(tmp, 'profile'), {

@@ -1,4 +1,23 @@
+import path from 'node:path';
+import { HashingEmbedder } from '../../src/embedders/hashing.js';
+import { runBench } from '../../src/eval/bench.js';
+import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import type { BenchReport, ConfigResult, RetrieverKind } from '../../src/report/index.js';
+
+/** A real bench run on examples/ (hashing embedder, two chunkers, the default retrievers). */
+export async function examplesReport(): Promise<BenchReport> {
+  const examples = path.resolve(__dirname, '../../examples');
+  const dataset = await loadJsonl(path.join(examples, 'questions.jsonl'), {
+    corpus: path.join(examples, 'corpus'),
+  });
+  return runBench({
+    dataset,
+    embedder: new HashingEmbedder(),
+    chunkers: ['recursive:400/0', 'sentence:400/1'],
+    cacheDir: false,
+    iterations: 1000,
+  });
+}
 
 /** Markup that must never run when a report is opened (test fixture). */
 export const XSS_SCRIPT = '<script>window.__pwned=1</script>';

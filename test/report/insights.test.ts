@@ -1,9 +1,5 @@
-import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { RagscopeError } from '../../src/core/errors.js';
-import { HashingEmbedder } from '../../src/embedders/hashing.js';
-import { runBench } from '../../src/eval/bench.js';
-import { loadJsonl } from '../../src/eval/datasets/jsonl.js';
 import {
   type BenchReport,
   renderHtml,
@@ -12,21 +8,12 @@ import {
   tiedConfigIds,
   validateReport,
 } from '../../src/report/index.js';
+import { examplesReport } from './fixture.js';
 
 let report: BenchReport;
 
 beforeAll(async () => {
-  const examples = path.resolve(__dirname, '../../examples');
-  const dataset = await loadJsonl(path.join(examples, 'questions.jsonl'), {
-    corpus: path.join(examples, 'corpus'),
-  });
-  report = await runBench({
-    dataset,
-    embedder: new HashingEmbedder(),
-    chunkers: ['recursive:400/0', 'sentence:400/1'],
-    cacheDir: false,
-    iterations: 1000,
-  });
+  report = await examplesReport();
 }, 60_000);
 
 const NEW_FIELDS = ['causeSummary', 'tiedWithBest', 'triage', 'truncation', 'diagnostics'] as const;
