@@ -1,5 +1,7 @@
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import { type FusedCandidate, type FusionOptions, fuseFromTrace } from '../search/fusion.js';
+import { recordedRerankDepth, reorderWindow } from '../search/rerank-stage.js';
+import { findStage } from '../search/stage-params.js';
 import type { SearchTrace } from '../search/types.js';
 
 /**
@@ -110,7 +112,7 @@ const FUSION_KEYS = ['method', 'rrfK', 'weights', 'normalization', 'depth'] as c
 
 /** The fusion options recorded in a trace's `fusion` stage. @internal */
 export function recordedFusion(trace: SearchTrace): FusionOptions {
-  const stage = trace.stages.find((s) => s.stage === 'fusion');
+  const stage = findStage(trace.stages, 'fusion');
   const out: Record<string, unknown> = {};
   if (stage) for (const key of FUSION_KEYS) if (stage.params[key] !== undefined) out[key] = stage.params[key];
   // An empty per-list depth object means "whole lists".
@@ -148,17 +150,10 @@ export function replay(trace: SearchTrace, params: ReplayParams = {}, expected?:
     if (params[key] !== undefined) (fusionOptions as Record<string, unknown>)[key] = params[key];
   }
   const fused = fuseFromTrace(trace, fusionOptions);
-  const rerankStage = trace.stages.find((s) => s.stage === 'rerank');
+  const rerankStage = findStage(trace.stages, 'rerank');
   const rerank = params.rerank ?? rerankStage !== undefined;
   if (typeof rerank !== 'boolean') invalidArgument('params.rerank', params.rerank, 'a boolean');
-  const rerankDepth = checkInteger(
-    'params.rerankDepth',
-    params.rerankDepth ??
-      (typeof rerankStage?.params.depth === 'number' ? rerankStage.params.depth : undefined) ??
-      rerankStage?.candidates.length ??
-      0,
-    0,
-  );
+  const rerankDepth = checkInteger('params.rerankDepth', params.rerankDepth ?? recordedRerankDepth(trace), 0);
   const recorded = new Map<string, { score: number; rank: number }>();
   if (rerankStage)
     for (const c of rerankStage.candidates) recorded.set(c.chunkId, { score: c.score, rank: c.rank });
@@ -176,13 +171,11 @@ export function replay(trace: SearchTrace, params: ReplayParams = {}, expected?:
   let ordered = base;
   if (rerank && rerankDepth > 0) {
     const window = base.slice(0, rerankDepth);
-    const scored = window.filter((c) => recorded.has(c.chunkId));
-    const missing = window.filter((c) => !recorded.has(c.chunkId));
-    unscored = missing.length;
-    for (const c of scored) c.rerankScore = recorded.get(c.chunkId)!.score;
-    // The recorded order is authoritative (MMR's selection order is not sorted by its score).
-    scored.sort((a, b) => recorded.get(a.chunkId)!.rank - recorded.get(b.chunkId)!.rank);
-    ordered = [...scored, ...missing, ...base.slice(rerankDepth)];
+    unscored = window.filter((c) => !recorded.has(c.chunkId)).length;
+    for (const c of window) c.rerankScore = recorded.get(c.chunkId)?.score ?? null;
+    // The recorded order is authoritative (MMR's selection order is not sorted by its score); the same window
+    // re-ordering as the search's re-rank stage, unscored candidates after the scored ones.
+    ordered = reorderWindow(base, rerankDepth, (c) => recorded.get(c.chunkId)?.rank);
   }
   ordered.forEach((c, i) => {
     c.rank = i + 1;

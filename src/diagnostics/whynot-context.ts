@@ -1,6 +1,8 @@
 import type { Chunk } from '../core/document.js';
 import { cosine, dot } from '../core/vectors.js';
 import { type FusionInput, fuse } from '../search/fusion.js';
+import { recordedRerankDepth } from '../search/rerank-stage.js';
+import { findStage } from '../search/stage-params.js';
 import type { SearchHit, SearchResult, SearchTrace } from '../search/types.js';
 import { type ReplayedCandidate, recordedFusion, replay } from './replay.js';
 import type { Resolved } from './whynot-target.js';
@@ -130,7 +132,7 @@ export interface WhyNotContext extends TargetJudge {
 }
 
 function stageDepth(trace: SearchTrace, pipeline: WhyNotPipeline, list: 'bm25' | 'vector'): number | null {
-  const stage = trace.stages.find((s) => s.stage === list);
+  const stage = findStage(trace.stages, list);
   if (!stage) return null;
   const d = stage.params.depth;
   if (typeof d === 'number') return d;
@@ -217,7 +219,6 @@ export async function buildContext(
       .map((id) => (extra && id === extra.id ? extra : chunkOf(id)))
       .filter((c): c is ChunkLike => c !== null);
   const hasRerank = has('rerank');
-  const rerankStage = trace.stages.find((s) => s.stage === 'rerank');
   const before = judge(j, listOf(finalList.map((c) => c.chunkId)));
   const searchOptions = options.searchOptions ?? {};
 
@@ -336,10 +337,7 @@ export async function buildContext(
         const reranker = pipeline.reranker;
         if (!reranker)
           return { cannot: 'the pipeline does not expose its re-ranker to re-rank a changed list' };
-        const depthR =
-          typeof rerankStage?.params.depth === 'number'
-            ? rerankStage.params.depth
-            : (rerankStage?.candidates.length ?? 0);
+        const depthR = recordedRerankDepth(trace);
         const top = ids
           .slice(0, depthR)
           .map(resolveChunk)

@@ -5,10 +5,33 @@ import type { Bm25Index } from './bm25.js';
 import type { RetrieveContext, RetrievedHit, Retriever } from './retriever.js';
 import type { VectorSearchIndex } from './types.js';
 
-const docIdOf = (id: string) => {
+/** ragscope chunk ids are `docId#index.hash`: the document id is the part before the last `#`. @internal */
+export const docIdOfChunkId = (id: string): string => {
   const at = id.lastIndexOf('#');
   return at > 0 ? id.slice(0, at) : id;
 };
+
+/**
+ * Options of {@link VectorRetriever}.
+ *
+ * @example
+ * ```ts
+ * const options: VectorRetrieverOptions = { name: 'dense', docIdOf: (id) => store.get(id)?.docId ?? null };
+ * ```
+ */
+export interface VectorRetrieverOptions {
+  /** The list's name. Default `'vector'`. */
+  name?: string;
+  /**
+   * Document id of a hit (the vector index stores chunk ids only), or `null` to drop the hit (e.g. a chunk removed
+   * meanwhile). Default: the part of the id before its last `#` (ragscope chunk ids are `docId#index.hash`).
+   */
+  docIdOf?: (chunkId: string) => string | null;
+  /** Extra parameters recorded in the stage's trace (e.g. `{ index: 'hnsw', efSearch: 64 }`). */
+  params?: () => Record<string, unknown>;
+}
+
+const ZERO_QUERY = 'the query embeds to the zero vector (no known token)';
 
 /**
  * ragscope's BM25 index as a {@link Retriever} (kind `lexical`, name `bm25`): the same list the pipeline's `bm25`
@@ -52,7 +75,7 @@ export class Bm25Retriever implements Retriever {
   async explain(query: string, chunkId: string): Promise<RetrievedHit | undefined> {
     if (!this.index.has(chunkId)) return undefined;
     const e = this.index.explain(query, chunkId);
-    return { chunkId, docId: docIdOf(chunkId), score: e.score, explanation: { ...e } };
+    return { chunkId, docId: docIdOfChunkId(chunkId), score: e.score, explanation: { ...e } };
   }
 
   /** Number of chunks indexed. */
@@ -76,29 +99,44 @@ export class VectorRetriever implements Retriever {
   readonly kind = 'dense' as const;
   readonly name: string;
 
+  private readonly docIdOf: (chunkId: string) => string | null;
+  private readonly extraParams: (() => Record<string, unknown>) | undefined;
+
   constructor(
     readonly index: VectorSearchIndex,
     readonly embedder: Embedder,
-    options: { name?: string } = {},
+    options: VectorRetrieverOptions = {},
   ) {
     if (!index || typeof index.search !== 'function') invalidArgument('index', index, 'a VectorSearchIndex');
     if (!embedder || typeof embedder.embed !== 'function')
       invalidArgument('embedder', embedder, 'an Embedder');
     this.name = options.name ?? 'vector';
+    this.docIdOf = options.docIdOf ?? docIdOfChunkId;
+    this.extraParams = options.params;
   }
 
   /** The `depth` most similar chunks (none when the query embeds to the zero vector). */
   async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
     const qv = context?.queryVector ?? (await this.embedder.embed([query], { kind: 'query' }))[0];
     if (!qv || norm(qv) === 0 || this.index.size === 0) return [];
-    return (await this.index.search(qv, depth))
-      .filter((h) => Number.isFinite(h.score))
-      .map((h) => ({ chunkId: h.id, docId: docIdOf(h.id), score: h.score }));
+    const hits: RetrievedHit[] = [];
+    for (const h of await this.index.search(qv, depth)) {
+      const docId = Number.isFinite(h.score) ? this.docIdOf(h.id) : null;
+      if (docId !== null) hits.push({ chunkId: h.id, docId, score: h.score });
+    }
+    return hits;
   }
 
-  /** The metric, the embedder and the index size. */
-  params(): Record<string, unknown> {
-    return { metric: this.index.metric, embedder: this.embedder.id, chunks: this.index.size };
+  /** The metric, any extra parameters given, the embedder and the index size; `skipped` for a zero query vector. */
+  params(context?: RetrieveContext): Record<string, unknown> {
+    const qv = context?.queryVector;
+    return {
+      metric: this.index.metric,
+      ...(this.extraParams?.() ?? {}),
+      embedder: this.embedder.id,
+      chunks: this.index.size,
+      ...(qv && norm(qv) === 0 ? { skipped: ZERO_QUERY } : {}),
+    };
   }
 
   /** Whether the chunk has a vector. */

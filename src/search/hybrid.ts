@@ -1,14 +1,10 @@
 import { checkInteger, invalidArgument } from '../core/errors.js';
-import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
-import {
-  type FusedCandidate,
-  type FusionInput,
-  type FusionOptions,
-  fuse,
-  normalizeScores,
-} from './fusion.js';
+import { Bm25Retriever, docIdOfChunkId, VectorRetriever } from './builtin-retrievers.js';
+import { FUSION_DEFAULTS, SEARCH_DEFAULTS } from './defaults.js';
+import { type FusedCandidate, type FusionOptions, fuse } from './fusion.js';
+import { runRetrieverStages } from './retrieve-stages.js';
 import type { Candidate, StageTrace, VectorSearchIndex } from './types.js';
 
 /**
@@ -29,9 +25,9 @@ export interface HybridRetrieverOptions {
     /** Extra parameters recorded in the vector stage's trace (e.g. `{ index: 'hnsw', efSearch: 64 }`). */
     params?: () => Record<string, unknown>;
   } | null;
-  /** Fusion used when both retrievers run. Default `{ method: 'rrf', rrfK: 60 }`. */
+  /** Fusion used when both retrievers run. Default {@link FUSION_DEFAULTS} (RRF, k 60). */
   fusion?: Omit<FusionOptions, 'depth'>;
-  /** Candidates taken from each retriever. Default `{ bm25: 100, vector: 100 }`. */
+  /** Candidates taken from each retriever. Default {@link SEARCH_DEFAULTS}.depth (100 each). */
   depth?: { bm25?: number; vector?: number };
   /**
    * Document id of a vector hit (the vector index stores chunk ids only), or `null` to drop the hit (e.g. a chunk
@@ -79,13 +75,6 @@ export interface RetrieveResult {
   queryVector?: Float32Array;
 }
 
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
-
-const defaultDocIdOf = (id: string) => {
-  const at = id.lastIndexOf('#');
-  return at > 0 ? id.slice(0, at) : id;
-};
-
 /**
  * Validate a `{ bm25?, vector? }` depth object (positive integers; unknown keys and non-objects such as `'10'` are
  * errors, not silently ignored) and fill in `defaults`. @internal
@@ -112,8 +101,9 @@ export function resolveDepth(
 
 /**
  * BM25 + vector retrieval fused into one list, with every stage recorded: each retriever's full candidate list (to
- * its depth) with raw and normalised scores, and the fused list. {@link RetrievalPipeline} uses it for its first
- * stages; use it directly over indexes you manage yourself.
+ * its depth) with raw and normalised scores, and the fused list. The indexes run as a {@link Bm25Retriever} and a
+ * {@link VectorRetriever} through the same stages as every search ({@link runRetrieverStages}); use it directly
+ * over indexes you manage yourself. Defaults: depth {@link SEARCH_DEFAULTS}, fusion {@link FUSION_DEFAULTS}.
  *
  * Normalised scores in the `bm25`/`vector` stages are those fusion used (`min-max`/`z-score` for `weighted` and
  * `combmnz`); with `rrf`, or when a single retriever runs, `normalized` equals `score`.
@@ -130,7 +120,8 @@ export class HybridRetriever {
   readonly vector: HybridRetrieverOptions['vector'];
   readonly fusion: Omit<FusionOptions, 'depth'>;
   readonly depth: { bm25: number; vector: number };
-  private readonly docIdOf: (chunkId: string) => string | null;
+  /** The same indexes as {@link Retriever}s, in list order (`bm25`, then `vector`). */
+  readonly retrievers: ReadonlyArray<Bm25Retriever | VectorRetriever>;
 
   constructor(options: HybridRetrieverOptions) {
     if (options === null || typeof options !== 'object')
@@ -138,112 +129,43 @@ export class HybridRetriever {
     this.bm25 = options.bm25 ?? null;
     this.vector = options.vector ?? null;
     if (!this.bm25 && !this.vector) invalidArgument('options', options, 'an object with bm25 and/or vector');
-    this.fusion = { method: 'rrf', ...(options.fusion ?? {}) };
+    this.fusion = { method: FUSION_DEFAULTS.method, ...(options.fusion ?? {}) };
     fuse([], this.fusion); // validate now
-    this.depth = resolveDepth('depth', options.depth, { bm25: 100, vector: 100 });
-    this.docIdOf = options.docIdOf ?? defaultDocIdOf;
+    const d = SEARCH_DEFAULTS.depth;
+    this.depth = resolveDepth('depth', options.depth, { bm25: d, vector: d });
+    const retrievers: Array<Bm25Retriever | VectorRetriever> = [];
+    if (this.bm25) retrievers.push(new Bm25Retriever(this.bm25));
+    if (this.vector) {
+      const { index, embedder, params } = this.vector;
+      retrievers.push(
+        new VectorRetriever(index, embedder, {
+          docIdOf: options.docIdOf ?? docIdOfChunkId,
+          ...(params ? { params } : {}),
+        }),
+      );
+    }
+    this.retrievers = retrievers;
   }
 
   /** Run both retrievers and fuse their lists. */
   async retrieve(query: string, options: RetrieveOptions = {}): Promise<RetrieveResult> {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
     const depth = resolveDepth('depth', options.depth, this.depth);
-    const fusionOptions = { ...this.fusion, ...(options.fusion ?? {}) };
-    const both = this.bm25 !== null && Boolean(this.vector);
-    const normalization =
-      both && fusionOptions.method !== 'rrf' ? (fusionOptions.normalization ?? 'minmax') : ('none' as const);
-    const stages: StageTrace[] = [];
-    const lists: FusionInput[] = [];
-    const toCandidates = (hits: Array<{ id: string; docId: string; score: number }>): Candidate[] => {
-      const normalized = normalizeScores(
-        hits.map((h) => h.score),
-        normalization,
-      );
-      return hits.map((h, i) => ({
-        chunkId: h.id,
-        docId: h.docId,
-        rank: i + 1,
-        score: h.score,
-        normalized: normalized[i]!,
-      }));
-    };
-
-    if (this.bm25) {
-      const t0 = performance.now();
-      const candidates = toCandidates(this.bm25.search(query, depth.bm25));
-      stages.push({
-        stage: 'bm25',
-        params: {
-          depth: depth.bm25,
-          k1: this.bm25.k1,
-          b: this.bm25.b,
-          analyzer: this.bm25.analyzer.id,
-          normalization,
-          chunks: this.bm25.size,
-        },
-        candidates,
-        durationMs: round3(performance.now() - t0),
-      });
-      lists.push({ list: 'bm25', candidates });
-    }
-
-    let queryVector: Float32Array | undefined;
-    if (this.vector) {
-      const { index, embedder } = this.vector;
-      const t0 = performance.now();
-      const qv = options.queryVector ?? (await embedder.embed([query], { kind: 'query' }))[0];
-      queryVector = qv;
-      const params: Record<string, unknown> = {
-        depth: depth.vector,
-        metric: index.metric,
-        ...(this.vector.params?.() ?? {}),
-        embedder: embedder.id,
-        normalization,
-        chunks: index.size,
-      };
-      let found: Array<{ id: string; docId: string; score: number }> = [];
-      if (!qv || norm(qv) === 0) params.skipped = 'the query embeds to the zero vector (no known token)';
-      else if (index.size > 0) {
-        for (const h of await index.search(qv, depth.vector)) {
-          const docId = Number.isFinite(h.score) ? this.docIdOf(h.id) : null;
-          if (docId !== null) found.push({ id: h.id, docId, score: h.score });
-        }
-      }
-      found = found.slice(0, depth.vector);
-      const candidates = toCandidates(found);
-      stages.push({ stage: 'vector', params, candidates, durationMs: round3(performance.now() - t0) });
-      lists.push({ list: 'vector', candidates });
-    }
-
-    if (!both)
-      return {
-        stages,
-        candidates: lists[0]!.candidates as Candidate[],
-        fused: null,
-        method: null,
-        queryVector,
-      };
-    const t0 = performance.now();
-    const result = fuse(lists, fusionOptions);
-    const candidates: Candidate[] = result.candidates.map(({ chunkId, docId, rank, score, normalized }) => ({
-      chunkId,
-      docId,
-      rank,
-      score,
-      normalized,
-    }));
-    stages.push({
-      stage: 'fusion',
-      params: { ...result.params, depth },
-      candidates,
-      durationMs: round3(performance.now() - t0),
+    const r = await runRetrieverStages(query, {
+      retrievers: this.retrievers.map((retriever) => ({
+        retriever,
+        depth: retriever instanceof Bm25Retriever ? depth.bm25 : depth.vector,
+      })),
+      fusion: { ...this.fusion, ...(options.fusion ?? {}) },
+      embedder: this.vector?.embedder ?? null,
+      context: options.queryVector ? { queryVector: options.queryVector } : {},
     });
     return {
-      stages,
-      candidates,
-      fused: new Map(result.candidates.map((c) => [c.chunkId, c])),
-      method: result.params.method,
-      queryVector,
+      stages: r.stages,
+      candidates: r.candidates,
+      fused: r.fused,
+      method: r.method,
+      ...(r.queryVector ? { queryVector: r.queryVector } : {}),
     };
   }
 }

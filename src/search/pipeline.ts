@@ -1,203 +1,56 @@
-import { createHash } from 'node:crypto';
-import { indexText } from '../chunkers/contextual.js';
-import { createChunker } from '../chunkers/spec.js';
 import type { Chunker } from '../chunkers/types.js';
-import {
-  type Chunk,
-  type Document,
-  type DocumentInput,
-  makeChunk,
-  metadataJson,
-  toDocument,
-} from '../core/document.js';
-import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
+import type { Chunk, Document, DocumentInput } from '../core/document.js';
+import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
-import { Bm25Index, type Bm25Options } from './bm25.js';
-import { type FusionOptions, fuse } from './fusion.js';
+import { Bm25Index } from './bm25.js';
+import { Bm25Retriever } from './builtin-retrievers.js';
+import { SEARCH_DEFAULTS } from './defaults.js';
 import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions, SaveOptions } from './persist.js';
+import {
+  type IndexReport,
+  type PipelineConfig,
+  type PipelineConfigJSON,
+  type PipelineViewOptions,
+  resolvePipelineConfig,
+  type SearchOptions,
+} from './pipeline-config.js';
+import { type ChunkedDocument, type PipelineState, PipelineStore } from './pipeline-store.js';
 import type { Reranker } from './rerank/types.js';
+import type { Retriever } from './retriever.js';
+import { runSearch } from './search-core.js';
 import { checkSearchOptionKeys } from './search-options.js';
-import type {
-  Candidate,
-  FusionContribution,
-  Ledger,
-  SearchHit,
-  SearchResult,
-  SearchTrace,
-  VectorSearchIndex,
-} from './types.js';
+import type { SearchResult, VectorSearchIndex } from './types.js';
 import { ExactVectorIndex, VectorIndex } from './vector.js';
 
-/**
- * Vector-index settings of a {@link RetrievalPipeline}.
- *
- * @example
- * ```ts
- * const v: VectorConfig = { index: 'hnsw', metric: 'cosine', M: 16, efConstruction: 200, efSearch: 100 };
- * ```
- */
-export interface VectorConfig {
-  /** `'hnsw'` (approximate, hnswlib-node; default) or `'exact'` (brute force; small corpora, recall baselines). */
-  index?: 'hnsw' | 'exact';
-  /** `'cosine'` (default) or `'ip'` (inner product). */
-  metric?: 'cosine' | 'ip';
-  /** HNSW graph degree. Default: {@link VectorIndex}'s. */
-  M?: number;
-  /** HNSW build beam width. Default: {@link VectorIndex}'s. */
-  efConstruction?: number;
-  /** HNSW search beam width. Default: {@link VectorIndex}'s. */
-  efSearch?: number;
+export type {
+  IndexReport,
+  PipelineConfig,
+  PipelineConfigJSON,
+  PipelineViewOptions,
+  SearchOptions,
+  VectorConfig,
+} from './pipeline-config.js';
+export type { ChunkedDocument, PipelineState } from './pipeline-store.js';
+
+/** @internal What persistence and views hand the constructor instead of building new stores. */
+interface PipelineInternals {
+  bm25?: Bm25Index;
+  vectorIndex?: VectorSearchIndex;
+  /** A view: the stores of the pipeline it views. */
+  store?: PipelineStore;
 }
 
-/**
- * The one config object of a {@link RetrievalPipeline}.
- *
- * @example
- * ```ts
- * const config: PipelineConfig = {
- *   chunker: 'recursive:400/0:chars',
- *   embedder: new HashingEmbedder({ dimensions: 256 }),
- *   bm25: { preset: 'anserini' },
- *   vector: { index: 'exact' },
- *   fusion: { method: 'rrf', rrfK: 60 },
- *   depth: { bm25: 100, vector: 100 },
- *   reranker: new MmrReranker({ lambda: 0.7 }),
- *   rerankDepth: 20,
- * };
- * ```
- */
-export interface PipelineConfig {
-  /**
-   * A chunker, or a spec string for `createChunker` (e.g. `'recursive:400/0:chars'`). The special spec `'none'`
-   * makes one chunk per document (the whole text). Required.
-   */
-  chunker: Chunker | string;
-  /** Embeds chunks and queries for the vector stage. Default none (then the vector stage is off). */
-  embedder?: Embedder;
-  /** BM25 options, or `false` to turn BM25 off. Default `{}` (anserini preset). */
-  bm25?: Bm25Options | false;
-  /** Vector-index settings, or `false` to turn the vector stage off. Default `{}` when an embedder is given. */
-  vector?: VectorConfig | false;
-  /** How the BM25 and vector lists are fused when both run. Default `{ method: 'rrf', rrfK: 60 }`. */
-  fusion?: Omit<FusionOptions, 'depth'>;
-  /** Candidates taken from each retriever (they are all kept in the trace). Default `{ bm25: 100, vector: 100 }`. */
-  depth?: { bm25?: number; vector?: number };
-  /** Re-ranks the top candidates after fusion. Default none. */
-  reranker?: Reranker;
-  /** Candidates handed to the re-ranker: `max(rerankDepth, k)`. Default 20. */
-  rerankDepth?: number;
-  /** Texts per `embedder.embed` call while indexing. Default 256. */
-  embedBatchSize?: number;
-}
-
-/**
- * The resolved, plain-JSON form of a {@link PipelineConfig} (stored in saved indexes).
- *
- * @example
- * ```ts
- * pipeline.config.depth; // { bm25: 100, vector: 100 }
- * ```
- */
-export interface PipelineConfigJSON {
-  chunker: string;
-  embedder: { id: string; dimensions: number } | null;
-  bm25: Bm25Options | false;
-  vector: (VectorConfig & { index: 'hnsw' | 'exact'; metric: 'cosine' | 'ip' }) | false;
-  fusion: Omit<FusionOptions, 'depth'>;
-  depth: { bm25: number; vector: number };
-  reranker: string | null;
-  rerankDepth: number;
-  embedBatchSize: number;
-}
-
-/**
- * Options of {@link RetrievalPipeline.search}.
- *
- * @example
- * ```ts
- * await pipeline.search('refunds', { k: 5, depth: { bm25: 20 }, fusion: { method: 'weighted' }, rerank: false });
- * ```
- */
-export interface SearchOptions {
-  /** Number of hits. Default 10. */
-  k?: number;
-  /** Override the configured retriever depths for this query. */
-  depth?: { bm25?: number; vector?: number };
-  /** Override the configured fusion for this query. */
-  fusion?: Omit<FusionOptions, 'depth'>;
-  /** Run the configured re-ranker. Default `true` (when one is configured). */
-  rerank?: boolean;
-  /**
-   * Drop hits whose final score (of the last stage that ran: re-rank, fusion, vector or BM25) is below this: the
-   * "no relevant context" threshold `ragscope bench` suggests per configuration (its abstention table). With no
-   * hit left the result is empty. Default: keep every hit.
-   */
-  minScore?: number;
-  /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
-  queryVector?: Float32Array;
-}
-
-/**
- * What {@link RetrievalPipeline.addDocuments} / `updateDocuments` / `removeDocuments` did.
- *
- * @example
- * ```ts
- * const report = await pipeline.updateDocuments(docs);
- * report.chunksEmbedded; // only the chunks whose text changed
- * ```
- */
-export interface IndexReport {
-  /** Documents that were new. */
-  added: string[];
-  /** Documents whose text or metadata changed (re-chunked; only new chunk texts embedded). */
-  updated: string[];
-  /** Documents given again with the same text and metadata (nothing done). */
-  unchanged: string[];
-  /** Documents removed. */
-  removed: string[];
-  /** Chunks added to / removed from the indexes. */
-  chunksAdded: number;
-  chunksRemoved: number;
-  /** Chunk texts sent to the embedder. */
-  chunksEmbedded: number;
-  /** New chunks left out of the vector index because they embed to the zero vector (cosine undefined). */
-  chunksWithoutVector: string[];
-}
-
-interface DocEntry {
-  doc: Document;
-  textHash: string;
-  metaJson: string;
-  chunkIds: string[];
-}
-
-/** @internal State moved in and out by persistence. */
-export interface PipelineState {
-  docs: Array<{ doc: Document; textHash: string; chunkIds: string[] }>;
-  chunks: Chunk[];
-  vectors: Map<string, Float32Array>;
-}
-
-/** One chunk per document: the whole text. Spec `'none'`. */
-class WholeDocumentChunker implements Chunker {
-  readonly spec = 'none';
-  async chunk(input: DocumentInput): Promise<Chunk[]> {
-    const doc = toDocument(input);
-    return [makeChunk(doc, 0, 0, doc.text.length, this.spec)];
-  }
-  async chunkWithTrace(input: DocumentInput) {
-    return { chunks: await this.chunk(input), boundaries: [] };
-  }
-}
-
-const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
-const round3 = (ms: number) => Math.round(ms * 1000) / 1000;
 const isBlank = (text: string) => !/\S/.test(text);
 
 /**
  * chunker -> embedder -> BM25 + vector index -> fusion -> re-ranker, built from one config object, with incremental
  * updates and a full trace and per-hit ledger on every search.
+ *
+ * The `bm25` and `vector` config are shorthand for two {@link Retriever}s ({@link Bm25Retriever},
+ * {@link VectorRetriever}, see {@link RetrievalPipeline.retrievers}); a search runs them through the same core as
+ * {@link RetrieverSearch} ({@link runSearch}: retriever stages, fusion, re-rank, `minScore`). Defaults:
+ * {@link SEARCH_DEFAULTS}, {@link FUSION_DEFAULTS}.
  *
  * Consistency: the chunk store, the BM25 index and the vector index always hold the same chunk ids (blank chunks are
  * not indexed). `updateDocuments` re-chunks only documents whose text (sha256) or metadata changed, and embeds only
@@ -225,106 +78,51 @@ export class RetrievalPipeline {
   /** The BM25 + vector retrieval and fusion stages. */
   readonly retriever: HybridRetriever;
   private readonly resolved: PipelineConfigJSON;
-  private readonly docs = new Map<string, DocEntry>();
-  private readonly chunks = new Map<string, Chunk>();
-  private readonly vectors = new Map<string, Float32Array>();
-  private readonly noVector = new Set<string>();
-  private mutations: Promise<void> = Promise.resolve();
+  private readonly store: PipelineStore;
 
-  constructor(config: PipelineConfig, internal?: { bm25?: Bm25Index; vectorIndex?: VectorSearchIndex }) {
-    if (config === null || typeof config !== 'object')
-      invalidArgument('config', config, 'a PipelineConfig object');
-    const { chunker, embedder } = config;
-    if (typeof chunker === 'string') {
-      this.chunker =
-        chunker === 'none'
-          ? new WholeDocumentChunker()
-          : createChunker(chunker, embedder ? { embedder } : {});
-    } else if (chunker && typeof chunker === 'object' && typeof chunker.chunk === 'function') {
-      this.chunker = chunker;
-    } else {
-      invalidArgument(
-        'config.chunker',
-        chunker,
-        "a Chunker or a chunker spec string ('none' for whole documents)",
-      );
-    }
-    if (embedder !== undefined && (typeof embedder?.embed !== 'function' || !(embedder.dimensions >= 1))) {
-      invalidArgument('config.embedder', embedder, 'an Embedder');
-    }
+  constructor(config: PipelineConfig, internal?: PipelineInternals) {
+    const { chunker, embedder, reranker, resolved } = resolvePipelineConfig(config);
+    this.chunker = chunker;
     this.embedder = embedder;
-    const bm25 = config.bm25 ?? {};
-    if (bm25 !== false && (bm25 === null || typeof bm25 !== 'object')) {
-      invalidArgument('config.bm25', bm25, 'Bm25Options or false');
-    }
-    let vector = config.vector ?? (embedder ? {} : false);
-    if (vector !== false && (vector === null || typeof vector !== 'object')) {
-      invalidArgument('config.vector', vector, 'a VectorConfig or false');
-    }
-    if (vector !== false && !embedder) {
-      invalidArgument('config.embedder', embedder, 'an Embedder when config.vector is set');
-    }
-    if (bm25 === false && vector === false) {
-      invalidArgument('config', { bm25, vector }, 'a config with BM25 or a vector stage (both are off)');
-    }
-    if (vector !== false) {
-      const index = vector.index ?? 'hnsw';
-      const metric = vector.metric ?? 'cosine';
-      if (index !== 'hnsw' && index !== 'exact')
-        invalidArgument('config.vector.index', index, "'hnsw' or 'exact'");
-      if (metric !== 'cosine' && metric !== 'ip')
-        invalidArgument('config.vector.metric', metric, "'cosine' or 'ip'");
-      vector = { ...vector, index, metric };
-    }
-    const fusionConfig = { method: 'rrf' as const, ...(config.fusion ?? {}) };
-    // Validate now rather than at the first search.
-    fuse([], fusionConfig);
-    const depth = resolveDepth('config.depth', config.depth, { bm25: 100, vector: 100 });
-    const reranker = config.reranker;
-    if (reranker !== undefined && typeof reranker?.rerank !== 'function') {
-      invalidArgument('config.reranker', reranker, 'a Reranker');
-    }
     this.reranker = reranker;
-    this.resolved = {
-      chunker: this.chunker.spec,
-      embedder: embedder ? { id: embedder.id, dimensions: embedder.dimensions } : null,
-      bm25: bm25 === false ? false : { ...bm25 },
-      vector: vector as PipelineConfigJSON['vector'],
-      fusion: fusionConfig,
-      depth,
-      reranker: reranker ? reranker.id : null,
-      rerankDepth: checkInteger('config.rerankDepth', config.rerankDepth ?? 20, 1),
-      embedBatchSize: checkInteger('config.embedBatchSize', config.embedBatchSize ?? 256, 1),
-    };
-    this.bm25 = bm25 === false ? null : (internal?.bm25 ?? new Bm25Index(bm25));
-    if (vector === false) this.vectorIndex = null;
-    else if (internal?.vectorIndex) this.vectorIndex = internal.vectorIndex;
-    else {
-      const { index, metric, ...hnsw } = vector as VectorConfig;
-      const dimensions = embedder!.dimensions;
-      this.vectorIndex =
-        index === 'exact'
-          ? new ExactVectorIndex({ dimensions, metric })
-          : new VectorIndex({ dimensions, metric, ...hnsw });
+    this.resolved = resolved;
+    const shared = internal?.store;
+    const bm25 =
+      resolved.bm25 === false ? null : (shared?.bm25 ?? internal?.bm25 ?? new Bm25Index(resolved.bm25));
+    const vector = resolved.vector;
+    let vectorIndex: VectorSearchIndex | null = null;
+    if (vector !== false) {
+      vectorIndex = shared?.vectorIndex ?? internal?.vectorIndex ?? null;
+      if (!vectorIndex) {
+        const { index, metric, ...hnsw } = vector;
+        const dimensions = embedder!.dimensions;
+        vectorIndex =
+          index === 'exact'
+            ? new ExactVectorIndex({ dimensions, metric })
+            : new VectorIndex({ dimensions, metric, ...hnsw });
+      }
     }
-    const vectorIndex = this.vectorIndex;
-    const kind = this.resolved.vector === false ? null : this.resolved.vector.index;
+    this.bm25 = bm25;
+    this.vectorIndex = vectorIndex;
+    this.store = shared ?? new PipelineStore(chunker, embedder, bm25, vectorIndex, resolved.embedBatchSize);
+    const kind = vector === false ? null : vector.index;
+    const index = vectorIndex;
     this.retriever = new HybridRetriever({
-      bm25: this.bm25,
+      bm25,
       vector:
-        vectorIndex && embedder
+        index && embedder
           ? {
-              index: vectorIndex,
+              index,
               embedder,
               params: () =>
                 kind === 'hnsw'
-                  ? { index: kind, efSearch: (vectorIndex as { efSearch?: number }).efSearch ?? null }
+                  ? { index: kind, efSearch: (index as { efSearch?: number }).efSearch ?? null }
                   : { index: kind },
             }
           : null,
-      fusion: fusionConfig,
-      depth,
-      docIdOf: (id) => this.chunks.get(id)?.docId ?? null,
+      fusion: resolved.fusion,
+      depth: resolved.depth,
+      docIdOf: (id) => this.store.chunks.get(id)?.docId ?? null,
     });
   }
 
@@ -336,11 +134,19 @@ export class RetrievalPipeline {
     ) as PipelineConfigJSON;
   }
 
+  /**
+   * The pipeline's retrievers, as every search runs them: `bm25` ({@link Bm25Retriever}) and/or `vector`
+   * ({@link VectorRetriever}), in that order.
+   */
+  get retrievers(): readonly Retriever[] {
+    return this.retriever.retrievers;
+  }
+
   /** Counts of documents, chunks and vectors. */
   get stats(): { documents: number; chunks: number; vectors: number; bm25: number } {
     return {
-      documents: this.docs.size,
-      chunks: this.chunks.size,
+      documents: this.store.docs.size,
+      chunks: this.store.chunks.size,
       vectors: this.vectorIndex?.size ?? 0,
       bm25: this.bm25?.size ?? 0,
     };
@@ -348,33 +154,33 @@ export class RetrievalPipeline {
 
   /** Ids of every indexed document, in insertion order. */
   documentIds(): string[] {
-    return [...this.docs.keys()];
+    return [...this.store.docs.keys()];
   }
 
   /** Ids of every indexed chunk. */
   chunkIds(): string[] {
-    return [...this.chunks.keys()];
+    return [...this.store.chunks.keys()];
   }
 
   /** The document `id` as indexed, or undefined. */
   getDocument(id: string): Document | undefined {
-    return this.docs.get(id)?.doc;
+    return this.store.docs.get(id)?.doc;
   }
 
   /** The chunk `id`, or undefined. */
   getChunk(id: string): Chunk | undefined {
-    return this.chunks.get(id);
+    return this.store.chunks.get(id);
   }
 
   /** The indexed chunks of document `docId`, in document order ([] for an unknown document). */
   chunksOf(docId: string): Chunk[] {
-    const entry = this.docs.get(docId);
-    return entry ? entry.chunkIds.map((id) => this.chunks.get(id)!) : [];
+    const entry = this.store.docs.get(docId);
+    return entry ? entry.chunkIds.map((id) => this.store.chunks.get(id)!) : [];
   }
 
   /** The stored embedding of chunk `chunkId`, or undefined (unknown chunk, or no vector stage). */
   getVector(chunkId: string): Float32Array | undefined {
-    return this.vectors.get(chunkId);
+    return this.store.vectors.get(chunkId);
   }
 
   /**
@@ -382,29 +188,26 @@ export class RetrievalPipeline {
    * {@link RetrievalPipeline.updateDocuments} to replace documents.
    */
   async addDocuments(docs: DocumentInput[]): Promise<IndexReport> {
-    const normalized = this.normalizeInputs(docs);
-    return this.exclusive(() => {
-      normalized.forEach((doc, i) => {
-        if (this.docs.has(doc.id)) {
-          throw new RagscopeError(
-            'INVALID_ARGUMENT',
-            `docs[${i}].id ${JSON.stringify(doc.id)} is already indexed; use updateDocuments to replace it`,
-            { param: `docs[${i}].id`, value: doc.id },
-          );
-        }
-      });
-      return this.upsert(normalized);
-    });
+    return this.store.add(docs);
   }
 
-  /** Run index mutations one at a time, in call order (concurrent add/update/remove calls queue up). */
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.mutations.then(task, task);
-    this.mutations = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    return run;
+  /**
+   * Index new documents with the chunks you already have (made and timed elsewhere, or by another splitter turned
+   * into offset-carrying chunks) instead of the pipeline's chunker. Every chunk must be exact,
+   * `document.text.slice(start, end) === chunk.text` with `chunk.docId` the document's id; anything else throws
+   * `INVALID_ARGUMENT` naming the item and chunk (e.g. `items[0].chunks[2].text`). A document id already indexed
+   * throws as in {@link RetrievalPipeline.addDocuments}. Blank chunks are not indexed.
+   *
+   * @example
+   * ```ts
+   * const document = { id: 'faq', text: 'Refunds take 5 days. Shipping is free.' };
+   * const chunks = new RecursiveChunker({ size: 20 }).chunkSync(document);
+   * const pipeline = new RetrievalPipeline({ chunker: 'recursive:20/0' });
+   * await pipeline.addChunks([{ document, chunks }]); // indexes exactly `chunks`, without chunking again
+   * ```
+   */
+  async addChunks(items: readonly ChunkedDocument[]): Promise<IndexReport> {
+    return this.store.addChunks(items);
   }
 
   /**
@@ -412,139 +215,54 @@ export class RetrievalPipeline {
    * chunks that disappeared are removed from every index, and only chunks with a new id are embedded.
    */
   async updateDocuments(docs: DocumentInput[]): Promise<IndexReport> {
-    const normalized = this.normalizeInputs(docs);
-    return this.exclusive(() => this.upsert(normalized));
+    return this.store.update(docs);
   }
 
   /** Remove documents and all their chunks from every index. Unknown ids are ignored (and not reported). */
   async removeDocuments(ids: string[]): Promise<IndexReport> {
-    if (!Array.isArray(ids)) invalidArgument('ids', ids, 'an array of document ids');
-    return this.exclusive(() => this.remove(ids));
+    return this.store.remove(ids);
   }
 
-  private async remove(ids: string[]): Promise<IndexReport> {
-    const report = emptyReport();
-    const dropped: string[] = [];
-    for (const id of new Set(ids)) {
-      const entry = this.docs.get(id);
-      if (!entry) continue;
-      for (const c of entry.chunkIds) dropped.push(c);
-      this.docs.delete(id);
-      report.removed.push(id);
-    }
-    await this.dropChunks(dropped);
-    report.chunksRemoved = dropped.length;
-    return report;
-  }
-
-  private normalizeInputs(docs: DocumentInput[]): Document[] {
-    if (!Array.isArray(docs)) invalidArgument('docs', docs, 'an array of documents');
-    const seen = new Set<string>();
-    return docs.map((input, i) => {
-      const doc = toDocument(input);
-      if (seen.has(doc.id)) invalidArgument(`docs[${i}].id`, doc.id, 'unique within the batch');
-      seen.add(doc.id);
-      return { id: doc.id, text: doc.text, metadata: doc.metadata ?? {} };
-    });
-  }
-
-  private async upsert(docs: Document[]): Promise<IndexReport> {
-    const report = emptyReport();
-    // 1. Decide and chunk (no state change yet, so a failing chunker/embedder leaves the pipeline as it was).
-    const work: Array<{ doc: Document; textHash: string; metaJson: string; chunks: Chunk[] }> = [];
-    for (const doc of docs) {
-      const textHash = sha256(doc.text);
-      const metaJson = metadataJson(doc);
-      const old = this.docs.get(doc.id);
-      if (old && old.textHash === textHash && old.metaJson === metaJson) {
-        report.unchanged.push(doc.id);
-        continue;
-      }
-      (old ? report.updated : report.added).push(doc.id);
-      const chunks = (await this.chunker.chunk(doc)).filter((c) => !isBlank(c.text));
-      work.push({ doc, textHash, metaJson, chunks });
-    }
-    // 2. Embed chunks whose id is new.
-    const toEmbed = work.flatMap((w) => w.chunks.filter((c) => !this.chunks.has(c.id)));
-    const newVectors = new Map<string, Float32Array>();
-    if (this.vectorIndex && this.embedder && toEmbed.length > 0) {
-      const size = this.resolved.embedBatchSize;
-      for (let i = 0; i < toEmbed.length; i += size) {
-        const batch = toEmbed.slice(i, i + size);
-        const vectors = await this.embedder.embed(
-          batch.map((c) => indexText(c, 'embed')),
-          { kind: 'passage' },
-        );
-        if (!Array.isArray(vectors) || vectors.length !== batch.length) {
-          throw new RagscopeError(
-            'INVALID_ARGUMENT',
-            `embedder ${this.embedder.id} returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${batch.length} texts`,
-            { param: 'embedder' },
-          );
-        }
-        batch.forEach((c, j) => {
-          const v = vectors[j]!;
-          if (v.length !== this.embedder!.dimensions) {
-            throw new RagscopeError(
-              'INVALID_ARGUMENT',
-              `embedder ${this.embedder!.id} returned a vector of length ${v.length}, expected ${this.embedder!.dimensions}`,
-              { param: 'embedder.dimensions' },
-            );
-          }
-          let sq = 0;
-          for (let d = 0; d < v.length; d++) {
-            const x = v[d]!;
-            if (!Number.isFinite(x)) {
-              throw new RagscopeError(
-                'INVALID_ARGUMENT',
-                `embedder ${this.embedder!.id} returned a non-finite value ${x} at [${d}] for chunk ${c.id}`,
-                { param: 'embedder', chunk: c.id },
-              );
-            }
-            sq += x * x;
-          }
-          // Cosine is undefined for the zero vector (a text with no known token): such a chunk stays searchable
-          // by BM25 and is listed by chunksWithoutVector().
-          if (sq === 0 && this.vectorIndex!.metric === 'cosine') report.chunksWithoutVector.push(c.id);
-          else newVectors.set(c.id, v);
-        });
-      }
-      report.chunksEmbedded = toEmbed.length;
-    }
-    // 3. Commit: drop chunks that disappeared, add new ones, refresh kept ones (metadata may have changed).
-    const dropped: string[] = [];
-    const added: Chunk[] = [];
-    for (const { doc, textHash, metaJson, chunks } of work) {
-      const old = this.docs.get(doc.id);
-      const keep = new Set(chunks.map((c) => c.id));
-      if (old) for (const id of old.chunkIds) if (!keep.has(id)) dropped.push(id);
-      for (const c of chunks) if (!this.chunks.has(c.id)) added.push(c);
-      this.docs.set(doc.id, { doc, textHash, metaJson, chunkIds: chunks.map((c) => c.id) });
-    }
-    await this.dropChunks(dropped);
-    for (const { chunks } of work) for (const c of chunks) this.chunks.set(c.id, c);
-    this.bm25?.add(added.map((c) => ({ id: c.id, docId: c.docId, text: indexText(c, 'bm25') })));
-    if (this.vectorIndex && added.length > 0) {
-      const ids = added.map((c) => c.id).filter((id) => newVectors.has(id));
-      const vectors = ids.map((id) => newVectors.get(id)!);
-      if (ids.length > 0) await this.vectorIndex.add(ids, vectors);
-      for (const [i, id] of ids.entries()) this.vectors.set(id, vectors[i]!);
-      for (const id of report.chunksWithoutVector) this.noVector.add(id);
-    }
-    report.chunksAdded = added.length;
-    report.chunksRemoved = dropped.length;
-    return report;
-  }
-
-  private async dropChunks(ids: string[]): Promise<void> {
-    if (ids.length === 0) return;
-    for (const id of ids) {
-      this.chunks.delete(id);
-      this.vectors.delete(id);
-      this.noVector.delete(id);
-    }
-    this.bm25?.remove(ids.filter((id) => this.bm25!.has(id)));
-    if (this.vectorIndex) await this.vectorIndex.remove(ids);
+  /**
+   * A pipeline over the same stores that runs only some of the retrievers and/or no (or another) re-ranker: for
+   * comparing BM25-only, dense-only and hybrid on one index without building it again. Nothing is copied; documents
+   * added through either are seen by both.
+   *
+   * @example
+   * ```ts
+   * const pipeline = new RetrievalPipeline({ chunker: 'none', embedder: new HashingEmbedder(), reranker: new MmrReranker() });
+   * await pipeline.addDocuments([{ id: 'faq', text: 'Refunds take 5 days.' }]);
+   * const bm25Only = pipeline.view({ retrievers: ['bm25'], reranker: false });
+   * (await bm25Only.search('refund')).trace.stages.map((s) => s.stage); // ['bm25']
+   * ```
+   */
+  view(options: PipelineViewOptions = {}): RetrievalPipeline {
+    if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
+    const own = this.retrievers.map((r) => r.name as 'bm25' | 'vector');
+    const names = options.retrievers ?? own;
+    if (!Array.isArray(names) || names.length === 0)
+      invalidArgument('options.retrievers', names, `a non-empty array among ${JSON.stringify(own)}`);
+    for (const [i, n] of names.entries())
+      if (!own.includes(n)) invalidArgument(`options.retrievers[${i}]`, n, `one of ${JSON.stringify(own)}`);
+    const r = options.reranker ?? true;
+    if (typeof r !== 'boolean' && typeof r?.rerank !== 'function')
+      invalidArgument('options.reranker', r, 'a boolean or a Reranker');
+    const reranker = r === true ? this.reranker : r === false ? undefined : r;
+    const vector = names.includes('vector');
+    return new RetrievalPipeline(
+      {
+        chunker: this.chunker,
+        ...(vector && this.embedder ? { embedder: this.embedder } : {}),
+        bm25: names.includes('bm25') ? this.resolved.bm25 : false,
+        vector: vector ? this.resolved.vector : false,
+        fusion: this.resolved.fusion,
+        depth: this.resolved.depth,
+        ...(reranker ? { reranker } : {}),
+        rerankDepth: checkInteger('options.rerankDepth', options.rerankDepth ?? this.resolved.rerankDepth, 1),
+        embedBatchSize: this.resolved.embedBatchSize,
+      },
+      { store: this.store },
+    );
   }
 
   /**
@@ -561,125 +279,25 @@ export class RetrievalPipeline {
     if (typeof query !== 'string' || isBlank(query)) invalidArgument('query', query, 'a non-empty string');
     if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
     checkSearchOptionKeys(options);
-    const k = checkInteger('k', options.k ?? 10, 1);
+    const k = checkInteger('k', options.k ?? SEARCH_DEFAULTS.k, 1);
     const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
     const depth = resolveDepth('depth', options.depth, this.resolved.depth);
-    const retrieved = await this.retriever.retrieve(query, {
-      depth,
-      ...(options.fusion ? { fusion: options.fusion } : {}),
-      ...(options.queryVector ? { queryVector: options.queryVector } : {}),
-    });
-    const { stages, fused, queryVector } = retrieved;
-    let current = retrieved.candidates;
-    const fusionMethod = retrieved.method ?? '';
-    const bm25Stage = stages.find((s) => s.stage === 'bm25') ?? null;
-    const vectorStage = stages.find((s) => s.stage === 'vector') ?? null;
-
-    const preRerankRank = new Map(current.map((c) => [c.chunkId, c.rank]));
-    let reranked: Map<string, { score: number; rankAfter: number }> | null = null;
-    if (this.reranker && options.rerank !== false && current.length > 0) {
-      const t0 = performance.now();
-      const rerankDepth = Math.max(this.resolved.rerankDepth, k);
-      const top = current.slice(0, rerankDepth);
-      const wantVectors = this.reranker.needsVectors === true;
-      const order = await this.reranker.rerank(
-        query,
-        top.map((c) => {
-          const vector = wantVectors ? this.vectors.get(c.chunkId) : undefined;
-          return {
-            id: c.chunkId,
-            text: this.chunks.get(c.chunkId)!.text,
-            score: c.score,
-            ...(vector ? { vector } : {}),
-          };
-        }),
-        queryVector ? { queryVector } : {},
-      );
-      const expected = new Set(top.map((c) => c.chunkId));
-      const got = new Set(order.map((r) => r.id));
-      if (
-        order.length !== top.length ||
-        got.size !== expected.size ||
-        [...got].some((id) => !expected.has(id))
-      ) {
-        throw new RagscopeError(
-          'INVALID_ARGUMENT',
-          `reranker ${this.reranker.id} must return each of the ${top.length} candidates once, got ${order.length} results`,
-          { param: 'reranker' },
-        );
-      }
-      const bad = order.find((r) => typeof r.score !== 'number' || !Number.isFinite(r.score));
-      if (bad) {
-        throw new RagscopeError(
-          'INVALID_ARGUMENT',
-          `reranker ${this.reranker.id} returned a non-finite score ${String(bad.score)} for chunk ${bad.id}`,
-          { param: 'reranker' },
-        );
-      }
-      const byId = new Map(top.map((c) => [c.chunkId, c]));
-      const rerankCandidates: Candidate[] = order.map((r, i) => ({
-        chunkId: r.id,
-        docId: byId.get(r.id)!.docId,
-        rank: i + 1,
-        score: r.score,
-        normalized: r.score,
-      }));
-      reranked = new Map(rerankCandidates.map((c) => [c.chunkId, { score: c.score, rankAfter: c.rank }]));
-      stages.push({
-        stage: 'rerank',
-        params: { reranker: this.reranker.id, depth: rerankDepth },
-        candidates: rerankCandidates,
-        durationMs: round3(performance.now() - t0),
-      });
-      current = [
-        ...rerankCandidates,
-        ...current.slice(rerankDepth).map((c, i) => ({ ...c, rank: top.length + i + 1 })),
-      ];
-    }
-
-    const bm25Ranks = new Map((bm25Stage?.candidates ?? []).map((c) => [c.chunkId, c]));
-    const vectorRanks = new Map((vectorStage?.candidates ?? []).map((c) => [c.chunkId, c]));
-    const metric = this.vectorIndex?.metric ?? 'cosine';
-    const kept = current.slice(0, k).filter((c) => minScore === undefined || c.score >= minScore);
-    const hits: SearchHit[] = kept.map((c, i) => {
-      const b = bm25Ranks.get(c.chunkId);
-      const v = vectorRanks.get(c.chunkId);
-      const f = fused?.get(c.chunkId);
-      const r = reranked?.get(c.chunkId);
-      const ledger: Ledger = {
-        bm25:
-          b && this.bm25
-            ? { rank: b.rank, score: b.score, explanation: this.bm25.explain(query, c.chunkId) }
-            : null,
-        vector: v ? { rank: v.rank, score: v.score, metric } : null,
-        fusion: f
-          ? {
-              method: fusionMethod,
-              rank: f.rank,
-              score: f.score,
-              contributions: f.contributions.map((x: FusionContribution) => ({ ...x })),
-              foundBy: [...f.foundBy],
-            }
-          : null,
-        rerank: r
-          ? {
-              score: r.score,
-              rankBefore: preRerankRank.get(c.chunkId)!,
-              rankAfter: r.rankAfter,
-              moved: preRerankRank.get(c.chunkId)! - r.rankAfter,
-            }
-          : null,
-      };
-      return { chunk: this.chunks.get(c.chunkId)!, score: c.score, rank: i + 1, ledger };
-    });
-    const trace: SearchTrace = {
-      version: 1,
+    const fusion = { ...this.retriever.fusion, ...(options.fusion ?? {}) };
+    const { chunks, vectors } = this.store;
+    return runSearch(
       query,
-      k,
-      ...(this.vectorIndex && this.embedder ? { embedderId: this.embedder.id } : {}),
-      stages,
-    };
-    return { hits, trace };
+      {
+        retrievers: this.retrievers.map((retriever) => ({
+          retriever,
+          depth: retriever instanceof Bm25Retriever ? depth.bm25 : depth.vector,
+        })),
+        fusion,
+        embedder: this.vectorIndex && this.embedder ? this.embedder : null,
+        reranker: this.reranker ? { reranker: this.reranker, depth: this.resolved.rerankDepth } : null,
+        chunks: { chunk: (id) => chunks.get(id)!, vector: (id) => vectors.get(id) },
+      },
+      { k, minScore, rerank: options.rerank, queryVector: options.queryVector },
+    );
   }
 
   /**
@@ -688,7 +306,7 @@ export class RetrievalPipeline {
    */
   save(dir: string, options: SaveOptions = {}): Promise<void> {
     // Queued now (not after the import), so the snapshot is the state once the calls made before save() are done.
-    return this.exclusive(async () => {
+    return this.store.exclusive(async () => {
       const { writeIndex } = await import('./persist/save.js');
       await writeIndex(this, dir, options);
     });
@@ -696,7 +314,7 @@ export class RetrievalPipeline {
 
   /** @internal Run `task` in the mutation queue: after queued add/update/remove calls, before later ones. */
   withMutationLock<T>(task: () => Promise<T>): Promise<T> {
-    return this.exclusive(task);
+    return this.store.exclusive(task);
   }
 
   /**
@@ -714,21 +332,12 @@ export class RetrievalPipeline {
 
   /** @internal Snapshot of the stores, for persistence. */
   exportState(): PipelineState {
-    return {
-      docs: [...this.docs.values()].map(({ doc, textHash, chunkIds }) => ({ doc, textHash, chunkIds })),
-      chunks: [...this.chunks.values()],
-      vectors: this.vectors,
-    };
+    return this.store.exportState();
   }
 
   /** @internal Fill an empty pipeline's stores from a snapshot (the indexes are given to the constructor). */
   importState(state: PipelineState): void {
-    for (const c of state.chunks) this.chunks.set(c.id, c);
-    for (const { doc, textHash, chunkIds } of state.docs) {
-      this.docs.set(doc.id, { doc, textHash, metaJson: JSON.stringify(doc.metadata ?? {}), chunkIds });
-    }
-    for (const [id, v] of state.vectors) this.vectors.set(id, v);
-    if (this.vectorIndex) for (const c of state.chunks) if (!state.vectors.has(c.id)) this.noVector.add(c.id);
+    this.store.importState(state);
   }
 
   /**
@@ -736,19 +345,6 @@ export class RetrievalPipeline {
    * embedder knows, e.g. a row of numbers under GloVe), for which cosine similarity is undefined.
    */
   chunksWithoutVector(): string[] {
-    return [...this.noVector];
+    return this.vectorIndex ? [...this.store.noVector] : [];
   }
-}
-
-function emptyReport(): IndexReport {
-  return {
-    added: [],
-    updated: [],
-    unchanged: [],
-    removed: [],
-    chunksAdded: 0,
-    chunksRemoved: 0,
-    chunksEmbedded: 0,
-    chunksWithoutVector: [],
-  };
 }

@@ -3,12 +3,16 @@ import type { Chunker } from '../chunkers/types.js';
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
-import { checkListName, type FusionInput, type FusionOptions, fuse, normalizeScores } from './fusion.js';
-import { missingRetrieverMembers, type RetrievedHit, type Retriever } from './retriever.js';
-import type { Candidate, Ledger, SearchHit, SearchResult, StageTrace } from './types.js';
+import { FUSION_DEFAULTS, SEARCH_DEFAULTS } from './defaults.js';
+import { checkListName, type FusionOptions, fuse } from './fusion.js';
+import type { Reranker } from './rerank/types.js';
+import { missingRetrieverMembers, type Retriever } from './retriever.js';
+import { runSearch } from './search-core.js';
+import type { SearchResult } from './types.js';
 
 /**
- * Defaults of {@link RetrieverSearch}: candidates taken from each retriever, fusion, and the final cut-off.
+ * Defaults of {@link RetrieverSearch}: candidates taken from each retriever, fusion, and the final cut-off (the
+ * values of {@link SEARCH_DEFAULTS} and {@link FUSION_DEFAULTS}, shared with {@link RetrievalPipeline}).
  *
  * @example
  * ```ts
@@ -16,9 +20,13 @@ import type { Candidate, Ledger, SearchHit, SearchResult, StageTrace } from './t
  * ```
  */
 export const RETRIEVER_SEARCH_DEFAULTS = Object.freeze({
-  depth: 100,
-  k: 10,
-  fusion: Object.freeze({ method: 'rrf', rrfK: 60 }) as Omit<FusionOptions, 'depth'>,
+  depth: SEARCH_DEFAULTS.depth,
+  k: SEARCH_DEFAULTS.k,
+  rerankDepth: SEARCH_DEFAULTS.rerankDepth,
+  fusion: Object.freeze({ method: FUSION_DEFAULTS.method, rrfK: FUSION_DEFAULTS.rrfK }) as Omit<
+    FusionOptions,
+    'depth'
+  >,
 });
 
 /**
@@ -47,6 +55,10 @@ export interface RetrieverSearchOptions {
    * chunks given, spec `stored`.
    */
   chunker?: Chunker;
+  /** Re-ranks the fused top candidates (their text from `chunks` or the retrievers' `getChunk`). Default none. */
+  reranker?: Reranker;
+  /** Candidates handed to the re-ranker: `max(rerankDepth, k)`. Default 20. */
+  rerankDepth?: number;
 }
 
 /**
@@ -68,6 +80,9 @@ export class RetrieverSearch {
   readonly retrievers: readonly Retriever[];
   readonly fusion: Omit<FusionOptions, 'depth'>;
   readonly embedder: Embedder | null;
+  /** The re-ranker, or null. */
+  readonly reranker: Reranker | null;
+  private readonly rerankDepth: number;
   /** The chunker of the chunks given (or one replaying them). */
   readonly chunker: Chunker;
   private readonly depthOf: (name: string) => number;
@@ -97,6 +112,14 @@ export class RetrieverSearch {
     ); // validate now (weights must name these retrievers)
     this.depthOf = depthResolver(options.depth, rs);
     this.embedder = options.embedder ?? null;
+    if (options.reranker !== undefined && typeof options.reranker?.rerank !== 'function')
+      invalidArgument('reranker', options.reranker, 'a Reranker');
+    this.reranker = options.reranker ?? null;
+    this.rerankDepth = checkInteger(
+      'rerankDepth',
+      options.rerankDepth ?? RETRIEVER_SEARCH_DEFAULTS.rerankDepth,
+      1,
+    );
     for (const d of options.documents ?? []) this.docs.set(d.id, d);
     for (const c of options.chunks ?? []) this.remember(c);
     this.chunker = options.chunker ?? precomputedChunker('stored', this.byDoc);
@@ -142,99 +165,19 @@ export class RetrieverSearch {
     if (typeof query !== 'string' || query.trim() === '')
       invalidArgument('query', query, 'a non-empty string');
     const k = checkInteger('k', options.k ?? RETRIEVER_SEARCH_DEFAULTS.k, 1);
-    const minScore = options.minScore === undefined ? -Infinity : checkNumber('minScore', options.minScore);
+    const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
     const fusion = { ...this.fusion, ...(options.fusion ?? {}) };
-    const queryVector =
-      options.queryVector ??
-      (this.embedder ? (await this.embedder.embed([query], { kind: 'query' }))[0] : undefined);
-    const several = this.retrievers.length > 1;
-    const normalization = several && fusion.method !== 'rrf' ? (fusion.normalization ?? 'minmax') : 'none';
-    const stages: StageTrace[] = [];
-    const lists: FusionInput[] = [];
-    const raw = new Map<string, Map<string, { rank: number; hit: RetrievedHit }>>();
-    for (const r of this.retrievers) {
-      const t0 = performance.now();
-      const depth = this.depthOf(r.name);
-      const hits = (await r.retrieve(query, depth, queryVector ? { queryVector } : {})).slice(0, depth);
-      const norms = normalizeScores(
-        hits.map((h) => h.score),
-        normalization,
-      );
-      const candidates: Candidate[] = hits.map((h, i) => ({
-        chunkId: h.chunkId,
-        docId: h.docId,
-        rank: i + 1,
-        score: h.score,
-        normalized: norms[i]!,
-      }));
-      stages.push({
-        stage: r.name,
-        params: { ...r.params(), kind: r.kind, depth, normalization },
-        candidates,
-        durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
-      });
-      lists.push({ list: r.name, candidates });
-      raw.set(r.name, new Map(hits.map((h, i) => [h.chunkId, { rank: i + 1, hit: h }])));
-    }
-    let final: Candidate[] = stages[0]!.candidates;
-    let fused: ReturnType<typeof fuse> | null = null;
-    if (several) {
-      const t0 = performance.now();
-      fused = fuse(lists, fusion);
-      final = fused.candidates.map(({ chunkId, docId, rank, score, normalized }) => ({
-        chunkId,
-        docId,
-        rank,
-        score,
-        normalized,
-      }));
-      stages.push({
-        stage: 'fusion',
-        params: { ...fused.params },
-        candidates: final,
-        durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
-      });
-    }
-    const byId = new Map(fused?.candidates.map((c) => [c.chunkId, c]) ?? []);
-    const hits: SearchHit[] = [];
-    for (const c of final.slice(0, k)) {
-      if (c.score < minScore) break;
-      const perList: NonNullable<Ledger['lists']> = {};
-      for (const [name, m] of raw) {
-        const e = m.get(c.chunkId);
-        if (e)
-          perList[name] = {
-            rank: e.rank,
-            score: e.hit.score,
-            ...(e.hit.explanation ? { explanation: e.hit.explanation } : {}),
-          };
-      }
-      const f = byId.get(c.chunkId);
-      hits.push({
-        chunk: await this.chunkFor(c.chunkId, c.docId),
-        score: c.score,
-        rank: c.rank,
-        ledger: {
-          bm25: null,
-          vector: null,
-          lists: perList,
-          fusion: f
-            ? {
-                method: fused!.params.method,
-                rank: f.rank,
-                score: f.score,
-                contributions: f.contributions,
-                foundBy: f.foundBy,
-              }
-            : null,
-          rerank: null,
-        },
-      });
-    }
-    return {
-      hits,
-      trace: { version: 1, query, k, ...(this.embedder ? { embedderId: this.embedder.id } : {}), stages },
-    };
+    return runSearch(
+      query,
+      {
+        retrievers: this.retrievers.map((retriever) => ({ retriever, depth: this.depthOf(retriever.name) })),
+        fusion,
+        embedder: this.embedder,
+        reranker: this.reranker ? { reranker: this.reranker, depth: this.rerankDepth } : null,
+        chunks: { chunk: (id, docId) => this.chunkFor(id, docId) },
+      },
+      { k, minScore, ...(options.queryVector ? { queryVector: options.queryVector } : {}) },
+    );
   }
 
   /** The chunk: known chunks first, then the retrievers' `getChunk`; unknown text is an empty chunk marked so. */

@@ -1,4 +1,5 @@
 import type { Chunk } from '../core/document.js';
+import type { ScoredChunk } from './types.js';
 
 /**
  * One hit of a {@link Retriever}: a chunk, its document and the retriever's raw score (higher is better), plus
@@ -9,10 +10,7 @@ import type { Chunk } from '../core/document.js';
  * const hit: RetrievedHit = { chunkId: 'faq#0.ab12cd34', docId: 'faq', score: 0.42, explanation: { matched: ['refund'] } };
  * ```
  */
-export interface RetrievedHit {
-  chunkId: string;
-  docId: string;
-  score: number;
+export interface RetrievedHit extends ScoredChunk {
   explanation?: Record<string, unknown>;
 }
 
@@ -30,7 +28,8 @@ export type RetrieverKindTag = 'lexical' | 'dense' | 'other';
 
 /**
  * What a query carries into {@link Retriever.retrieve} besides its text: the query vector when one was computed
- * for this search (so a dense retriever need not embed again, and a trace can be replayed).
+ * for this search (so a dense retriever need not embed again, and a trace can be replayed). An interface on
+ * purpose: capabilities add optional fields here, and a retriever ignores the fields it does not know.
  *
  * @example
  * ```ts
@@ -65,8 +64,11 @@ export interface Retriever {
   readonly kind: RetrieverKindTag;
   /** The `depth` best hits for `query`, best first. */
   retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]>;
-  /** Every parameter that influences the list (recorded in the stage trace). */
-  params(): Record<string, unknown>;
+  /**
+   * Every parameter that influences the list (recorded in the stage trace). Called after `retrieve` with the same
+   * context, so it may say what that context changed (e.g. a dense list skipped for a zero query vector).
+   */
+  params(context?: RetrieveContext): Record<string, unknown>;
   /** Whether the chunk is indexed (lets why-not tell "not indexed" from "ranked too low"). */
   has?(chunkId: string): Promise<boolean>;
   /** The stored chunk (text and offsets), when the store keeps it. */

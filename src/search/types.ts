@@ -1,4 +1,5 @@
 import type { Chunk } from '../core/document.js';
+import type { StageParams } from './stage-params.js';
 
 /**
  * The stages a search passes through, in order.
@@ -13,20 +14,34 @@ import type { Chunk } from '../core/document.js';
 export type StageName = 'bm25' | 'vector' | 'fusion' | 'rerank' | (string & {});
 
 /**
- * One candidate in one stage's list.
+ * A chunk with a score: what a {@link Retriever} returns and {@link fuse} takes, the common base of every candidate
+ * shape from the retriever on (indexes below the contract, `Bm25Index` and `VectorSearchIndex`, return `id`s; from
+ * the Retriever on it is `chunkId`).
+ *
+ * @example
+ * ```ts
+ * const c: ScoredChunk = { chunkId: 'doc#3.ab12cd34', docId: 'doc', score: 12.7 };
+ * ```
+ */
+export interface ScoredChunk {
+  chunkId: string;
+  docId: string;
+  /** The stage's raw score (BM25 score, cosine / inner product, fused score, re-ranker score); higher is better. */
+  score: number;
+}
+
+/**
+ * One candidate in one stage's list: the one candidate type every stage records (fusion adds its per-list account,
+ * see {@link FusedCandidate}).
  *
  * @example
  * ```ts
  * const c: Candidate = { chunkId: 'doc#3.ab12cd34', docId: 'doc', rank: 1, score: 12.7, normalized: 1 };
  * ```
  */
-export interface Candidate {
-  chunkId: string;
-  docId: string;
+export interface Candidate extends ScoredChunk {
   /** 1-based rank within this stage's list. */
   rank: number;
-  /** The stage's raw score (BM25 score, cosine / inner product, fused score, re-ranker score). */
-  score: number;
   /** The score after the stage's normalisation (min-max, z-score...); equals `score` when none applies. */
   normalized: number;
 }
@@ -41,8 +56,11 @@ export interface Candidate {
  */
 export interface StageTrace {
   stage: StageName;
-  /** Every parameter that influenced the list (depth, k1/b, metric, fusion method, rrfK, weights...). */
-  params: Record<string, unknown>;
+  /**
+   * Every parameter that influenced the list (depth, k1/b, metric, fusion method, rrfK, weights...), typed per stage
+   * name ({@link StageParamsByName}); read them with {@link findStage}.
+   */
+  params: StageParams;
   /** The candidates kept by this stage, best first. */
   candidates: Candidate[];
   /** Wall-clock time spent in the stage. */
