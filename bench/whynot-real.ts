@@ -468,20 +468,9 @@ for (const ds of datasets) {
       const buildS = (performance.now() - tb) / 1000;
       const viewOf = (retriever: Retriever): RetrievalPipeline => {
         if (retriever === 'hybrid') return hybrid;
-        const v =
-          retriever === 'bm25'
-            ? new RetrievalPipeline({ chunker, vector: false }, { bm25: hybrid.bm25! })
-            : retriever === 'dense'
-              ? new RetrievalPipeline(
-                  { chunker, embedder, bm25: false, vector: { index: 'exact' } },
-                  { vectorIndex: hybrid.vectorIndex! },
-                )
-              : new RetrievalPipeline(
-                  { chunker, embedder, vector: { index: 'exact' }, reranker: reranker!, rerankDepth: 20 },
-                  { bm25: hybrid.bm25!, vectorIndex: hybrid.vectorIndex! },
-                );
-        v.importState(hybrid.exportState());
-        return v;
+        if (retriever === 'bm25') return hybrid.view({ retrievers: ['bm25'] });
+        if (retriever === 'dense') return hybrid.view({ retrievers: ['vector'] });
+        return hybrid.view({ reranker: reranker!, rerankDepth: 20 });
       };
       if (retrievers.includes('hybrid+rerank')) await getReranker();
       for (const retriever of retrievers) {

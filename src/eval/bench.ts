@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { indexText } from '../chunkers/contextual.js';
 import type { Tokenizer } from '../chunkers/length.js';
-import { precomputedChunker } from '../chunkers/precomputed.js';
 import { createChunker } from '../chunkers/spec.js';
 import { TokenizationCache } from '../chunkers/token-cache.js';
 import type { Chunk } from '../core/document.js';
@@ -413,14 +412,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     emit({ ...base, phase: 'index', done: 0, total: 0 });
     const t2 = performance.now();
     const pipeline = new RetrievalPipeline({
-      chunker: precomputedChunker(chunker.spec, byDoc),
+      chunker,
       ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
       bm25: retrievers.some((r) => r !== 'dense') ? {} : false,
       ...(options.fusion ? { fusion: options.fusion } : {}),
       ...(options.depth ? { depth: options.depth } : {}),
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
     });
-    const indexed = await pipeline.addDocuments(docs);
+    const indexed = await pipeline.addChunks(
+      docs.map((document) => ({ document, chunks: byDoc.get(document.id)! })),
+    );
     const indexMs = performance.now() - t2;
     if (indexed.chunksWithoutVector.length > 0) {
       // A zero vector has no cosine (e.g. a chunk whose words are all out of a static embedder's vocabulary):
@@ -694,25 +695,7 @@ async function loadDiagnostics(warnings: string[]): Promise<Diagnostics | null> 
 /** A view of the shared pipeline that runs one retriever, for why-not (which re-searches). */
 function viewFor(pipeline: RetrievalPipeline, retriever: RetrieverKind): RetrievalPipeline {
   if (retriever === 'hybrid' || retriever === 'hybrid+rerank') return pipeline;
-  const config = pipeline.config;
-  const view =
-    retriever === 'bm25'
-      ? new RetrievalPipeline(
-          { chunker: pipeline.chunker, bm25: config.bm25, vector: false, depth: config.depth },
-          { bm25: pipeline.bm25! },
-        )
-      : new RetrievalPipeline(
-          {
-            chunker: pipeline.chunker,
-            embedder: pipeline.embedder!,
-            bm25: false,
-            vector: config.vector,
-            depth: config.depth,
-          },
-          { vectorIndex: pipeline.vectorIndex! },
-        );
-  view.importState(pipeline.exportState());
-  return view;
+  return pipeline.view({ retrievers: [retriever === 'bm25' ? 'bm25' : 'vector'], reranker: false });
 }
 
 async function diagnose(
