@@ -1,10 +1,16 @@
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
-import { Bm25Retriever, docIdOfChunkId, VectorRetriever } from './builtin-retrievers.js';
+import {
+  Bm25Retriever,
+  docIdOfChunkId,
+  type VectorRetriever,
+  type VectorRetrieverOptions,
+} from './builtin-retrievers.js';
 import { FUSION_DEFAULTS, SEARCH_DEFAULTS } from './defaults.js';
 import { type FusedCandidate, type FusionOptions, fuse } from './fusion.js';
 import { runRetrieverStages } from './retrieve-stages.js';
+import { createRetriever } from './retrievers/registry.js';
 import type { Candidate, StageTrace, VectorSearchIndex } from './types.js';
 
 /**
@@ -133,15 +139,17 @@ export class HybridRetriever {
     fuse([], this.fusion); // validate now
     const d = SEARCH_DEFAULTS.depth;
     this.depth = resolveDepth('depth', options.depth, { bm25: d, vector: d });
+    // The built-ins are built as any registered retriever is.
     const retrievers: Array<Bm25Retriever | VectorRetriever> = [];
-    if (this.bm25) retrievers.push(new Bm25Retriever(this.bm25));
+    if (this.bm25) retrievers.push(createRetriever('bm25', { bm25: this.bm25 }) as Bm25Retriever);
     if (this.vector) {
       const { index, embedder, params } = this.vector;
+      const vectorOptions: VectorRetrieverOptions = {
+        docIdOf: options.docIdOf ?? docIdOfChunkId,
+        ...(params ? { params } : {}),
+      };
       retrievers.push(
-        new VectorRetriever(index, embedder, {
-          docIdOf: options.docIdOf ?? docIdOfChunkId,
-          ...(params ? { params } : {}),
-        }),
+        createRetriever('vector', { vectorIndex: index, embedder }, { ...vectorOptions }) as VectorRetriever,
       );
     }
     this.retrievers = retrievers;

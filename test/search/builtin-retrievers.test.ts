@@ -56,3 +56,43 @@ describe('the built-in BM25 and vector indexes as Retrievers', () => {
     expect(() => new VectorRetriever({} as never, new HashingEmbedder())).toThrow(/index/);
   });
 });
+
+describe('RetrieverSearch shares the pipeline search core, re-ranking included', () => {
+  it('with the same re-ranker over the built-ins it gives the pipeline hits, ledger and rerank stage', async () => {
+    // A re-ranker of the caller's own (the Reranker contract): shortest text first.
+    const byLength = {
+      id: 'shortest-first',
+      rerank: async (_q: string, cs: Array<{ id: string; text: string; score: number }>) =>
+        [...cs]
+          .sort((a, b) => a.text.length - b.text.length || (a.id < b.id ? -1 : 1))
+          .map((c, i) => ({ id: c.id, score: -i })),
+    };
+    const embedder = new HashingEmbedder({ dimensions: 64 });
+    const pipeline = new RetrievalPipeline({
+      chunker: 'recursive:80/0',
+      embedder,
+      vector: { index: 'exact' },
+      reranker: byLength,
+      rerankDepth: 4,
+    });
+    await pipeline.addDocuments([
+      { id: 'a', text: 'Refunds take five business days. Refunds are paid to the card used for the order.' },
+      { id: 'b', text: 'Shipping is free over fifty euros. Late orders are refunded in full.' },
+    ]);
+    const chunks = pipeline.chunkIds().map((id) => pipeline.getChunk(id)!);
+    const search = new RetrieverSearch({
+      retrievers: pipeline.retrievers,
+      embedder,
+      chunks,
+      reranker: byLength,
+      rerankDepth: 4,
+    });
+    const want = await pipeline.search('refund late order', { k: 3 });
+    const got = await search.search('refund late order', { k: 3 });
+    expect(got.hits.map((h) => h.chunk.id)).toEqual(want.hits.map((h) => h.chunk.id));
+    expect(got.hits.map((h) => h.ledger)).toEqual(want.hits.map((h) => h.ledger));
+    const strip = (r: typeof want) => r.trace.stages.map((s) => ({ ...s, durationMs: 0 }));
+    expect(strip(got)).toEqual(strip(want));
+    expect(want.trace.stages.map((s) => s.stage)).toEqual(['bm25', 'vector', 'fusion', 'rerank']);
+  });
+});
