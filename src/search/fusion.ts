@@ -1,5 +1,6 @@
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
-import type { Candidate, FusionContribution, SearchTrace, StageTrace } from './types.js';
+import { FUSION_DEFAULTS } from './defaults.js';
+import type { Candidate, FusionContribution, ScoredChunk, SearchTrace, StageTrace } from './types.js';
 
 /**
  * The name of a list that can be fused: the built-in `bm25` and `vector`, or any {@link Retriever}'s name
@@ -61,7 +62,7 @@ export type Normalization = 'minmax' | 'zscore' | 'none';
 export interface FusionOptions {
   /** Default `'rrf'`. */
   method?: FusionMethod;
-  /** RRF constant k (default 60, as in Cormack et al. 2009). Must be >= 0. */
+  /** RRF constant k (default {@link FUSION_DEFAULTS}.rrfK = 60, as in Cormack et al. 2009). Must be >= 0. */
   rrfK?: number;
   /** Weight of each list (default 1 for every list). Must be finite and >= 0. */
   weights?: Partial<Record<ListName, number>>;
@@ -81,7 +82,7 @@ export interface FusionOptions {
  */
 export interface FusionInput {
   list: ListName;
-  candidates: Array<{ chunkId: string; docId: string; score: number }>;
+  candidates: readonly ScoredChunk[];
 }
 
 /**
@@ -167,11 +168,11 @@ export function resolveFusionOptions(
   options: FusionOptions = {},
   lists: readonly ListName[] = ['bm25', 'vector'],
 ) {
-  const method = options.method ?? 'rrf';
+  const method = options.method ?? FUSION_DEFAULTS.method;
   if (!METHODS.includes(method))
     invalidArgument('fusion.method', method, "one of 'rrf', 'weighted', 'combmnz'");
-  const rrfK = checkNumber('fusion.rrfK', options.rrfK ?? 60, 0);
-  const normalization = options.normalization ?? 'minmax';
+  const rrfK = checkNumber('fusion.rrfK', options.rrfK ?? FUSION_DEFAULTS.rrfK, 0);
+  const normalization = options.normalization ?? FUSION_DEFAULTS.normalization;
   if (!NORMALIZATIONS.includes(normalization)) {
     invalidArgument('fusion.normalization', normalization, "one of 'minmax', 'zscore', 'none'");
   }

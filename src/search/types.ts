@@ -182,9 +182,9 @@ export interface Ledger {
     foundBy: Array<'bm25' | 'vector' | (string & {})>;
   } | null;
   /**
-   * The account of every {@link Retriever} list other than the built-in `bm25`/`vector` (e.g. `pg-text`,
-   * `langchain`), by list name: rank, raw score and the retriever's own explanation; absent when only built-in
-   * lists ran, and a list that did not return the chunk is absent from it.
+   * The account of every {@link Retriever} list, the built-in `bm25`/`vector` included (e.g. `bm25`, `pg-text`,
+   * `langchain`), by list name: rank, raw score and the retriever's own explanation when it gives one per hit. A list
+   * that did not return the chunk is absent from it. (Optional only for ledgers written before it held every list.)
    */
   lists?: Record<string, { rank: number; score: number; explanation?: Record<string, unknown> }>;
   /** Re-ranker account; null when no re-ranker ran. `moved` = rankBefore - rankAfter (positive = promoted). */
