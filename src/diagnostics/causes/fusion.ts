@@ -1,3 +1,4 @@
+import { findStage } from '../../search/stage-params.js';
 import type { ReplayParams } from '../replay.js';
 import { replay } from '../replay.js';
 import { rankText, verification } from '../whynot-context.js';
@@ -22,7 +23,7 @@ export const fusion: CauseCheck = {
     const { hasFusion, finalRank, main, trace, k } = ctx;
     const mainFinal = finalRank.get(main.id);
     if (!hasFusion || !mainFinal) return null;
-    const stage = trace.stages.find((s) => s.stage === 'fusion')!;
+    const stage = findStage(trace.stages, 'fusion')!;
     // The replay grid weighs the built-in bm25 and vector lists; other retrievers' lists are not replayed yet.
     const lists = trace.stages.map((s) => s.stage).filter((n) => n !== 'fusion' && n !== 'rerank');
     const others = lists.filter((n) => n !== 'bm25' && n !== 'vector');
@@ -33,12 +34,7 @@ export const fusion: CauseCheck = {
       });
       return null;
     }
-    const rec = stage.params as {
-      method?: string;
-      weights?: { bm25?: number; vector?: number };
-      rrfK?: number;
-      normalization?: string;
-    };
+    const rec = stage.params;
     const recW = rec.weights?.bm25 ?? 1;
     const recV = rec.weights?.vector ?? 1;
     const recShare = recW / Math.max(1e-9, recW + recV);
