@@ -151,7 +151,7 @@ export class Bm25Store {
   /** Distinct-term count of chunk `num` and tf of term `tid` in it (0 when absent). */
   tfOf(num: number, tid: number | undefined): number {
     if (tid === undefined) return 0;
-    this.ensureForward();
+    if (this.forwardStale) return this.tfInPostings(num, tid);
     const start = this.fwdStart[num] as number;
     const end = start + (this.fwdCount[num] as number);
     for (let i = start; i < end; i++) if (this.fwdTerms[i] === tid) return this.fwdTfs[i] as number;
@@ -232,6 +232,22 @@ export class Bm25Store {
     this.dead = 0;
     this.generation++;
     this.blocks.clear();
+  }
+
+  /** tf of term `tid` in chunk `num` by binary search of its posting list (sorted by number), 0 when absent. */
+  private tfInPostings(num: number, tid: number): number {
+    const nums = this.pNums[tid];
+    if (!nums) return 0;
+    let a = 0;
+    let z = this.pLen[tid] as number;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if ((nums[mid] as number) < num) a = mid + 1;
+      else z = mid;
+    }
+    return a < (this.pLen[tid] as number) && nums[a] === num
+      ? ((this.pTfs[tid] as Int32Array)[a] as number)
+      : 0;
   }
 
   /** Build the forward index from the postings when it is stale (chunk order, then term-id order). */

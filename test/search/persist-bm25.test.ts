@@ -39,7 +39,11 @@ describe('a loaded BM25 index (postings read back, forward index built on first 
     const saved = p.bm25 as Bm25Index;
     const loaded = q.bm25 as Bm25Index;
     expect(loaded.size).toBeGreaterThan(300); // several blocks of chunk numbers
-    // searches first: they must not need the forward index
+    // searches and explanations first: they do not need the forward index
+    for (const id of [...saved.ids()].slice(0, 80)) {
+      expect(loaded.explain(queries[1] as string, id)).toEqual(saved.explain(queries[1] as string, id));
+    }
+    expect(loaded.store.forwardStale).toBe(true);
     for (const query of queries) {
       expect(loaded.search(query, 10)).toEqual(saved.search(query, 10));
       expect(loaded.search(query, 10)).toEqual(loaded.searchExhaustive(query, 10));
