@@ -16,8 +16,8 @@ import { fileURLToPath } from 'node:url';
 import { HashingEmbedder } from '../src/embedders/hashing.js';
 import { seededRandom } from '../src/eval/prng.js';
 import { RetrievalPipeline } from '../src/search/pipeline.js';
+import { cpuP50, makeText, scifactWords, typicalQueries } from './lib/synthetic-chunks.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const flag = (name: string) => args.includes(name);
 const value = (name: string, fallback: string) => {
@@ -40,34 +40,6 @@ function pipelineConfig() {
         embedder: new HashingEmbedder({ dimensions: DIMS }),
         vector: { index: 'exact' as const },
       };
-}
-
-/** SciFact's word stream (every token of title + text), for frequency-weighted sampling. */
-function scifactWords(): string[] {
-  const file = path.resolve(here, '../../shared/data/scifact/corpus.jsonl');
-  const words: string[] = [];
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line) continue;
-    const o = JSON.parse(line) as { title: string; text: string };
-    for (const w of `${o.title} ${o.text}`.split(/\s+/)) if (w) words.push(w);
-  }
-  return words;
-}
-
-function makeText(words: string[], next: () => number): string {
-  let text = '';
-  while (text.length < CHARS) text += `${words[Math.floor(next() * words.length)]} `;
-  return text.slice(0, CHARS);
-}
-
-function queries(words: string[]): string[] {
-  const next = seededRandom(7);
-  // "typical" queries: 3-6 words drawn like the corpus (frequent words dominate, as in real questions)
-  return Array.from({ length: 100 }, () =>
-    Array.from({ length: 3 + Math.floor(next() * 4) }, () => words[Math.floor(next() * words.length)]).join(
-      ' ',
-    ),
-  );
 }
 
 async function answers(p: RetrievalPipeline, qs: string[]): Promise<unknown[]> {
@@ -109,13 +81,9 @@ async function loadChild(dir: string, expectedFile: string): Promise<void> {
   );
 }
 
-async function main(): Promise<void> {
-  if (flag('--load')) return loadChild(value('--load', ''), value('--expected', ''));
-  const words = scifactWords();
-  const qs = queries(words);
+/** Build the pipeline, time BM25 queries, write the expected answers and save into `dir`: the figures. */
+async function buildAndSave(words: string[], qs: string[], work: string, dir: string) {
   const next = seededRandom(42);
-  const work = mkdtempSync(path.join(tmpdir(), 'ragscope-scale-'));
-  const dir = path.join(work, 'index');
   const p = new RetrievalPipeline(pipelineConfig());
   let rawText = 0;
   let buildCpu = 0;
@@ -124,7 +92,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < CHUNKS; i += BATCH) {
     const docs = Array.from({ length: Math.min(BATCH, CHUNKS - i) }, (_, j) => ({
       id: `d${i + j}`,
-      text: makeText(words, next),
+      text: makeText(words, next, CHARS),
     }));
     for (const d of docs) rawText += Buffer.byteLength(d.text);
     const c0 = process.cpuUsage();
@@ -137,18 +105,10 @@ async function main(): Promise<void> {
   const rssAfterBuild = process.memoryUsage().rss;
   const rawVectors = BM25_ONLY ? 0 : p.stats.vectors * DIMS * 4;
 
-  // BM25 query CPU (median of 100 typical queries, after 10 warm-up ones)
+  // BM25 query CPU (median of 100 typical queries, after one warm-up pass over them)
   const bm25 = p.bm25!;
-  for (const q of qs.slice(0, 10)) bm25.search(q, 10);
-  const p50 = (run: (q: string) => unknown) => {
-    const times = qs.map((q) => {
-      const c0 = process.cpuUsage();
-      run(q);
-      return cpuSeconds(process.cpuUsage(c0)) * 1000;
-    });
-    times.sort((a, b) => a - b);
-    return times[50] as number;
-  };
+  for (const q of qs) bm25.search(q, 10);
+  const p50 = (run: (q: string) => unknown) => cpuP50(qs, run);
   const bm25P50 = p50((q) => bm25.search(q, 10));
   const bm25ExhaustiveP50 = p50((q) => bm25.searchExhaustive(q, 10));
   const bm25P50k100 = p50((q) => bm25.search(q, 100));
@@ -168,10 +128,24 @@ async function main(): Promise<void> {
   peak = Math.max(peak, process.memoryUsage().rss);
   const files = dirBytes(dir);
   const onDisk = Object.values(files).reduce((a, b) => a + b, 0);
+  const figures = { buildCpu, rssAfterBuild, saveCpu, saveWall, peak, files, onDisk, rawText, rawVectors };
+  return { ...figures, bm25P50, bm25ExhaustiveP50, bm25P50k100 };
+}
+
+async function main(): Promise<void> {
+  if (flag('--load')) return loadChild(value('--load', ''), value('--expected', ''));
+  const words = scifactWords();
+  const qs = typicalQueries(words);
+  const work = mkdtempSync(path.join(tmpdir(), 'ragscope-scale-'));
+  const dir = path.join(work, 'index');
+  const expected = path.join(work, 'expected.json');
+  // The built pipeline is out of scope (and collected) before the load child starts: the two never coexist.
+  const fig = await buildAndSave(words, qs, work, dir);
+  gc();
+  const { buildCpu, rssAfterBuild, saveCpu, saveWall, peak, files, onDisk, rawText, rawVectors } = fig;
+  const { bm25P50, bm25ExhaustiveP50, bm25P50k100 } = fig;
   // printed before the load child runs, so a failed load still leaves the build and save figures
-  process.stderr.write(
-    `${JSON.stringify({ buildCpu, rssAfterBuild, saveCpu, saveWall, peak, onDisk, raw: rawText + rawVectors, bm25P50, bm25ExhaustiveP50 })}\n`,
-  );
+  process.stderr.write(`${JSON.stringify(fig)}\n`);
 
   const child = spawnSync(
     process.execPath,

@@ -78,9 +78,8 @@ export function readBm25Binary(
     s.byId.set(c.id, i);
   }
   const terms = r.varint();
-  const counts = new Int32Array(n);
   const lens = new Float64Array(Math.max(64, n));
-  let total = 0;
+  const buf = r.buf;
   for (let t = 0; t < terms; t++) {
     const tid = idx.intern(r.str());
     if (s.pNums[tid]) r.fail(`term ${s.termStrings[tid]} is listed twice`);
@@ -88,17 +87,32 @@ export function readBm25Binary(
     if (df < 1 || df > n) r.fail(`term ${s.termStrings[tid]} has df ${df} for ${n} chunks`);
     const nums = new Int32Array(df);
     const tfs = new Int32Array(df);
+    // Postings decoded inline (the hot loop of a load): (delta, tf) LEB128 pairs, one-byte values fast.
+    let pos = r.pos;
     let at = -1;
     for (let i = 0; i < df; i++) {
-      at += r.varint() + 1;
-      const tf = r.varint();
-      if (at >= n || tf < 1) r.fail(`term ${s.termStrings[tid]} has a bad posting`);
+      let v = buf[pos++] as number;
+      if (v >= 0x80) {
+        r.pos = pos - 1;
+        v = r.varint();
+        pos = r.pos;
+      }
+      at += v + 1;
+      let tf = buf[pos++] as number;
+      if (tf >= 0x80) {
+        r.pos = pos - 1;
+        tf = r.varint();
+        pos = r.pos;
+      }
+      if (at >= n || !(tf >= 1) || pos > buf.length) {
+        r.pos = Math.min(pos, buf.length);
+        r.fail(`term ${s.termStrings[tid]} has a bad posting`);
+      }
       nums[i] = at;
       tfs[i] = tf;
-      counts[at] = (counts[at] as number) + 1;
       lens[at] = (lens[at] as number) + tf;
     }
-    total += df;
+    r.pos = pos;
     s.pNums[tid] = nums;
     s.pTfs[tid] = tfs;
     s.pLen[tid] = df;
@@ -106,44 +120,17 @@ export function readBm25Binary(
   }
   if (!r.done) r.fail('trailing bytes');
   s.liveTerms = terms;
-  // Forward index by inverting the postings (chunk order, then term order).
-  const cap = Math.max(64, n);
-  const fwdStart = new Int32Array(cap);
-  const fwdCount = new Int32Array(cap);
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    fwdStart[i] = acc;
-    acc += counts[i] as number;
-  }
-  const fwdTerms = new Int32Array(Math.max(1024, total));
-  const fwdTfs = new Int32Array(Math.max(1024, total));
-  for (let tid = 0; tid < s.termStrings.length; tid++) {
-    const nums = s.pNums[tid];
-    if (!nums) continue;
-    const tfs = s.pTfs[tid] as Int32Array;
-    for (let i = 0; i < nums.length; i++) {
-      const num = nums[i] as number;
-      const at = (fwdStart[num] as number) + (fwdCount[num] as number);
-      fwdTerms[at] = tid;
-      fwdTfs[at] = tfs[i] as number;
-      fwdCount[num] = (fwdCount[num] as number) + 1;
-    }
-  }
   let totalLen = 0;
   for (let i = 0; i < n; i++) totalLen += lens[i] as number;
-  const alive = new Uint8Array(cap);
+  const alive = new Uint8Array(Math.max(64, n));
   alive.fill(1, 0, n);
   s.ids = ids;
   s.docIds = docIds;
   s.alive = alive;
   s.lens = lens;
-  s.fwdStart = fwdStart;
-  s.fwdCount = fwdCount;
-  s.fwdTerms = fwdTerms;
-  s.fwdTfs = fwdTfs;
-  s.fwdUsed = total;
+  // The forward index (each chunk's terms) is only needed to change or explain the index: built on first use.
+  s.forwardStale = true;
   s.nextNum = n;
   s.totalLen = totalLen;
-  s.refreshBounds();
   return idx;
 }

@@ -4,7 +4,8 @@ import { TopK } from './bm25-topk.js';
 
 /**
  * Top `k` by scoring every posting of every analysed query term (`terms`, in query order, repeats included): the
- * reference that pruned search is tested against. `scores` is an all-zero scratch array (left all-zero). @internal
+ * reference that pruned search is tested against. `scores` is an all-zero scratch array (left all-zero). Only chunks
+ * `accept` keeps (all without it) are ranked. @internal
  */
 export function exhaustiveTopK(
   s: Bm25Store,
@@ -13,6 +14,7 @@ export function exhaustiveTopK(
   k1: number,
   b: number,
   scores: Float64Array,
+  accept?: (chunkId: string) => boolean,
 ): Array<{ num: number; score: number }> {
   const n = s.size;
   const avg = s.totalLen / n;
@@ -39,7 +41,7 @@ export function exhaustiveTopK(
   }
   const top = new TopK(k, s.ids);
   for (const num of touched) {
-    top.push(num, scores[num] as number);
+    if (accept === undefined || accept(s.ids[num] as string)) top.push(num, scores[num] as number);
     scores[num] = 0;
   }
   return top.sorted();

@@ -1,5 +1,6 @@
 import { invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Analyzer, AnalyzerOptions } from './analyzer.js';
+import type { Bm25Index } from './bm25.js';
 
 /** Serialised form written by `Bm25Index.toJSON`. @internal */
 export interface Bm25Json {
@@ -118,5 +119,30 @@ export function readBm25Json(
         row(id, docId, terms, tfs as number[], len);
       });
     },
+  };
+}
+
+/** The {@link Bm25Json} snapshot of `index` (live chunks in insertion order). @internal */
+export function bm25ToJson(index: Bm25Index): Bm25Json {
+  const s = index.store;
+  s.ensureForward();
+  const docs: Bm25Json['docs'] = [];
+  for (const num of s.byId.values()) {
+    const start = s.fwdStart[num] as number;
+    const end = start + (s.fwdCount[num] as number);
+    docs.push([
+      s.ids[num] as string,
+      s.docIds[num] as string,
+      Array.from(s.fwdTerms.subarray(start, end), (t) => s.termStrings[t] as string),
+      Array.from(s.fwdTfs.subarray(start, end)),
+    ]);
+  }
+  return {
+    format: 'ragscope-bm25',
+    version: 1,
+    k1: index.k1,
+    b: index.b,
+    analyzer: index.analyzer.toJSON(),
+    docs,
   };
 }

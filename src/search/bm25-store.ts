@@ -1,3 +1,5 @@
+import { BlockBounds } from './bm25-blocks.js';
+
 /**
  * Storage behind {@link Bm25Index}: struct-of-arrays keyed by a chunk number (`num`), typed-array posting lists
  * sorted by `num`, and a forward index (each chunk's distinct terms and tfs) in one pooled pair of arrays.
@@ -19,12 +21,8 @@ export class Bm25Store {
   pLen = new Int32Array(1024);
   /** Term id -> live document frequency. */
   df = new Int32Array(1024);
-  /**
-   * Term id -> largest tf and smallest chunk length among its postings (tombstones included, so they only ever
-   * over-estimate): the inputs of the term's score upper bound used by dynamic pruning. Exact again after compaction.
-   */
-  maxTf = new Int32Array(1024);
-  minLen = new Float64Array(1024).fill(Number.POSITIVE_INFINITY);
+  /** Per-window bounds of the posting lists (largest tf, shortest chunk), for block-max pruning. */
+  readonly blocks = new BlockBounds();
   liveTerms = 0;
 
   /** Per number: chunk id (undefined when dead), document id, length, forward-index slice. */
@@ -37,6 +35,11 @@ export class Bm25Store {
   fwdTerms = new Int32Array(1024);
   fwdTfs = new Int32Array(1024);
   fwdUsed = 0;
+  /**
+   * True when the forward index is not built (an index read from disk: postings only). Everything that reads or
+   * changes it calls {@link Bm25Store.ensureForward} first, which inverts the postings once.
+   */
+  forwardStale = false;
   readonly byId = new Map<string, number>();
   /** Numbers handed out so far (live + dead). */
   nextNum = 0;
@@ -56,12 +59,8 @@ export class Bm25Store {
       this.termStrings.push(term);
       this.termIds.set(term, tid);
       if (tid >= this.df.length) {
-        const old = this.minLen.length;
         this.df = grow(this.df, tid + 1);
         this.pLen = grow(this.pLen, tid + 1);
-        this.maxTf = grow(this.maxTf, tid + 1);
-        this.minLen = grow(this.minLen, tid + 1);
-        this.minLen.fill(Number.POSITIVE_INFINITY, old);
       }
     }
     return tid;
@@ -76,6 +75,7 @@ export class Bm25Store {
     n: number,
     len: number,
   ): number {
+    this.ensureForward();
     const old = this.byId.get(id);
     if (old !== undefined) this.delete(old);
     const num = this.nextNum++;
@@ -98,8 +98,7 @@ export class Bm25Store {
       this.fwdTerms[start + i] = tid;
       this.fwdTfs[start + i] = tf;
       this.append(tid, num, tf);
-      if (tf > (this.maxTf[tid] as number)) this.maxTf[tid] = tf;
-      if (len < (this.minLen[tid] as number)) this.minLen[tid] = len;
+      this.blocks.appended(tid, num, tf, len);
     }
     this.byId.set(id, num);
     this.totalLen += len;
@@ -130,6 +129,7 @@ export class Bm25Store {
 
   /** Remove chunk number `num` (a tombstone in its posting lists until the next compaction). */
   delete(num: number): void {
+    this.ensureForward();
     const start = this.fwdStart[num] as number;
     const end = start + (this.fwdCount[num] as number);
     for (let i = start; i < end; i++) {
@@ -151,6 +151,7 @@ export class Bm25Store {
   /** Distinct-term count of chunk `num` and tf of term `tid` in it (0 when absent). */
   tfOf(num: number, tid: number | undefined): number {
     if (tid === undefined) return 0;
+    if (this.forwardStale) return this.tfInPostings(num, tid);
     const start = this.fwdStart[num] as number;
     const end = start + (this.fwdCount[num] as number);
     for (let i = start; i < end; i++) if (this.fwdTerms[i] === tid) return this.fwdTfs[i] as number;
@@ -159,6 +160,7 @@ export class Bm25Store {
 
   /** Renumber the live chunks 0..n-1 (keeping their order) and drop every tombstone. */
   compact(): void {
+    this.ensureForward();
     const n = this.byId.size;
     const map = new Int32Array(this.nextNum).fill(-1);
     const ids: Array<string | undefined> = new Array(n);
@@ -229,29 +231,67 @@ export class Bm25Store {
     this.nextNum = n;
     this.dead = 0;
     this.generation++;
-    this.refreshBounds();
+    this.blocks.clear();
   }
 
-  /** Recompute every term's maxTf/minLen from its live postings. */
-  refreshBounds(): void {
-    for (let tid = 0; tid < this.termStrings.length; tid++) {
-      const nums = this.pNums[tid];
-      let maxTf = 0;
-      let minLen = Number.POSITIVE_INFINITY;
-      if (nums) {
-        const tfs = this.pTfs[tid] as Int32Array;
-        const len = this.pLen[tid] as number;
-        for (let i = 0; i < len; i++) {
-          const num = nums[i] as number;
-          if (!this.alive[num]) continue;
-          if ((tfs[i] as number) > maxTf) maxTf = tfs[i] as number;
-          const l = this.lens[num] as number;
-          if (l < minLen) minLen = l;
-        }
-      }
-      this.maxTf[tid] = maxTf;
-      this.minLen[tid] = minLen;
+  /** tf of term `tid` in chunk `num` by binary search of its posting list (sorted by number), 0 when absent. */
+  private tfInPostings(num: number, tid: number): number {
+    const nums = this.pNums[tid];
+    if (!nums) return 0;
+    let a = 0;
+    let z = this.pLen[tid] as number;
+    while (a < z) {
+      const mid = (a + z) >>> 1;
+      if ((nums[mid] as number) < num) a = mid + 1;
+      else z = mid;
     }
+    return a < (this.pLen[tid] as number) && nums[a] === num
+      ? ((this.pTfs[tid] as Int32Array)[a] as number)
+      : 0;
+  }
+
+  /** Build the forward index from the postings when it is stale (chunk order, then term-id order). */
+  ensureForward(): void {
+    if (!this.forwardStale) return;
+    this.forwardStale = false;
+    const n = this.nextNum;
+    const cap = Math.max(64, this.alive.length);
+    const fwdStart = new Int32Array(cap);
+    const fwdCount = new Int32Array(cap);
+    const terms = this.termStrings.length;
+    for (let tid = 0; tid < terms; tid++) {
+      const nums = this.pNums[tid];
+      const len = this.pLen[tid] as number;
+      if (nums)
+        for (let i = 0; i < len; i++)
+          fwdCount[nums[i] as number] = (fwdCount[nums[i] as number] as number) + 1;
+    }
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      fwdStart[i] = total;
+      total += fwdCount[i] as number;
+      fwdCount[i] = 0;
+    }
+    const fwdTerms = new Int32Array(Math.max(1024, total));
+    const fwdTfs = new Int32Array(Math.max(1024, total));
+    for (let tid = 0; tid < terms; tid++) {
+      const nums = this.pNums[tid];
+      if (!nums) continue;
+      const tfs = this.pTfs[tid] as Int32Array;
+      const len = this.pLen[tid] as number;
+      for (let i = 0; i < len; i++) {
+        const num = nums[i] as number;
+        const at = (fwdStart[num] as number) + (fwdCount[num] as number);
+        fwdTerms[at] = tid;
+        fwdTfs[at] = tfs[i] as number;
+        fwdCount[num] = (fwdCount[num] as number) + 1;
+      }
+    }
+    this.fwdStart = fwdStart;
+    this.fwdCount = fwdCount;
+    this.fwdTerms = fwdTerms;
+    this.fwdTfs = fwdTfs;
+    this.fwdUsed = total;
   }
 
   private growNums(min: number): void {

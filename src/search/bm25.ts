@@ -1,72 +1,16 @@
-import SearchableMap from 'minisearch/SearchableMap';
+import type SearchableMap from 'minisearch/SearchableMap';
 import { checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { Analyzer, type AnalyzerOptions } from './analyzer.js';
+import { blockMaxTopK, queryTerms } from './bm25-blockmax.js';
 import { exhaustiveTopK } from './bm25-exhaustive.js';
-import { idfOf } from './bm25-idf.js';
-import { type Bm25Json, readBm25Json } from './bm25-json.js';
-import { maxScoreTopK, type QueryTerm } from './bm25-maxscore.js';
+import { explainChunk } from './bm25-explain.js';
+import { bm25ToJson, readBm25Json } from './bm25-json.js';
 import { Bm25Store } from './bm25-store.js';
-import type { Bm25Explanation, TermContribution, UnmatchedTerm } from './types.js';
+import type { Bm25Hit, Bm25Item, Bm25Options, Bm25SearchOptions } from './bm25-types.js';
+import { buildVocab, similarIn } from './bm25-vocab.js';
+import type { Bm25Explanation } from './types.js';
 
-/**
- * Options of {@link Bm25Index}. Every field is optional.
- *
- * @example
- * ```ts
- * const opts: Bm25Options = { preset: 'lucene', analyzer: { stemmer: 'none' } };
- * ```
- */
-export interface Bm25Options {
-  /** Term-frequency saturation. Default: the preset's (0.9 for `'anserini'`). Must be >= 0. */
-  k1?: number;
-  /** Length normalisation, between 0 (none) and 1 (full). Default: the preset's (0.4 for `'anserini'`). */
-  b?: number;
-  /**
-   * Named parameter set: `'anserini'` (k1 0.9, b 0.4, the BEIR/Pyserini baseline) or `'lucene'` (k1 1.2, b 0.75,
-   * Lucene's `BM25Similarity` defaults). Explicit `k1`/`b` override it. Default `'anserini'`.
-   */
-  preset?: 'anserini' | 'lucene';
-  /** How chunk and query text are analysed. Default: lower-case, Lucene English stop words, Porter stemmer. */
-  analyzer?: AnalyzerOptions;
-}
-
-/**
- * A BM25 hit.
- *
- * @example
- * ```ts
- * const bm25 = new Bm25Index();
- * bm25.add([
- *   { id: 'faq#0.a', docId: 'faq', text: 'Refunds are paid within 14 days.' },
- *   { id: 'faq#1.b', docId: 'faq', text: 'Shipping takes 3 days.' },
- * ]);
- * const hits: Bm25Hit[] = bm25.search('refund', 10);
- * hits; // [{ id: 'faq#0.a', docId: 'faq', score: 0.678... }] (score === bm25.explain('refund', 'faq#0.a').score)
- * ```
- */
-export interface Bm25Hit {
-  /** Chunk id. */
-  id: string;
-  /** Id of the chunk's document. */
-  docId: string;
-  /** Exact BM25 score; equals `explain(query, id).score`. */
-  score: number;
-}
-
-/**
- * One item to index: a chunk id, its document id and its text.
- *
- * @example
- * ```ts
- * const items: Bm25Item[] = chunks.map((c) => ({ id: c.id, docId: c.docId, text: c.text }));
- * bm25.add(items);
- * ```
- */
-export interface Bm25Item {
-  id: string;
-  docId: string;
-  text: string;
-}
+export type { Bm25Hit, Bm25Item, Bm25Options, Bm25SearchOptions } from './bm25-types.js';
 
 const PRESETS = { anserini: { k1: 0.9, b: 0.4 }, lucene: { k1: 1.2, b: 0.75 } } as const;
 
@@ -275,6 +219,7 @@ export class Bm25Index {
   termsOf(id: string): Map<string, number> {
     const num = this.num(id);
     const s = this.store;
+    s.ensureForward();
     const out = new Map<string, number>();
     const start = s.fwdStart[num] as number;
     const end = start + (s.fwdCount[num] as number);
@@ -285,55 +230,51 @@ export class Bm25Index {
 
   /**
    * The `k` best chunks for `query` by exact BM25, best first (ties by id). Chunks matching no query term are not
-   * returned, so fewer than `k` hits may come back. Uses MaxScore dynamic pruning: the same hits and bit-identical
-   * scores as scoring every posting, without visiting most postings of frequent terms.
+   * returned, so fewer than `k` hits may come back. `options.accept` keeps only the chunks it returns true for (the
+   * exact top k among them). Uses block-max MaxScore dynamic pruning: the same hits and bit-identical scores as
+   * scoring every posting, without visiting most postings of frequent terms.
    *
    * @example
    * ```ts
    * bm25.search('refund delay', 5); // [{ id: 'c1', docId: 'd1', score: 0.57 }]
+   * bm25.search('refund delay', 5, { accept: (id) => id.startsWith('faq#') }); // only FAQ chunks
    * ```
    */
-  search(query: string, k: number): Bm25Hit[] {
-    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
+  search(query: string, k: number, options: Bm25SearchOptions = {}): Bm25Hit[] {
+    const accept = this.checkSearch(query, k, options);
     const s = this.store;
-    const n = s.size;
-    if (n === 0) return [];
-    const terms: QueryTerm[] = [];
-    const occurrences: number[] = [];
-    const seen = new Map<number, number>();
-    for (const term of this.analyzer.analyze(query)) {
-      const tid = s.termIds.get(term);
-      if (tid === undefined || s.df[tid] === 0) continue;
-      let at = seen.get(tid);
-      if (at === undefined) {
-        at = terms.length;
-        seen.set(tid, at);
-        terms.push({ tid, idf: idfOf(n, s.df[tid] as number), count: 0 });
-      }
-      (terms[at] as QueryTerm).count++;
-      occurrences.push(at);
-    }
-    const top = maxScoreTopK(s, terms, occurrences, k, this.k1, this.b, s.totalLen / n);
-    return top.map(({ num, score }) => ({ id: s.ids[num] as string, docId: s.docIds[num] as string, score }));
+    if (s.size === 0) return [];
+    const { terms, occurrences } = queryTerms(this.analyzer, s, query);
+    const params = { k1: this.k1, b: this.b, avg: s.totalLen / s.size };
+    return this.hits(blockMaxTopK(s, terms, occurrences, k, params, accept));
   }
 
   /**
    * @internal {@link Bm25Index.search} by exhaustive scoring (every posting of every query term): the reference
    * the pruned search is tested against.
    */
-  searchExhaustive(query: string, k: number): Bm25Hit[] {
-    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
+  searchExhaustive(query: string, k: number, options: Bm25SearchOptions = {}): Bm25Hit[] {
+    const accept = this.checkSearch(query, k, options);
     const s = this.store;
     if (s.size === 0) return [];
     if (this.scores.length < s.nextNum) this.scores = new Float64Array(Math.max(64, s.alive.length));
     const terms = this.analyzer.analyze(query);
-    return exhaustiveTopK(s, terms, k, this.k1, this.b, this.scores).map(({ num, score }) => ({
-      id: s.ids[num] as string,
-      docId: s.docIds[num] as string,
-      score,
-    }));
+    return this.hits(exhaustiveTopK(s, terms, k, this.k1, this.b, this.scores, accept));
+  }
+
+  private checkSearch(query: string, k: number, options: Bm25SearchOptions): Bm25SearchOptions['accept'] {
+    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
+    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1) invalidArgument('k', k, 'a positive integer');
+    if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
+    const { accept } = options;
+    if (accept !== undefined && typeof accept !== 'function')
+      invalidArgument('options.accept', accept, 'a function (chunkId) => boolean');
+    return accept;
+  }
+
+  private hits(top: Array<{ num: number; score: number }>): Bm25Hit[] {
+    const s = this.store;
+    return top.map(({ num, score }) => ({ id: s.ids[num] as string, docId: s.docIds[num] as string, score }));
   }
 
   /**
@@ -349,33 +290,7 @@ export class Bm25Index {
    */
   explain(query: string, id: string): Bm25Explanation {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    const num = this.num(id);
-    const s = this.store;
-    const n = s.size;
-    const avg = s.totalLen / n;
-    const docLen = s.lens[num] as number;
-    const { k1, b } = this;
-    const terms: TermContribution[] = [];
-    const unmatched: UnmatchedTerm[] = [];
-    let score = 0;
-    for (const { term, analyzed } of this.analyzer.analyzeTerms(query)) {
-      if (analyzed === null) {
-        unmatched.push({ term, analyzed, reason: 'stop-word' });
-        continue;
-      }
-      const df = this.documentFrequency(analyzed);
-      const tf = s.tfOf(num, s.termIds.get(analyzed));
-      if (df === 0) unmatched.push({ term, analyzed, reason: 'not-in-corpus' });
-      else if (tf === 0) unmatched.push({ term, analyzed, reason: 'not-in-chunk' });
-      else {
-        const idf = idfOf(n, df);
-        const lengthNorm = 1 - b + (b * docLen) / avg;
-        const contribution = (idf * (tf * (k1 + 1))) / (tf + k1 * lengthNorm);
-        score += contribution;
-        terms.push({ term, analyzed, tf, df, idf, lengthNorm, contribution });
-      }
-    }
-    return { score, terms, unmatched, docLength: docLen, avgDocLength: avg, k1, b };
+    return explainChunk(this.store, this.analyzer, this, query, this.num(id));
   }
 
   /**
@@ -395,25 +310,8 @@ export class Bm25Index {
     if (typeof analyzedTerm !== 'string') invalidArgument('analyzedTerm', analyzedTerm, 'a string');
     const maxEdits = options.maxEdits ?? 2;
     if (!Number.isInteger(maxEdits) || maxEdits < 0) invalidArgument('maxEdits', maxEdits, 'an integer >= 0');
-    if (!this.vocab) {
-      this.vocab = new SearchableMap<number>();
-      for (const [term, tid] of this.store.termIds) {
-        const df = this.store.df[tid] as number;
-        if (df > 0) this.vocab.set(term, df);
-      }
-    }
-    const found = new Map<string, { term: string; df: number; distance: number }>();
-    for (const [term, [df, distance]] of this.vocab.fuzzyGet(analyzedTerm, maxEdits)) {
-      found.set(term, { term, df, distance });
-    }
-    if (options.prefix) {
-      for (const [term, df] of this.vocab.atPrefix(analyzedTerm)) {
-        if (!found.has(term)) found.set(term, { term, df, distance: term.length - analyzedTerm.length });
-      }
-    }
-    return [...found.values()].sort(
-      (x, y) => x.distance - y.distance || y.df - x.df || (x.term < y.term ? -1 : 1),
-    );
+    this.vocab ??= buildVocab(this.store);
+    return similarIn(this.vocab, analyzedTerm, maxEdits, options.prefix === true);
   }
 
   /**
@@ -426,27 +324,7 @@ export class Bm25Index {
    * ```
    */
   toJSON(): object {
-    const s = this.store;
-    const docs: Bm25Json['docs'] = [];
-    for (const num of s.byId.values()) {
-      const start = s.fwdStart[num] as number;
-      const end = start + (s.fwdCount[num] as number);
-      docs.push([
-        s.ids[num] as string,
-        s.docIds[num] as string,
-        Array.from(s.fwdTerms.subarray(start, end), (t) => s.termStrings[t] as string),
-        Array.from(s.fwdTfs.subarray(start, end)),
-      ]);
-    }
-    const json: Bm25Json = {
-      format: 'ragscope-bm25',
-      version: 1,
-      k1: this.k1,
-      b: this.b,
-      analyzer: this.analyzer.toJSON(),
-      docs,
-    };
-    return json;
+    return bm25ToJson(this);
   }
 
   /**

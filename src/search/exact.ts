@@ -1,4 +1,4 @@
-import { RagscopeError } from '../core/errors.js';
+import { invalidArgument, RagscopeError } from '../core/errors.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
   checkBatch,
@@ -117,6 +117,52 @@ export class ExactVectorIndex implements VectorSearchIndex {
       const off = slot * d;
       for (let j = 0; j < d; j++) this.data[off + j] = (v[j] as number) * scale;
     });
+  }
+
+  /**
+   * An index over `ids.length` vectors stored one after another in `rows` (`ids.length * dimensions` values, e.g.
+   * a saved index's vectors file), validated and normalised in one pass into one array: the same contents as
+   * `addSync(ids, rows split into vectors)`, without a Float32Array per vector or a growing copy. `rows` is not
+   * kept. Bad input (length, non-finite or, for cosine, zero vectors, repeated ids) throws `INVALID_ARGUMENT`.
+   *
+   * @example
+   * ```ts
+   * const idx = ExactVectorIndex.fromRows({ dimensions: 2 }, ['a', 'b'], new Float32Array([1, 0, 0, 2]));
+   * idx.searchSync(new Float32Array([0, 1]), 1); // [{ id: 'b', score: 1 }]
+   * ```
+   */
+  static fromRows(options: ExactVectorIndexOptions, ids: string[], rows: Float32Array): ExactVectorIndex {
+    const idx = new ExactVectorIndex(options);
+    const d = idx.dimensions;
+    if (!Array.isArray(ids)) invalidArgument('ids', ids, 'an array of strings');
+    if (!(rows instanceof Float32Array) || rows.length !== ids.length * d) {
+      invalidArgument('rows', rows, `a Float32Array of ${ids.length} x ${d} values`);
+    }
+    const n = ids.length;
+    const data = new Float32Array(Math.max(n, 64) * d);
+    const cosine = idx.metric === 'cosine';
+    for (let i = 0; i < n; i++) {
+      const id = ids[i];
+      if (typeof id !== 'string' || id === '') invalidArgument(`ids[${i}]`, id, 'a non-empty string');
+      if (idx.slotOf.has(id)) invalidArgument(`ids[${i}]`, id, 'ids that appear once');
+      idx.slotIds.push(id);
+      idx.slotOf.set(id, i);
+      const off = i * d;
+      let norm = 0;
+      for (let j = 0; j < d; j++) norm += (rows[off + j] as number) * (rows[off + j] as number);
+      if (!Number.isFinite(norm) || (cosine && norm === 0)) {
+        invalidArgument(
+          `rows[${i}]`,
+          `vector of ${id}`,
+          cosine ? 'finite, non-zero values' : 'finite values',
+        );
+      }
+      // the same expression as addSync: bit-identical contents
+      const scale = cosine ? 1 / Math.sqrt(norm) : 1;
+      for (let j = 0; j < d; j++) data[off + j] = (rows[off + j] as number) * scale;
+    }
+    idx.data = data;
+    return idx;
   }
 
   /**

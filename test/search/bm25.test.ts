@@ -441,7 +441,7 @@ describe('Bm25Index on SciFact (real data)', () => {
   });
 });
 
-describe('Bm25Index dynamic pruning (MaxScore)', () => {
+describe('Bm25Index dynamic pruning (block-max MaxScore)', () => {
   it('property: pruned search returns exactly the exhaustive top k and scores, ties by id included', () => {
     const words = ['cat', 'dog', 'bird', 'mat', 'zebra', 'sea', 'run', 'tree', 'sun', 'moon', 'the', 'of'];
     // few words and short texts: many identical scores, so tie order is exercised
@@ -465,6 +465,64 @@ describe('Bm25Index dynamic pruning (MaxScore)', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('property: across many blocks, with removals, adds after a query and a filter, pruned == exhaustive', () => {
+    // Skewed word frequencies (a few frequent words, a long tail) over hundreds to thousands of chunks: the chunk
+    // numbers span many blocks of the per-block bounds, and blocks differ in their largest tf.
+    const words = Array.from({ length: 40 }, (_, i) => `w${i}`);
+    const weighted = fc.oneof(
+      { arbitrary: fc.constantFrom(...words.slice(0, 4)), weight: 6 },
+      { arbitrary: fc.constantFrom(...words.slice(4, 12)), weight: 3 },
+      { arbitrary: fc.constantFrom(...words), weight: 1 },
+    );
+    const text = fc.array(weighted, { minLength: 0, maxLength: 10 }).map((w) => w.join(' '));
+    fc.assert(
+      fc.property(
+        fc.array(text, { minLength: 1, maxLength: 1500, size: 'max' }),
+        fc.array(text, { maxLength: 400, size: 'max' }),
+        fc.array(fc.nat(1899), { maxLength: 800, size: 'max' }),
+        fc.array(weighted, { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 20 }),
+        fc.integer({ min: 1, max: 5 }),
+        (texts, later, removed, q, k, keepEvery) => {
+          const bm25 = new Bm25Index();
+          const id = (i: number) => `c${(i * 7919) % 2000}-${i}`;
+          bm25.add(texts.map((t, i) => ({ id: id(i), docId: `d${i % 13}`, text: t })));
+          const query = q.join(' ');
+          expect(bm25.search(query, k)).toEqual(bm25.searchExhaustive(query, k)); // builds the block bounds
+          bm25.remove(removed.map(id));
+          bm25.add(later.map((t, i) => ({ id: id(texts.length + i), docId: 'late', text: t })));
+          const pruned = bm25.search(query, k);
+          expect(pruned).toEqual(bm25.searchExhaustive(query, k));
+          for (const hit of pruned) expect(bm25.explain(query, hit.id).score).toBe(hit.score);
+          // a filter: the exact top k among accepted chunks, the scores unchanged
+          const accept = (chunkId: string) => Number(chunkId.split('-')[1]) % keepEvery === 0;
+          const filtered = bm25.search(query, k, { accept });
+          const reference = bm25.searchExhaustive(query, Math.max(1, bm25.size)).filter((h) => accept(h.id));
+          expect(filtered).toEqual(reference.slice(0, k));
+          expect(filtered).toEqual(bm25.searchExhaustive(query, k, { accept }));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('accept is called only for candidates, and a bad accept is refused', () => {
+    const bm25 = new Bm25Index();
+    bm25.add(DOCS);
+    const asked: string[] = [];
+    const hits = bm25.search('cat', 10, {
+      accept: (id) => {
+        asked.push(id);
+        return id !== 'd1';
+      },
+    });
+    expect(hits.map((h) => h.id)).toEqual(['d2', 'd3']);
+    expect(asked.sort()).toEqual(['d1', 'd2', 'd3']); // d4 has no query term: never asked
+    expect(bm25.search('cat', 10, { accept: () => false })).toEqual([]);
+    expectCode(() => bm25.search('cat', 10, { accept: 'd1' as never }), 'INVALID_ARGUMENT', 'options.accept');
+    expectCode(() => bm25.search('cat', 10, null as never), 'INVALID_ARGUMENT', 'options');
   });
 
   it('on SciFact, pruned == exhaustive for every test query at k = 10 and 100', () => {

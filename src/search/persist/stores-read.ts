@@ -139,24 +139,20 @@ export async function readStores(
       for (let i = 0; i < all.length; i++) all[i] = buf.readFloatLE(i * 4);
     }
     const ids: string[] = [];
-    const list: Float32Array[] = [];
     for (let i = 0, k = 0; i < total; i++) {
       if (!hasVector[i]) continue;
-      const v = all.subarray(k * dims, (k + 1) * dims);
       const id = chunks[i]!.id;
-      vectors.set(id, v);
+      vectors.set(id, all.subarray(k * dims, (k + 1) * dims));
       ids.push(id);
-      list.push(v);
       k++;
     }
     if (config.vector.index === 'exact') {
-      const exact = new ExactVectorIndex({ dimensions: dims, metric: config.vector.metric });
       try {
-        exact.addSync(ids, list);
+        // one pass over the rows as stored (no per-vector batch checks or growing copies)
+        vectorIndex = ExactVectorIndex.fromRows({ dimensions: dims, metric: config.vector.metric }, ids, all);
       } catch (err) {
         corrupt(file(STORE_FILES.vectors), (err as Error).message, err);
       }
-      vectorIndex = exact;
     } else {
       const meta = manifest.files[STORE_FILES.vectorIndex];
       if (!meta) return corrupt(file(STORE_FILES.vectorIndex), 'not listed in manifest.json');
