@@ -19,6 +19,7 @@ import type {
 } from '../report/types.js';
 import { REPORT_VERSION } from '../report/types.js';
 import type { FusionOptions } from '../search/fusion.js';
+import { parentIndex } from '../search/parent-stage.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
@@ -438,13 +439,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       allChunks,
       tokenizer ? allChunks.map((c) => tokenizer.count(c.text)) : undefined,
     );
-    const omegaIndex = resolvedMode === 'spans' ? indexRanges(allChunks) : null;
+    // Parent-child (:parent=): children are searched, their parents (deduplicated, best child first) are scored.
+    const parents = parentIndex(allChunks, docs);
+    const omegaIndex = resolvedMode === 'spans' ? indexRanges(parents?.chunks ?? allChunks) : null;
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
       retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
-    const getChunk = (id: string) => pipeline.getChunk(id);
+    const getChunk = (id: string) => parents?.get(id) ?? pipeline.getChunk(id);
     let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
     const scoreIds = (q: EvalQuestion, ids: string[]) => {
       if (resolvedMode === 'docs')
@@ -465,6 +468,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k: maxK });
       const runs = runsFromTrace(trace, retrievers);
+      if (parents) for (const run of runs.values()) run.chunkIds = parents.map(run.chunkIds);
       for (const [retriever, run] of runs) {
         const s = scored.get(retriever)!;
         s.searchMs += run.ms;
@@ -475,19 +479,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
             resolvedMode === 'spans'
               ? spanScores(
                   q,
-                  run.chunkIds.slice(0, atK).map((id) => pipeline.getChunk(id)!),
+                  run.chunkIds.slice(0, atK).map((id) => getChunk(id)!),
                   omegaIndex!,
                   atK,
                 )
               : docScores(
                   q,
-                  run.chunkIds.map((id) => pipeline.getChunk(id)!),
+                  run.chunkIds.map((id) => getChunk(id)!),
                   atK,
                 ),
           );
         }
         s.perQuery.set(q.id, values);
-        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!)));
+        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => getChunk(id)!)));
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
@@ -496,7 +500,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         trace,
         runs,
         (r) => scored.get(r)!.perQuery.get(q.id)!,
-        (ids) => scoreIds(q, ids),
+        (ids) => scoreIds(q, parents ? parents.map(ids) : ids),
       );
       emit({ ...base, phase: 'search', done: qi + 1, total: questions.length });
     }

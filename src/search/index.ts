@@ -13,6 +13,7 @@ export * from './bm25.js';
 export * from './builtin-retrievers.js';
 export * from './fusion.js';
 export * from './hybrid.js';
+export * from './parent-stage.js';
 export * from './persist.js';
 export * from './pipeline.js';
 export * from './rerank/cross-encoder.js';
