@@ -18,11 +18,13 @@ import type {
   RetrieverKind,
 } from '../report/types.js';
 import { REPORT_VERSION } from '../report/types.js';
+import { checkFilter, type MetadataFilter, parseFilter } from '../search/filter.js';
 import type { FusionOptions } from '../search/fusion.js';
 import { parentIndex } from '../search/parent-stage.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
+import { questionsUnderFilter } from './bench/filter.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { BenchInsights } from './bench/insights.js';
@@ -156,6 +158,11 @@ export interface BenchOptions {
   fusion?: Omit<FusionOptions, 'depth'>;
   /** Candidates per retriever (doc mode ranks documents from these chunks). Default `{ bm25: 100, vector: 100 }`. */
   depth?: { bm25?: number; vector?: number };
+  /**
+   * Search only chunks whose metadata match (e.g. `{ file: 'pubmed.md' }` or `'file=pubmed.md'`), and score only the
+   * questions whose gold lies in documents that match. Default none.
+   */
+  filter?: MetadataFilter | string;
   /** Evaluate a seeded random sample of this many questions. Default: all. */
   maxQuestions?: number;
   /** Seed of the question sample and of the paired tests. Default 42. */
@@ -276,6 +283,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const maxFailures = checkInteger('options.maxFailures', options.maxFailures ?? 50, 0);
   const iterations = checkInteger('options.iterations', options.iterations ?? 10000, 1);
   if (options.maxQuestions !== undefined) checkInteger('options.maxQuestions', options.maxQuestions, 1);
+  const filter =
+    options.filter === undefined
+      ? undefined
+      : typeof options.filter === 'string'
+        ? parseFilter(options.filter)
+        : checkFilter(options.filter);
   const gateOn = options.gateOn ?? 'all';
   if (gateOn !== 'all' && gateOn !== 'best') invalidArgument('options.gateOn', gateOn, "'all' or 'best'");
 
@@ -351,7 +364,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       `${skipped} of ${dataset.questions.length} questions have no ${resolvedMode === 'spans' ? 'gold spans' : 'relevant documents'} and were not scored`,
     );
   }
-  const questions = sampleQuestions(scorable, options.maxQuestions, seed);
+  const underFilter = filter ? questionsUnderFilter(scorable, dataset.documents, filter, resolvedMode) : null;
+  if (underFilter) warnings.push(underFilter.warning);
+  const questions = sampleQuestions(underFilter?.kept ?? scorable, options.maxQuestions, seed);
   if (questions.length === 0) {
     throw new RagscopeError(
       'DATASET_ERROR',
@@ -466,7 +481,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     };
     insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
-      const { trace } = await pipeline.search(q.text, { k: maxK });
+      const { trace } = await pipeline.search(q.text, { k: maxK, ...(filter ? { filter } : {}) });
       const runs = runsFromTrace(trace, retrievers);
       if (parents) for (const run of runs.values()) run.chunkIds = parents.map(run.chunkIds);
       for (const [retriever, run] of runs) {
@@ -530,9 +545,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       totalFailures += s.failures.length;
       for (const [fi, q] of toRecord.entries()) {
         const td = performance.now();
-        const causes = diagnostics
-          ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
-          : [];
+        const causes =
+          diagnostics && !filter
+            ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
+            : [];
         diagnoseMs += performance.now() - td;
         failures.push({ configId: id, questionId: q.id, question: q.text, causes });
         emit({ ...base, phase: 'diagnose', done: fi + 1, total: toRecord.length });

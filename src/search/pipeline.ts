@@ -13,6 +13,8 @@ import {
 import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Index, type Bm25Options } from './bm25.js';
+import { checkFilter, type MetadataFilter } from './filter.js';
+import { retrieveHybridFiltered } from './filter-fallback.js';
 import { type FusionOptions, fuse } from './fusion.js';
 import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions, SaveOptions } from './persist.js';
@@ -136,6 +138,8 @@ export interface SearchOptions {
   minScore?: number;
   /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
   queryVector?: Float32Array;
+  /** Only chunks whose metadata (document metadata included) match; each list is post-filtered exactly. */
+  filter?: MetadataFilter;
 }
 
 /**
@@ -564,11 +568,17 @@ export class RetrievalPipeline {
     const k = checkInteger('k', options.k ?? 10, 1);
     const minScore = options.minScore === undefined ? undefined : checkNumber('minScore', options.minScore);
     const depth = resolveDepth('depth', options.depth, this.resolved.depth);
-    const retrieved = await this.retriever.retrieve(query, {
+    const ro = {
       depth,
       ...(options.fusion ? { fusion: options.fusion } : {}),
       ...(options.queryVector ? { queryVector: options.queryVector } : {}),
-    });
+    };
+    const retrieved =
+      options.filter === undefined
+        ? await this.retriever.retrieve(query, ro)
+        : await retrieveHybridFiltered(this.retriever, query, ro, checkFilter(options.filter), (id) =>
+            this.chunks.get(id),
+          );
     const { stages, fused, queryVector } = retrieved;
     let current = retrieved.candidates;
     const fusionMethod = retrieved.method ?? '';

@@ -3,6 +3,8 @@ import type { Chunker } from '../chunkers/types.js';
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
+import { checkFilter, type MetadataFilter } from './filter.js';
+import { retrieveFiltered } from './filter-fallback.js';
 import { checkListName, type FusionInput, type FusionOptions, fuse, normalizeScores } from './fusion.js';
 import { missingRetrieverMembers, type RetrievedHit, type Retriever } from './retriever.js';
 import type { Candidate, Ledger, SearchHit, SearchResult, StageTrace } from './types.js';
@@ -137,6 +139,8 @@ export class RetrieverSearch {
       queryVector?: Float32Array;
       /** Drop hits whose final score is below this (as `RetrievalPipeline.search`). */
       minScore?: number;
+      /** Only chunks whose metadata match, through every retriever (natively where it can, else post-filtered). */
+      filter?: MetadataFilter;
     } & Record<string, unknown> = {},
   ): Promise<SearchResult> {
     if (typeof query !== 'string' || query.trim() === '')
@@ -144,6 +148,7 @@ export class RetrieverSearch {
     const k = checkInteger('k', options.k ?? RETRIEVER_SEARCH_DEFAULTS.k, 1);
     const minScore = options.minScore === undefined ? -Infinity : checkNumber('minScore', options.minScore);
     const fusion = { ...this.fusion, ...(options.fusion ?? {}) };
+    const filter = options.filter === undefined ? undefined : checkFilter(options.filter);
     const queryVector =
       options.queryVector ??
       (this.embedder ? (await this.embedder.embed([query], { kind: 'query' }))[0] : undefined);
@@ -155,7 +160,11 @@ export class RetrieverSearch {
     for (const r of this.retrievers) {
       const t0 = performance.now();
       const depth = this.depthOf(r.name);
-      const hits = (await r.retrieve(query, depth, queryVector ? { queryVector } : {})).slice(0, depth);
+      const ctx = queryVector ? { queryVector } : {};
+      const got = filter
+        ? await retrieveFiltered(r, query, depth, ctx, filter, (id) => this.chunkMap.get(id))
+        : { hits: await r.retrieve(query, depth, ctx), params: {} };
+      const hits = got.hits.slice(0, depth);
       const norms = normalizeScores(
         hits.map((h) => h.score),
         normalization,
@@ -169,7 +178,7 @@ export class RetrieverSearch {
       }));
       stages.push({
         stage: r.name,
-        params: { ...r.params(), kind: r.kind, depth, normalization },
+        params: { ...r.params(), kind: r.kind, depth, normalization, ...got.params },
         candidates,
         durationMs: Math.round((performance.now() - t0) * 1000) / 1000,
       });

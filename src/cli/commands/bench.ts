@@ -5,6 +5,7 @@ import { renderTerminal } from '../../report/terminal.js';
 import type { RetrieverKind } from '../../report/types.js';
 import type { ReportFormat } from '../../report/write.js';
 import { writeReport } from '../../report/write.js';
+import { type MetadataFilter, parseFilter } from '../../search/filter.js';
 import type { Reranker } from '../../search/rerank/types.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder, resolveReranker } from '../embedder.js';
@@ -55,6 +56,7 @@ interface BenchFlags {
   baseline?: string;
   failOnRegression: string[];
   allowDifferentQuestions?: boolean;
+  filter?: MetadataFilter;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -133,6 +135,17 @@ export function registerBench(program: Command): void {
       new Option('--gate-on <which>', 'configurations the gate checks')
         .choices(['all', 'best'])
         .default('all'),
+    )
+    .option(
+      '--filter <field=value>',
+      'search only chunks whose metadata match (field=a|b is any-of, pairs joined by ","); score the questions whose gold lies there',
+      (v: string) => {
+        try {
+          return parseFilter(v);
+        } catch (err) {
+          return asFlagError('--filter', err);
+        }
+      },
     )
     .option('--max-questions <n>', 'evaluate a seeded random sample of n questions', positiveInt)
     .option(
@@ -238,6 +251,7 @@ async function bench(flags: BenchFlags): Promise<number> {
       cacheDir: flags.cache ? flags.cacheDir : false,
       vector: { index: flags.vectorIndex },
       ...(flags.maxQuestions !== undefined ? { maxQuestions: flags.maxQuestions } : {}),
+      ...(flags.filter ? { filter: flags.filter } : {}),
       maxFailures: flags.maxFailures,
       seed: flags.seed,
       failUnder: flags.failUnder,
