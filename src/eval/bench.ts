@@ -22,6 +22,7 @@ import { checkFilter, type MetadataFilter, parseFilter } from '../search/filter.
 import type { FusionOptions } from '../search/fusion.js';
 import { parentIndex } from '../search/parent-stage.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
+import type { QueryRewriter } from '../search/query-variants.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { questionsUnderFilter } from './bench/filter.js';
@@ -31,6 +32,7 @@ import { BenchInsights } from './bench/insights.js';
 import { touchingIndex } from './bench/omega.js';
 import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
+import { splitVariantRetrievers, variantRun } from './bench/variants.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
 import { docRunFromChunks } from './metrics/chunk-relevance.js';
@@ -129,6 +131,11 @@ export interface BenchOptions {
    * and this text as its first warning. Default none.
    */
   embedderFallback?: string;
+  /**
+   * Query rewriters by name, for query-variant retrievers `<bm25|dense|hybrid>:<name>` (e.g. `hybrid:multiquery`):
+   * each question's rewrites are searched too and fused with it by RRF. Default none.
+   */
+  rewriters?: Readonly<Record<string, QueryRewriter>>;
   /** Re-ranker of the `hybrid+rerank` retriever. Default none. */
   reranker?: Reranker;
   /** Tokenizer for chunker specs with the `tokens` unit (also used for `meanTokens` in chunk stats). Default none. */
@@ -265,12 +272,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const requested = [...(options.retrievers ?? DEFAULT_BENCH_RETRIEVERS)];
   if (requested.length === 0)
     invalidArgument('options.retrievers', requested, 'a non-empty list of retrievers');
-  for (const r of requested) {
-    if (!RETRIEVER_ORDER.includes(r)) {
-      invalidArgument('options.retrievers', r, `one of ${RETRIEVER_ORDER.join(', ')}`);
+  const { plain, variants } = splitVariantRetrievers(requested, options.rewriters);
+  for (const r of plain) {
+    if (!RETRIEVER_ORDER.includes(r as RetrieverKind)) {
+      invalidArgument('options.retrievers', r, `one of ${RETRIEVER_ORDER.join(', ')}, or <base>:<rewriter>`);
     }
   }
-  const retrievers = RETRIEVER_ORDER.filter((r) => requested.includes(r));
+  const retrievers = RETRIEVER_ORDER.filter((r) => plain.includes(r));
+  // Query-variant retrievers are scored beside the others; their base retriever's list must be searched.
+  const scoredKinds: RetrieverKind[] = [...retrievers, ...variants.map((v) => v.id)];
+  const searched: RetrieverKind[] = [...retrievers, ...variants.map((v) => v.base)];
   if (retrievers.includes('hybrid+rerank') && !options.reranker) {
     invalidArgument(
       'options.reranker',
@@ -278,7 +289,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       "a Reranker (the 'hybrid+rerank' retriever needs one)",
     );
   }
-  const needsVectors = retrievers.some((r) => r !== 'bm25');
+  const needsVectors = searched.some((r) => r !== 'bm25');
   const seed = checkInteger('options.seed', options.seed ?? 42, 0);
   const maxFailures = checkInteger('options.maxFailures', options.maxFailures ?? 50, 0);
   const iterations = checkInteger('options.iterations', options.iterations ?? 10000, 1);
@@ -348,6 +359,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const warnings: string[] = [];
   if (options.embedderFallback) warnings.push(options.embedderFallback);
+  for (const v of variants)
+    warnings.push(
+      `${v.id}: each question's rewrites by ${v.rewriter.id} are searched too and fused with it by RRF (k 60, 100 per list); why-not is not run for it`,
+    );
   for (const w of options.warnings ?? []) warnings.push(w);
   warnings.push(...dataset.warnings.slice(0, 20).map((w) => `dataset: ${w}`));
   if (dataset.warnings.length > 20)
@@ -431,7 +446,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const pipeline = new RetrievalPipeline({
       chunker: precomputedChunker(chunker.spec, byDoc),
       ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
-      bm25: retrievers.some((r) => r !== 'dense') ? {} : false,
+      bm25: searched.some((r) => r !== 'dense') ? {} : false,
       ...(options.fusion ? { fusion: options.fusion } : {}),
       ...(options.depth ? { depth: options.depth } : {}),
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
@@ -460,7 +475,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
-      retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
+      scoredKinds.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
     const getChunk = (id: string) => parents?.get(id) ?? pipeline.getChunk(id);
     let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
@@ -483,6 +498,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     for (const [qi, q] of questions.entries()) {
       const { trace } = await pipeline.search(q.text, { k: maxK, ...(filter ? { filter } : {}) });
       const runs = runsFromTrace(trace, retrievers);
+      for (const v of variants) {
+        const original = runs.get(v.base) ?? runsFromTrace(trace, [v.base]).get(v.base)!;
+        runs.set(v.id, await variantRun(pipeline, q.text, v, original, maxK, filter));
+      }
       if (parents) for (const run of runs.values()) run.chunkIds = parents.map(run.chunkIds);
       for (const [retriever, run] of runs) {
         const s = scored.get(retriever)!;
@@ -522,7 +541,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     insights.endChunker();
 
     // 5. Metrics, failures and their causes.
-    for (const retriever of retrievers) {
+    for (const retriever of scoredKinds) {
       const s = scored.get(retriever)!;
       const id = configId(spec, retriever);
       const means: Record<string, number> = {};
@@ -546,7 +565,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       for (const [fi, q] of toRecord.entries()) {
         const td = performance.now();
         const causes =
-          diagnostics && !filter
+          diagnostics && !filter && !retriever.includes(':')
             ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
             : [];
         diagnoseMs += performance.now() - td;
@@ -621,7 +640,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       corpusHash: corpusHash(docs),
       questionsHash: questionsHash(questions),
       chunkers: chunkerSpecs,
-      retrievers: [...retrievers],
+      retrievers: scoredKinds,
       embedder: embedder?.id ?? 'none',
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker.id } : {}),
       ragscopeVersion: ragscopeVersion(),
