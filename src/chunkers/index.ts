@@ -14,6 +14,7 @@ export * from './fixed.js';
 export * from './langchain.js';
 export type { LengthFunction, RangeMeasure, Tokenizer } from './length.js';
 export * from './lengths.js';
+export { markdownSections, ParentChildChunker, type ParentRef, parentChunk, parentRefOf } from './parent.js';
 export * from './precomputed.js';
 export {
   CHROMA_SEPARATORS,

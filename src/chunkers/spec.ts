@@ -5,6 +5,7 @@ import { ClusterChunker } from './cluster.js';
 import { ContextualChunker, splitContextSuffix } from './contextual.js';
 import { FixedChunker } from './fixed.js';
 import type { Tokenizer } from './length.js';
+import { ParentChildChunker, splitParentSuffix } from './parent.js';
 import { CHROMA_SEPARATORS, LANGCHAIN_SEPARATORS, RecursiveChunker } from './recursive.js';
 import { SemanticChunker } from './semantic.js';
 import { SentenceChunker } from './sentence.js';
@@ -31,6 +32,8 @@ export const CHUNKER_SPEC_GRAMMAR = [
   'whole                                                   one chunk per document (document-level baselines)',
   '<unit> = chars (default) | words | tokens (tokens needs a tokenizer)',
   'any spec + :ctx[=bm25|embed|both]: index title + heading path + chunk text (offsets unchanged), e.g. recursive:400/0:md:ctx',
+  'fixed/recursive/sentence spec + :parent=<size>|section (before any :ctx): index its chunks, return their parents',
+  '                                                          (the same chunker at <size>, no overlap; or the Markdown section), e.g. recursive:200/0:parent=800',
 ].join('\n');
 
 /**
@@ -151,7 +154,8 @@ function unitOf(raw: string): SizeUnit | null {
  */
 export function parseChunkerSpec(spec: string): ChunkerSpec {
   if (typeof spec !== 'string') fail(spec, 'a spec must be a string');
-  const text = splitContextSuffix(spec.trim()).base; // :ctx is a wrapper, built by createChunker
+  // :ctx and :parent= are wrappers, built by createChunker
+  const text = splitParentSuffix(splitContextSuffix(spec.trim()).base).base;
   const colon = text.indexOf(':');
   const kind = colon < 0 ? text : text.slice(0, colon);
   let rest = colon < 0 ? '' : text.slice(colon + 1);
@@ -311,6 +315,8 @@ export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}
   }
   const ctx = typeof spec === 'string' ? splitContextSuffix(spec.trim()) : undefined;
   if (ctx?.target) return new ContextualChunker(createChunker(ctx.base, deps), ctx.target);
+  const par = typeof spec === 'string' ? splitParentSuffix(spec.trim()) : undefined;
+  if (par?.parent !== undefined) return parentChildChunker(spec as string, par.base, par.parent, deps);
   const parsed = typeof spec === 'string' ? parseChunkerSpec(spec) : spec;
   const shown = typeof spec === 'string' ? spec : JSON.stringify(spec);
   const d = deps ?? {};
@@ -362,4 +368,24 @@ export function createChunker(spec: string | ChunkerSpec, deps: ChunkerDeps = {}
     default:
       return fail(spec, 'unknown chunker kind');
   }
+}
+
+/** `<child spec>:parent=<size>|section`: the child chunker, and the same chunker at `size` (no overlap) as parent. */
+function parentChildChunker(
+  spec: string,
+  base: string,
+  parent: number | 'section',
+  deps: ChunkerDeps,
+): Chunker {
+  if (parent === 'section') return new ParentChildChunker(createChunker(base, deps), 'section');
+  const parsed = parseChunkerSpec(base);
+  if (parsed.kind !== 'fixed' && parsed.kind !== 'recursive' && parsed.kind !== 'sentence')
+    fail(
+      spec,
+      `parent=<size> needs a fixed, recursive or sentence child spec (or parent=section), got ${parsed.kind}`,
+    );
+  if (parent <= parsed.size)
+    fail(spec, `the parent size (${parent}) must be larger than the child size (${parsed.size})`);
+  const parentSpec = base.trim().replace(/^(\w+):\d+(?:\/\d+)?/, `$1:${parent}/0`);
+  return new ParentChildChunker(createChunker(base, deps), createChunker(parentSpec, deps), String(parent));
 }

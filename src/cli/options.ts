@@ -80,9 +80,9 @@ export function parseRetrieverList(value: string): RetrieverKind[] {
   const list = splitList(value);
   if (list.length === 0) throw new UsageError(`--retrievers needs at least one of ${RETRIEVERS.join(', ')}`);
   for (const r of list) {
-    if (!RETRIEVERS.includes(r as RetrieverKind)) {
+    if (!RETRIEVERS.includes(r as RetrieverKind) && !/^(bm25|dense|hybrid):[\w.-]+$/.test(r)) {
       throw new UsageError(
-        `unknown retriever ${JSON.stringify(r)} in --retrievers: expected ${RETRIEVERS.join(', ')}`,
+        `unknown retriever ${JSON.stringify(r)} in --retrievers: expected ${RETRIEVERS.join(', ')}, or query variants <bm25|dense|hybrid>:<multiquery|hyde>`,
       );
     }
   }

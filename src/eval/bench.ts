@@ -17,16 +17,21 @@ import type {
   RetrieverKind,
 } from '../report/types.js';
 import { REPORT_VERSION } from '../report/types.js';
+import { checkFilter, type MetadataFilter, parseFilter } from '../search/filter.js';
 import type { FusionOptions } from '../search/fusion.js';
+import { parentIndex } from '../search/parent-stage.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
+import type { QueryRewriter } from '../search/query-variants.js';
 import type { Reranker } from '../search/rerank/types.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
+import { questionsUnderFilter } from './bench/filter.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { BenchInsights } from './bench/insights.js';
 import { touchingIndex } from './bench/omega.js';
 import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
+import { splitVariantRetrievers, variantRun } from './bench/variants.js';
 import { ragscopeVersion } from './bench/version.js';
 import { comparePaired } from './compare.js';
 import { docRunFromChunks } from './metrics/chunk-relevance.js';
@@ -125,6 +130,11 @@ export interface BenchOptions {
    * and this text as its first warning. Default none.
    */
   embedderFallback?: string;
+  /**
+   * Query rewriters by name, for query-variant retrievers `<bm25|dense|hybrid>:<name>` (e.g. `hybrid:multiquery`):
+   * each question's rewrites are searched too and fused with it by RRF. Default none.
+   */
+  rewriters?: Readonly<Record<string, QueryRewriter>>;
   /** Re-ranker of the `hybrid+rerank` retriever. Default none. */
   reranker?: Reranker;
   /** Tokenizer for chunker specs with the `tokens` unit (also used for `meanTokens` in chunk stats). Default none. */
@@ -154,6 +164,11 @@ export interface BenchOptions {
   fusion?: Omit<FusionOptions, 'depth'>;
   /** Candidates per retriever (doc mode ranks documents from these chunks). Default `{ bm25: 100, vector: 100 }`. */
   depth?: { bm25?: number; vector?: number };
+  /**
+   * Search only chunks whose metadata match (e.g. `{ file: 'pubmed.md' }` or `'file=pubmed.md'`), and score only the
+   * questions whose gold lies in documents that match. Default none.
+   */
+  filter?: MetadataFilter | string;
   /** Evaluate a seeded random sample of this many questions. Default: all. */
   maxQuestions?: number;
   /** Seed of the question sample and of the paired tests. Default 42. */
@@ -256,12 +271,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const requested = [...(options.retrievers ?? DEFAULT_BENCH_RETRIEVERS)];
   if (requested.length === 0)
     invalidArgument('options.retrievers', requested, 'a non-empty list of retrievers');
-  for (const r of requested) {
-    if (!RETRIEVER_ORDER.includes(r)) {
-      invalidArgument('options.retrievers', r, `one of ${RETRIEVER_ORDER.join(', ')}`);
+  const { plain, variants } = splitVariantRetrievers(requested, options.rewriters);
+  for (const r of plain) {
+    if (!RETRIEVER_ORDER.includes(r as RetrieverKind)) {
+      invalidArgument('options.retrievers', r, `one of ${RETRIEVER_ORDER.join(', ')}, or <base>:<rewriter>`);
     }
   }
-  const retrievers = RETRIEVER_ORDER.filter((r) => requested.includes(r));
+  const retrievers = RETRIEVER_ORDER.filter((r) => plain.includes(r));
+  // Query-variant retrievers are scored beside the others; their base retriever's list must be searched.
+  const scoredKinds: RetrieverKind[] = [...retrievers, ...variants.map((v) => v.id)];
+  const searched: RetrieverKind[] = [...retrievers, ...variants.map((v) => v.base)];
   if (retrievers.includes('hybrid+rerank') && !options.reranker) {
     invalidArgument(
       'options.reranker',
@@ -269,11 +288,17 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       "a Reranker (the 'hybrid+rerank' retriever needs one)",
     );
   }
-  const needsVectors = retrievers.some((r) => r !== 'bm25');
+  const needsVectors = searched.some((r) => r !== 'bm25');
   const seed = checkInteger('options.seed', options.seed ?? 42, 0);
   const maxFailures = checkInteger('options.maxFailures', options.maxFailures ?? 50, 0);
   const iterations = checkInteger('options.iterations', options.iterations ?? 10000, 1);
   if (options.maxQuestions !== undefined) checkInteger('options.maxQuestions', options.maxQuestions, 1);
+  const filter =
+    options.filter === undefined
+      ? undefined
+      : typeof options.filter === 'string'
+        ? parseFilter(options.filter)
+        : checkFilter(options.filter);
   const gateOn = options.gateOn ?? 'all';
   if (gateOn !== 'all' && gateOn !== 'best') invalidArgument('options.gateOn', gateOn, "'all' or 'best'");
 
@@ -333,6 +358,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
 
   const warnings: string[] = [];
   if (options.embedderFallback) warnings.push(options.embedderFallback);
+  for (const v of variants)
+    warnings.push(
+      `${v.id}: each question's rewrites by ${v.rewriter.id} are searched too and fused with it by RRF (k 60, 100 per list); why-not is not run for it`,
+    );
   for (const w of options.warnings ?? []) warnings.push(w);
   warnings.push(...dataset.warnings.slice(0, 20).map((w) => `dataset: ${w}`));
   if (dataset.warnings.length > 20)
@@ -349,7 +378,9 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       `${skipped} of ${dataset.questions.length} questions have no ${resolvedMode === 'spans' ? 'gold spans' : 'relevant documents'} and were not scored`,
     );
   }
-  const questions = sampleQuestions(scorable, options.maxQuestions, seed);
+  const underFilter = filter ? questionsUnderFilter(scorable, dataset.documents, filter, resolvedMode) : null;
+  if (underFilter) warnings.push(underFilter.warning);
+  const questions = sampleQuestions(underFilter?.kept ?? scorable, options.maxQuestions, seed);
   if (questions.length === 0) {
     throw new RagscopeError(
       'DATASET_ERROR',
@@ -414,7 +445,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const pipeline = new RetrievalPipeline({
       chunker,
       ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
-      bm25: retrievers.some((r) => r !== 'dense') ? {} : false,
+      bm25: searched.some((r) => r !== 'dense') ? {} : false,
       ...(options.fusion ? { fusion: options.fusion } : {}),
       ...(options.depth ? { depth: options.depth } : {}),
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
@@ -439,13 +470,15 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       allChunks,
       tokenizer ? allChunks.map((c) => tokenizer.count(c.text)) : undefined,
     );
-    const omegaIndex = resolvedMode === 'spans' ? indexRanges(allChunks) : null;
+    // Parent-child (:parent=): children are searched, their parents (deduplicated, best child first) are scored.
+    const parents = parentIndex(allChunks, docs);
+    const omegaIndex = resolvedMode === 'spans' ? indexRanges(parents?.chunks ?? allChunks) : null;
 
     // 4. One search per question; every retriever's ranking comes from its trace.
     const scored = new Map<RetrieverKind, Scored>(
-      retrievers.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
+      scoredKinds.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
-    const getChunk = (id: string) => pipeline.getChunk(id);
+    const getChunk = (id: string) => parents?.get(id) ?? pipeline.getChunk(id);
     let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
     const scoreIds = (q: EvalQuestion, ids: string[]) => {
       if (resolvedMode === 'docs')
@@ -464,8 +497,13 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     };
     insights.startChunker(spec, getChunk);
     for (const [qi, q] of questions.entries()) {
-      const { trace } = await pipeline.search(q.text, { k: maxK });
+      const { trace } = await pipeline.search(q.text, { k: maxK, ...(filter ? { filter } : {}) });
       const runs = runsFromTrace(trace, retrievers);
+      for (const v of variants) {
+        const original = runs.get(v.base) ?? runsFromTrace(trace, [v.base]).get(v.base)!;
+        runs.set(v.id, await variantRun(pipeline, q.text, v, original, maxK, filter));
+      }
+      if (parents) for (const run of runs.values()) run.chunkIds = parents.map(run.chunkIds);
       for (const [retriever, run] of runs) {
         const s = scored.get(retriever)!;
         s.searchMs += run.ms;
@@ -476,19 +514,19 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
             resolvedMode === 'spans'
               ? spanScores(
                   q,
-                  run.chunkIds.slice(0, atK).map((id) => pipeline.getChunk(id)!),
+                  run.chunkIds.slice(0, atK).map((id) => getChunk(id)!),
                   omegaIndex!,
                   atK,
                 )
               : docScores(
                   q,
-                  run.chunkIds.map((id) => pipeline.getChunk(id)!),
+                  run.chunkIds.map((id) => getChunk(id)!),
                   atK,
                 ),
           );
         }
         s.perQuery.set(q.id, values);
-        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => pipeline.getChunk(id)!)));
+        s.hits.set(q.id, hitRefs(run.chunkIds.slice(0, k).map((id) => getChunk(id)!)));
         const failed = resolvedMode === 'spans' ? values[`recall@${k}`]! < 1 : values[primary] === 0;
         if (failed) s.failures.push(q);
       }
@@ -497,14 +535,14 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
         trace,
         runs,
         (r) => scored.get(r)!.perQuery.get(q.id)!,
-        (ids) => scoreIds(q, ids),
+        (ids) => scoreIds(q, parents ? parents.map(ids) : ids),
       );
       emit({ ...base, phase: 'search', done: qi + 1, total: questions.length });
     }
     insights.endChunker();
 
     // 5. Metrics, failures and their causes.
-    for (const retriever of retrievers) {
+    for (const retriever of scoredKinds) {
       const s = scored.get(retriever)!;
       const id = configId(spec, retriever);
       const means: Record<string, number> = {};
@@ -527,9 +565,10 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       totalFailures += s.failures.length;
       for (const [fi, q] of toRecord.entries()) {
         const td = performance.now();
-        const causes = diagnostics
-          ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
-          : [];
+        const causes =
+          diagnostics && !filter && !retriever.includes(':')
+            ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
+            : [];
         diagnoseMs += performance.now() - td;
         failures.push({ configId: id, questionId: q.id, question: q.text, causes });
         emit({ ...base, phase: 'diagnose', done: fi + 1, total: toRecord.length });
@@ -602,7 +641,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       corpusHash: corpusHash(docs),
       questionsHash: questionsHash(questions),
       chunkers: chunkerSpecs,
-      retrievers: [...retrievers],
+      retrievers: scoredKinds,
       embedder: embedder?.id ?? 'none',
       ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker.id } : {}),
       ragscopeVersion: ragscopeVersion(),

@@ -1,6 +1,7 @@
 import type { Chunk, Document } from '../core/document.js';
 import { invalidArgument } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
+import type { MetadataFilter } from '../search/filter.js';
 import type { RetrievedHit, Retriever } from '../search/retriever.js';
 
 /**
@@ -39,7 +40,11 @@ export interface LangChainRetrieverLike {
  * ```
  */
 export interface LangChainVectorStoreLike {
-  similaritySearchWithScore(query: string, k?: number): Promise<Array<[LangChainDoc, number]>>;
+  similaritySearchWithScore(
+    query: string,
+    k?: number,
+    filter?: unknown,
+  ): Promise<Array<[LangChainDoc, number]>>;
 }
 
 /**
@@ -62,6 +67,12 @@ export interface FromLangChainOptions {
   scoreIs?: 'similarity' | 'distance';
   /** What ranks the list, for diagnostics. Default `other` for a retriever, `dense` for a vector store. */
   kind?: Retriever['kind'];
+  /**
+   * Vector stores only: turn a ragscope {@link MetadataFilter} into the store's own `filter` argument (an object for
+   * PGVectorStore or Chroma, a function for MemoryVectorStore), so filtered searches run in the store (the retriever
+   * then declares `nativeFilter`). Without it, ragscope post-filters the store's hits. Default none.
+   */
+  filter?: (filter: MetadataFilter) => unknown;
 }
 
 /** Turns LangChain documents into ragscope hits, locating them in their source when it can. @internal */
@@ -195,8 +206,12 @@ export function fromLangChainVectorStore(
       scoreIs,
       located: mapper.canLocate,
     }),
-    async retrieve(query, depth) {
-      const pairs = await store.similaritySearchWithScore(query, depth);
+    ...(options.filter ? { nativeFilter: true } : {}),
+    async retrieve(query, depth, context) {
+      const native = context?.filter && options.filter ? options.filter(context.filter) : undefined;
+      const pairs = await (native === undefined
+        ? store.similaritySearchWithScore(query, depth)
+        : store.similaritySearchWithScore(query, depth, native));
       if (!Array.isArray(pairs))
         invalidArgument('store.similaritySearchWithScore', pairs, 'an array of [Document, score]');
       const hits = pairs.map(([d, s]) => mapper.hit(d, scoreIs === 'distance' ? -s : s));

@@ -22,6 +22,8 @@ import type { PostgresIndex, TextSearchOptions } from './store.js';
 export class PostgresTextRetriever implements Retriever {
   readonly name: string;
   readonly kind = 'lexical' as const;
+  /** Filters in SQL (`WHERE metadata @> …`), exactly. */
+  readonly nativeFilter = true;
   private readonly options: Required<TextSearchOptions>;
 
   constructor(
@@ -33,8 +35,8 @@ export class PostgresTextRetriever implements Retriever {
   }
 
   /** Chunks matching the query's lexemes, best first. */
-  retrieve(query: string, depth: number): Promise<RetrievedHit[]> {
-    return this.index.textSearch(query, depth, this.options);
+  retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
+    return this.index.textSearch(query, depth, this.options, undefined, context?.filter);
   }
 
   /** The full-text parameters recorded in the stage trace. */
@@ -81,6 +83,8 @@ export class PostgresTextRetriever implements Retriever {
 export class PostgresVectorRetriever implements Retriever {
   readonly name: string;
   readonly kind = 'dense' as const;
+  /** Filters in SQL (`WHERE metadata @> …`), exactly (an exact scan under a filter, not HNSW). */
+  readonly nativeFilter = true;
 
   constructor(
     readonly index: PostgresIndex,
@@ -105,7 +109,8 @@ export class PostgresVectorRetriever implements Retriever {
   /** The most similar chunks, best first (none when the query embeds to the zero vector). */
   async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
     const qv = await this.queryVector(query, context);
-    return qv ? this.index.vectorSearch(qv, depth, { exact: this.exact }) : [];
+    const filter = context?.filter;
+    return qv ? this.index.vectorSearch(qv, depth, { exact: this.exact, ...(filter ? { filter } : {}) }) : [];
   }
 
   /** The vector-search parameters recorded in the stage trace. */

@@ -1,6 +1,8 @@
 import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import type { MetadataFilter } from '../search/filter.js';
 import type { RetrievedHit } from '../search/retriever.js';
+import { filterSql } from './filter-sql.js';
 import {
   dropSchema,
   ensureSchema,
@@ -303,6 +305,7 @@ export class PostgresIndex {
     depth: number,
     options: TextSearchOptions = {},
     onlyChunk?: string,
+    filter?: MetadataFilter,
   ): Promise<RetrievedHit[]> {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
     checkInteger('depth', depth, 1);
@@ -312,16 +315,20 @@ export class PostgresIndex {
     const tsquery = lexemes
       .map((l) => `'${l.replaceAll("'", "''")}'`)
       .join(o.operator === 'and' ? ' & ' : ' | ');
-    const where = onlyChunk === undefined ? '' : 'AND id = $5';
+    const f = filter ? filterSql(filter, onlyChunk === undefined ? 5 : 6) : null;
+    const where = `${onlyChunk === undefined ? '' : 'AND id = $5'}${f ? ` AND ${f.sql}` : ''}`;
     const { rows } = await this.db.query(
       `SELECT id, doc_id, ${o.rank}(tsv, q, $2) AS score,
               ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l = ANY($3::text[]) ORDER BY l) AS matched
          FROM ${this.t.chunks}, to_tsquery($4::regconfig, $1) AS q
         WHERE tsv @@ q ${where}
         ORDER BY score DESC, id LIMIT ${depth}`,
-      onlyChunk === undefined
-        ? [tsquery, o.rankNormalization, lexemes, this.textConfig]
-        : [tsquery, o.rankNormalization, lexemes, this.textConfig, onlyChunk],
+      [
+        ...(onlyChunk === undefined
+          ? [tsquery, o.rankNormalization, lexemes, this.textConfig]
+          : [tsquery, o.rankNormalization, lexemes, this.textConfig, onlyChunk]),
+        ...(f?.values ?? []),
+      ],
     );
     return rows.map((r) => ({
       chunkId: String(r.id),
@@ -356,7 +363,7 @@ export class PostgresIndex {
   async vectorSearch(
     vector: Float32Array,
     depth: number,
-    options: { exact?: boolean; onlyChunk?: string } = {},
+    options: { exact?: boolean; onlyChunk?: string; filter?: MetadataFilter } = {},
   ): Promise<RetrievedHit[]> {
     if (this.dimensions === null)
       throw new RagscopeError(
@@ -369,15 +376,16 @@ export class PostgresIndex {
     checkInteger('depth', depth, 1);
     const q = vectorLiteral(vector);
     return transaction(this.db, async (tx) => {
-      if (this.hnsw && !options.exact)
+      // A filter is applied exactly: HNSW would filter only the ef_search candidates it visits.
+      if (this.hnsw && !options.exact && !options.filter)
         await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(this.hnsw.efSearch, depth)}`);
       else await tx.query('SET LOCAL enable_indexscan = off');
-      const where =
-        options.onlyChunk === undefined ? 'embedding IS NOT NULL' : 'id = $2 AND embedding IS NOT NULL';
+      const f = options.filter ? filterSql(options.filter, options.onlyChunk === undefined ? 2 : 3) : null;
+      const where = `${options.onlyChunk === undefined ? 'embedding IS NOT NULL' : 'id = $2 AND embedding IS NOT NULL'}${f ? ` AND ${f.sql}` : ''}`;
       const { rows } = await tx.query(
         `SELECT id, doc_id, 1 - (embedding <=> $1::vector) AS score FROM ${this.t.chunks}
           WHERE ${where} ORDER BY embedding <=> $1::vector LIMIT ${depth}`,
-        options.onlyChunk === undefined ? [q] : [q, options.onlyChunk],
+        [...(options.onlyChunk === undefined ? [q] : [q, options.onlyChunk]), ...(f?.values ?? [])],
       );
       return rows.map((r) => ({ chunkId: String(r.id), docId: String(r.doc_id), score: Number(r.score) }));
     });

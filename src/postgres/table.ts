@@ -1,5 +1,5 @@
 import type { Chunk } from '../core/document.js';
-import { checkInteger, invalidArgument } from '../core/errors.js';
+import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { RetrieveContext, RetrievedHit, Retriever } from '../search/retriever.js';
@@ -116,9 +116,18 @@ export class PostgresTableRetriever implements Retriever {
     return new PostgresTableRetriever(db, options, query);
   }
 
+  /** Filters are refused (a RagscopeError), not post-filtered: the mapping has no metadata column to read. */
+  readonly nativeFilter = true;
+
   /** The `depth` best rows for `query`. */
   async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
     if (typeof query !== 'string') invalidArgument('query', query, 'a string');
+    if (context?.filter)
+      throw new RagscopeError(
+        'INVALID_ARGUMENT',
+        `${this.name} cannot filter: the table mapping has no metadata column (filter in your own sql instead)`,
+        { param: 'filter', value: context.filter },
+      );
     checkInteger('depth', depth, 1);
     let vector: string | null = null;
     if (this.o.mode === 'vector') {

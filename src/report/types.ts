@@ -32,7 +32,13 @@ export const REPORT_VERSION = 1 as const;
  * report.configs.filter((c) => c.retriever === 'hybrid+rerank').map((c) => c.id);
  * ```
  */
-export type RetrieverKind = 'bm25' | 'dense' | 'hybrid' | 'hybrid+rerank';
+export type RetrieverKind =
+  | 'bm25'
+  | 'dense'
+  | 'hybrid'
+  | 'hybrid+rerank'
+  /** A base retriever with query variants from a named rewriter, e.g. `hybrid:multiquery`. */
+  | `${'bm25' | 'dense' | 'hybrid'}:${string}`;
 
 /**
  * One bin of a size histogram: `count` chunks have a size in `[from, to)` (the last bin includes `to`).

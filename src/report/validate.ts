@@ -122,8 +122,13 @@ export function validateReport(value: unknown): BenchReport {
     if (ids.has(id)) fail(`${p}.id`, id, 'unique among configs');
     ids.add(id);
     str(`${p}.chunker`, cfg.chunker);
-    if (typeof cfg.retriever !== 'string' || !RETRIEVERS.has(cfg.retriever)) {
-      fail(`${p}.retriever`, cfg.retriever, "one of 'bm25', 'dense', 'hybrid', 'hybrid+rerank'");
+    const variant = typeof cfg.retriever === 'string' && /^(bm25|dense|hybrid):[\w.-]+$/.test(cfg.retriever);
+    if (typeof cfg.retriever !== 'string' || (!RETRIEVERS.has(cfg.retriever) && !variant)) {
+      fail(
+        `${p}.retriever`,
+        cfg.retriever,
+        "one of 'bm25', 'dense', 'hybrid', 'hybrid+rerank', or '<bm25|dense|hybrid>:<rewriter>'",
+      );
     }
     const st = obj(`${p}.chunkStats`, cfg.chunkStats);
     count(`${p}.chunkStats.count`, st.count);

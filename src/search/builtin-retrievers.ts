@@ -1,7 +1,9 @@
+import type { Chunk } from '../core/document.js';
 import { invalidArgument } from '../core/errors.js';
 import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
+import { filteredByLookup } from './filter-fallback.js';
 import type { RetrieveContext, RetrievedHit, Retriever } from './retriever.js';
 import type { VectorSearchIndex } from './types.js';
 
@@ -29,6 +31,8 @@ export interface VectorRetrieverOptions {
   docIdOf?: (chunkId: string) => string | null;
   /** Extra parameters recorded in the stage's trace (e.g. `{ index: 'hnsw', efSearch: 64 }`). */
   params?: () => Record<string, unknown>;
+  /** The indexed chunk by id (lets a metadata filter read its metadata). */
+  chunks?: (chunkId: string) => Chunk | undefined;
 }
 
 const ZERO_QUERY = 'the query embeds to the zero vector (no known token)';
@@ -50,14 +54,19 @@ export class Bm25Retriever implements Retriever {
 
   constructor(
     readonly index: Bm25Index,
-    options: { name?: string } = {},
+    options: { name?: string; chunks?: (chunkId: string) => Chunk | undefined } = {},
   ) {
     if (!index || typeof index.search !== 'function') invalidArgument('index', index, 'a Bm25Index');
     this.name = options.name ?? 'bm25';
+    if (options.chunks) this.getChunk = async (id) => options.chunks!(id);
   }
 
-  /** The `depth` best chunks by BM25. */
-  async retrieve(query: string, depth: number): Promise<RetrievedHit[]> {
+  /** The indexed chunk, when constructed with `chunks` (lets a filter read its metadata). */
+  readonly getChunk?: (chunkId: string) => Promise<Chunk | undefined>;
+
+  /** The `depth` best chunks by BM25 (only chunks passing `context.filter`, which needs `chunks`). */
+  async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
+    if (context?.filter) return filteredByLookup(this, query, depth, context);
     return this.index.search(query, depth).map((h) => ({ chunkId: h.id, docId: h.docId, score: h.score }));
   }
 
@@ -113,10 +122,15 @@ export class VectorRetriever implements Retriever {
     this.name = options.name ?? 'vector';
     this.docIdOf = options.docIdOf ?? docIdOfChunkId;
     this.extraParams = options.params;
+    if (options.chunks) this.getChunk = async (id) => options.chunks!(id);
   }
 
-  /** The `depth` most similar chunks (none when the query embeds to the zero vector). */
+  /** The indexed chunk, when constructed with `chunks` (lets a filter read its metadata). */
+  readonly getChunk?: (chunkId: string) => Promise<Chunk | undefined>;
+
+  /** The `depth` most similar chunks (none when the query embeds to the zero vector; `context.filter` needs `chunks`). */
   async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
+    if (context?.filter) return filteredByLookup(this, query, depth, context);
     const qv = context?.queryVector ?? (await this.embedder.embed([query], { kind: 'query' }))[0];
     if (!qv || norm(qv) === 0 || this.index.size === 0) return [];
     const hits: RetrievedHit[] = [];

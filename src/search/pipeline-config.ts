@@ -5,6 +5,7 @@ import { checkInteger, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Options } from './bm25.js';
 import { FUSION_DEFAULTS, SEARCH_DEFAULTS } from './defaults.js';
+import type { MetadataFilter } from './filter.js';
 import { type FusionOptions, fuse } from './fusion.js';
 import { resolveDepth } from './hybrid.js';
 import type { Reranker } from './rerank/types.js';
@@ -116,6 +117,8 @@ export interface SearchOptions {
   minScore?: number;
   /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
   queryVector?: Float32Array;
+  /** Only chunks whose metadata (document metadata included) match; each list is post-filtered exactly. */
+  filter?: MetadataFilter;
 }
 
 /**

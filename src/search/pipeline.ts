@@ -5,6 +5,7 @@ import type { Embedder } from '../embedders/types.js';
 import { Bm25Index } from './bm25.js';
 import { Bm25Retriever } from './builtin-retrievers.js';
 import { SEARCH_DEFAULTS } from './defaults.js';
+import { checkFilter } from './filter.js';
 import { HybridRetriever, resolveDepth } from './hybrid.js';
 import type { LoadOptions, SaveOptions } from './persist.js';
 import {
@@ -294,9 +295,19 @@ export class RetrievalPipeline {
         fusion,
         embedder: this.vectorIndex && this.embedder ? this.embedder : null,
         reranker: this.reranker ? { reranker: this.reranker, depth: this.resolved.rerankDepth } : null,
-        chunks: { chunk: (id) => chunks.get(id)!, vector: (id) => vectors.get(id) },
+        chunks: {
+          chunk: (id) => chunks.get(id)!,
+          lookup: (id) => chunks.get(id),
+          vector: (id) => vectors.get(id),
+        },
       },
-      { k, minScore, rerank: options.rerank, queryVector: options.queryVector },
+      {
+        k,
+        minScore,
+        rerank: options.rerank,
+        queryVector: options.queryVector,
+        filter: options.filter === undefined ? undefined : checkFilter(options.filter),
+      },
     );
   }
 

@@ -1,4 +1,7 @@
+import type { Chunk } from '../core/document.js';
 import type { Embedder } from '../embedders/types.js';
+import { describeFilter, type MetadataFilter } from './filter.js';
+import { retrieveFiltered } from './filter-fallback.js';
 import {
   type FusedCandidate,
   type FusionInput,
@@ -71,6 +74,13 @@ export async function runRetrieverStages(
     /** Embeds the query once for every dense retriever (not when `context.queryVector` is given). */
     embedder?: Embedder | null;
     context?: RetrieveContext;
+    /**
+     * Only chunks whose metadata match: given to retrievers that declare `nativeFilter`, post-filtered exactly for
+     * the others (see {@link retrieveFiltered}), reading metadata from `chunkOf`.
+     */
+    filter?: MetadataFilter | undefined;
+    /** The chunk a search knows by id (its metadata is what a post-filter tests). */
+    chunkOf?: ((chunkId: string) => Chunk | null | undefined | Promise<Chunk | null | undefined>) | undefined;
   },
 ): Promise<RetrieverStagesResult> {
   const several = plan.retrievers.length > 1;
@@ -89,7 +99,10 @@ export async function runRetrieverStages(
   const hits = new Map<string, Map<string, { rank: number; hit: RetrievedHit }>>();
   for (const { retriever: r, depth } of plan.retrievers) {
     const t0 = performance.now();
-    const got = (await r.retrieve(query, depth, context)).slice(0, depth);
+    const filtered = plan.filter
+      ? await retrieveFiltered(r, query, depth, context, plan.filter, plan.chunkOf ?? (() => undefined))
+      : null;
+    const got = (filtered ? filtered.hits : await r.retrieve(query, depth, context)).slice(0, depth);
     const norms = normalizeScores(
       got.map((h) => h.score),
       normalization,
@@ -106,7 +119,7 @@ export async function runRetrieverStages(
     if (extra > 0) embedMs = 0;
     stages.push({
       stage: r.name,
-      params: { depth, ...r.params(context), kind: r.kind, normalization },
+      params: { depth, ...r.params(context), kind: r.kind, normalization, ...(filtered?.params ?? {}) },
       candidates,
       durationMs: round3(performance.now() - t0 + extra),
     });
@@ -136,7 +149,7 @@ export async function runRetrieverStages(
   const depth = Object.fromEntries(plan.retrievers.map((s) => [s.retriever.name, s.depth]));
   stages.push({
     stage: 'fusion',
-    params: { ...result.params, depth },
+    params: { ...result.params, depth, ...(plan.filter ? { filter: describeFilter(plan.filter) } : {}) },
     candidates,
     durationMs: round3(performance.now() - t0),
   });

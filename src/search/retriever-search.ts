@@ -4,6 +4,7 @@ import type { Chunk, Document } from '../core/document.js';
 import { checkInteger, checkNumber, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import { FUSION_DEFAULTS, SEARCH_DEFAULTS } from './defaults.js';
+import { checkFilter, type MetadataFilter } from './filter.js';
 import { checkListName, type FusionOptions, fuse } from './fusion.js';
 import type { Reranker } from './rerank/types.js';
 import { missingRetrieverMembers, type Retriever } from './retriever.js';
@@ -160,6 +161,8 @@ export class RetrieverSearch {
       queryVector?: Float32Array;
       /** Drop hits whose final score is below this (as `RetrievalPipeline.search`). */
       minScore?: number;
+      /** Only chunks whose metadata match, through every retriever (natively where it can, else post-filtered). */
+      filter?: MetadataFilter;
     } & Record<string, unknown> = {},
   ): Promise<SearchResult> {
     if (typeof query !== 'string' || query.trim() === '')
@@ -174,9 +177,14 @@ export class RetrieverSearch {
         fusion,
         embedder: this.embedder,
         reranker: this.reranker ? { reranker: this.reranker, depth: this.rerankDepth } : null,
-        chunks: { chunk: (id, docId) => this.chunkFor(id, docId) },
+        chunks: { chunk: (id, docId) => this.chunkFor(id, docId), lookup: (id) => this.chunkMap.get(id) },
       },
-      { k, minScore, ...(options.queryVector ? { queryVector: options.queryVector } : {}) },
+      {
+        k,
+        minScore,
+        ...(options.queryVector ? { queryVector: options.queryVector } : {}),
+        ...(options.filter === undefined ? {} : { filter: checkFilter(options.filter) }),
+      },
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Chunk } from '../core/document.js';
+import type { MetadataFilter } from './filter.js';
 import type { ScoredChunk } from './types.js';
 
 /**
@@ -38,6 +39,8 @@ export type RetrieverKindTag = 'lexical' | 'dense' | 'other';
  */
 export interface RetrieveContext {
   queryVector?: Float32Array;
+  /** Only chunks whose metadata match (given only to retrievers that declare `nativeFilter`). */
+  filter?: MetadataFilter;
 }
 
 /**
@@ -77,6 +80,11 @@ export interface Retriever {
   explain?(query: string, chunkId: string, context?: RetrieveContext): Promise<RetrievedHit | undefined>;
   /** Number of chunks the retriever searches. */
   size?(): Promise<number>;
+  /**
+   * True when `retrieve` applies `context.filter` itself, exactly (e.g. SQL WHERE). Otherwise a filtered search
+   * post-filters the list (see `retrieveFiltered`).
+   */
+  readonly nativeFilter?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Chunk } from '../core/document.js';
 import type { Embedder } from '../embedders/types.js';
 import { Bm25Retriever, VectorRetriever } from './builtin-retrievers.js';
+import type { MetadataFilter } from './filter.js';
 import type { FusionOptions } from './fusion.js';
 import type { Reranker } from './rerank/types.js';
 import { runRerankStage } from './rerank-stage.js';
@@ -34,6 +35,8 @@ export interface SearchPlan {
   chunks: {
     /** The chunk of a candidate (hits carry it). */
     chunk(chunkId: string, docId: string): Promise<Chunk> | Chunk;
+    /** The chunk if the search knows it (a metadata filter reads its metadata); else the retriever's `getChunk`. */
+    lookup?(chunkId: string): Chunk | undefined;
     /** A chunk's stored vector, for re-rankers that ask. */
     vector?(chunkId: string): Float32Array | undefined;
   };
@@ -54,6 +57,8 @@ export interface SearchRequest {
   rerank?: boolean | undefined;
   /** The query's embedding when the caller has it (the query is not embedded again). */
   queryVector?: Float32Array | undefined;
+  /** Only chunks whose metadata match (checked already, see `checkFilter`), through every retriever. */
+  filter?: MetadataFilter | undefined;
 }
 
 /**
@@ -78,6 +83,8 @@ export async function runSearch(
     fusion: plan.fusion,
     embedder: plan.embedder,
     context,
+    filter: request.filter,
+    chunkOf: plan.chunks.lookup ? (id) => plan.chunks.lookup!(id) : undefined,
   });
   const { stages } = retrieved;
   let current: Candidate[] = retrieved.candidates;

@@ -8,6 +8,7 @@ const SEARCH_OPTIONS: ReadonlySet<string> = new Set([
   'rerank',
   'minScore',
   'queryVector',
+  'filter',
 ]);
 
 /**

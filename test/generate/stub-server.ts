@@ -34,7 +34,7 @@ export class StubChatServer {
   private server: Server | undefined;
   url = '';
 
-  constructor(private readonly answer: (docId: string, windowText: string) => string) {}
+  constructor(private readonly answer: (docId: string, windowText: string, user: string) => string) {}
 
   async start(): Promise<string> {
     this.server = createServer((req, res) => {
@@ -82,7 +82,7 @@ export class StubChatServer {
         ...(failure.headers ? { headers: failure.headers } : {}),
       };
     }
-    const content = this.answer(docId, windowText);
+    const content = this.answer(docId, windowText, user);
     const promptTokens = Math.ceil(user.length / 4);
     const completionTokens = Math.ceil(content.length / 4);
     return {

@@ -145,17 +145,17 @@ describe('depth given as a string (or an unknown key) is an error, not silently 
 });
 
 describe('unknown search() options are rejected with the list of known ones', () => {
-  it('filter, topK, a typo of rerank', async () => {
+  it('where, topK, a typo of rerank', async () => {
     const p = await pipeline();
     for (const [key, value] of [
-      ['filter', { lang: 'en' }],
+      ['where', { lang: 'en' }],
       ['topK', 3],
       ['reranke', false],
     ] as const) {
       const err = await ragscopeError(() => p.search('refunds', { [key]: value } as never));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.message).toBe(
-        `unknown search option "${key}" (value ${JSON.stringify(value)}): search() takes k, depth, fusion, rerank, minScore, queryVector`,
+        `unknown search option "${key}" (value ${JSON.stringify(value)}): search() takes k, depth, fusion, rerank, minScore, queryVector, filter`,
       );
       expect(err.details.param).toBe(`options.${key}`);
     }

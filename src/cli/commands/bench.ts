@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { type Command, Option } from 'commander';
 import { DEFAULT_BENCH_CHUNKERS, DEFAULT_BENCH_RETRIEVERS, parseGate, runBench } from '../../eval/bench.js';
+import { parseLlmSpec } from '../../generate/llm.js';
 import { renderTerminal } from '../../report/terminal.js';
 import type { RetrieverKind } from '../../report/types.js';
 import type { ReportFormat } from '../../report/write.js';
 import { writeReport } from '../../report/write.js';
+import { type MetadataFilter, parseFilter } from '../../search/filter.js';
+import { hydeRewriter, multiQueryRewriter } from '../../search/query-rewriters.js';
 import type { Reranker } from '../../search/rerank/types.js';
 import { banner } from '../banner.js';
 import { resolveEmbedder, resolveReranker } from '../embedder.js';
@@ -55,6 +58,8 @@ interface BenchFlags {
   baseline?: string;
   failOnRegression: string[];
   allowDifferentQuestions?: boolean;
+  filter?: MetadataFilter;
+  rewriteLlm?: string;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -92,7 +97,7 @@ export function registerBench(program: Command): void {
     )
     .option(
       '--retrievers <list>',
-      'comma-separated: bm25, dense, hybrid, hybrid+rerank',
+      'comma-separated: bm25, dense, hybrid, hybrid+rerank; query variants <bm25|dense|hybrid>:<multiquery|hyde> (need --rewrite-llm)',
       parseRetrieverList,
       [...DEFAULT_BENCH_RETRIEVERS],
     )
@@ -133,6 +138,21 @@ export function registerBench(program: Command): void {
       new Option('--gate-on <which>', 'configurations the gate checks')
         .choices(['all', 'best'])
         .default('all'),
+    )
+    .option(
+      '--filter <field=value>',
+      'search only chunks whose metadata match (field=a|b is any-of, pairs joined by ","); score the questions whose gold lies there',
+      (v: string) => {
+        try {
+          return parseFilter(v);
+        } catch (err) {
+          return asFlagError('--filter', err);
+        }
+      },
+    )
+    .option(
+      '--rewrite-llm <http:URL#model>',
+      'OpenAI-compatible chat endpoint writing the query variants of :multiquery (3 rephrasings) and :hyde (a passage) retrievers',
     )
     .option('--max-questions <n>', 'evaluate a seeded random sample of n questions', positiveInt)
     .option(
@@ -193,6 +213,21 @@ async function bench(flags: BenchFlags): Promise<number> {
       '--fail-on-regression and --allow-different-questions need --baseline <report.json>',
     );
   }
+  const usesVariants = flags.retrievers.some((r) => r.includes(':'));
+  if (usesVariants && flags.rewriteLlm === undefined)
+    throw new UsageError(
+      '--retrievers with query variants (e.g. hybrid:multiquery) need --rewrite-llm http:<URL>#<model>',
+    );
+  let rewriters: Parameters<typeof runBench>[0]['rewriters'];
+  if (flags.rewriteLlm !== undefined) {
+    let llm: { baseURL: string; model: string };
+    try {
+      llm = parseLlmSpec(flags.rewriteLlm);
+    } catch (err) {
+      asFlagError('--rewrite-llm', err);
+    }
+    rewriters = { multiquery: multiQueryRewriter(llm), hyde: hydeRewriter(llm) };
+  }
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
@@ -238,6 +273,8 @@ async function bench(flags: BenchFlags): Promise<number> {
       cacheDir: flags.cache ? flags.cacheDir : false,
       vector: { index: flags.vectorIndex },
       ...(flags.maxQuestions !== undefined ? { maxQuestions: flags.maxQuestions } : {}),
+      ...(flags.filter ? { filter: flags.filter } : {}),
+      ...(rewriters ? { rewriters } : {}),
       maxFailures: flags.maxFailures,
       seed: flags.seed,
       failUnder: flags.failUnder,

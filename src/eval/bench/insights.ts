@@ -119,7 +119,7 @@ export class BenchInsights {
     const { k, primary } = this.options;
     const stage = (name: string) => trace.stages.find((s) => s.stage === name);
     for (const r of this.options.retrievers) {
-      const top = (stage(FINAL_STAGE[r]) ?? stage('fusion'))?.candidates[0]?.score;
+      const top = (stage(FINAL_STAGE[r] ?? 'fusion') ?? stage('fusion'))?.candidates[0]?.score;
       const recall = valuesOf(r)[`recall@${k}`] ?? 0;
       cur.tops.get(r)!.push({ score: top ?? null, answerable: recall > 0 });
     }
@@ -162,7 +162,7 @@ export class BenchInsights {
     for (const r of this.options.retrievers) {
       const d: ConfigDiagnostics = {
         configId: `${cur.spec} + ${r}`,
-        abstention: questionAbstention(FINAL_STAGE[r], cur.tops.get(r)!),
+        abstention: questionAbstention(FINAL_STAGE[r] ?? 'fusion', cur.tops.get(r)!),
       };
       if (r === 'hybrid+rerank') d.rerank = { ...cur.rerank };
       this.diagnostics.push(d);
