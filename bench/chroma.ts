@@ -59,8 +59,13 @@ interface SettingDef {
   overlap: number;
   /** The paper's matching row(s), for comparison. */
   paper: string;
-  /** Rough CPU seconds of the pair (chunking dominates), to balance the processes. */
+  /**
+   * CPU seconds of the pair (ragscope + LangChain), measured with `--jobs 1` (the `cpu` of each result), to
+   * balance the processes.
+   */
   cost: number;
+  /** Settings of one group run in the same process (they share work: the sentence splits of each document). */
+  group?: string;
   ours: (d: Deps) => Chunker;
   langchain?: (d: Deps) => LangChainChunker;
 }
@@ -77,7 +82,7 @@ const SETTINGS: SettingDef[] = [
     size: '800',
     overlap: 400,
     paper: '800 (~661)',
-    cost: 5,
+    cost: 2.8,
     ours: (d) => createChunker('recursive:800/400:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(800, 400),
   },
@@ -86,7 +91,7 @@ const SETTINGS: SettingDef[] = [
     size: '400',
     overlap: 0,
     paper: '400 (~276)',
-    cost: 6,
+    cost: 1.7,
     ours: (d) => createChunker('recursive:400/0:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(400, 0),
   },
@@ -95,7 +100,7 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200 (~137); MiniLM run ~128',
-    cost: 6,
+    cost: 1.8,
     ours: (d) => createChunker('recursive:200/0:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(200, 0),
   },
@@ -104,7 +109,7 @@ const SETTINGS: SettingDef[] = [
     size: '400',
     overlap: 0,
     paper: '400',
-    cost: 2.5,
+    cost: 2.4,
     ours: (d) => createChunker('fixed:400/0:tokens', d),
     langchain: (d) => d.lcToken(400, 0),
   },
@@ -113,7 +118,7 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200',
-    cost: 2.5,
+    cost: 1.9,
     ours: (d) => createChunker('fixed:200/0:tokens', d),
     langchain: (d) => d.lcToken(200, 0),
   },
@@ -122,7 +127,8 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '— (not in the paper)',
-    cost: 5,
+    cost: 2.5,
+    group: 'sentences',
     ours: (d) => createChunker('sentence:200/0:tokens', d),
   },
   {
@@ -130,7 +136,8 @@ const SETTINGS: SettingDef[] = [
     size: 'max 400',
     overlap: 0,
     paper: 'Kamradt N/A (~660); KamradtMod 300 (~397)',
-    cost: 6,
+    cost: 1.7,
+    group: 'sentences',
     ours: (d) => createChunker('semantic:p95:max=400:tokens', d),
   },
   {
@@ -138,7 +145,8 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200 (~103); MiniLM run ~102',
-    cost: 10,
+    cost: 1.6,
+    group: 'sentences',
     // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size, the default piece in tokens), max 200
     // -> 4 pieces a cluster.
     ours: (d) => createChunker('cluster:200:tokens', d),
@@ -153,7 +161,8 @@ interface ImplResult {
   meanTokens: number;
   maxTokens: number;
   summary: Record<SpanRetriever, Summary>;
-  seconds: { chunk: number; index: number; search: number };
+  /** Wall seconds of each phase, and the process CPU seconds of the whole run (what balances the shards). */
+  seconds: { chunk: number; index: number; search: number; cpu: number };
 }
 interface SettingResult {
   index: number;
@@ -243,7 +252,9 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
     for (const impl of ['ours', 'langchain'] as const) {
       const chunker = impl === 'ours' ? def.ours(deps) : def.langchain?.(deps);
       if (!chunker || (only && !chunker.spec.includes(only))) continue;
+      const c0 = process.cpuUsage();
       const run = await runSpanConfig(chunker, dataset.documents, dataset.questions, embedder, countTokens);
+      const used = process.cpuUsage(c0);
       result.zeroVectorChunks = Math.max(result.zeroVectorChunks, run.chunksWithoutVector);
       keys[impl] = new Map(run.chunks.map((c) => [`${c.docId}:${c.start}:${c.end}`, c.text]));
       result[impl] = {
@@ -255,12 +266,17 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
           SpanRetriever,
           Summary
         >,
-        seconds: { chunk: run.ms.chunk / 1000, index: run.ms.index / 1000, search: run.ms.search / 1000 },
+        seconds: {
+          chunk: run.ms.chunk / 1000,
+          index: run.ms.index / 1000,
+          search: run.ms.search / 1000,
+          cpu: (used.user + used.system) / 1e6,
+        },
       };
       if (chunker instanceof LangChainChunker) result.locate = { ...chunker.stats };
       const s = result[impl]!.seconds;
       console.error(
-        `${run.spec.padEnd(44)} ${String(run.chunks.length).padStart(5)} chunks  chunk ${s.chunk.toFixed(2)}s  index ${s.index.toFixed(2)}s  search ${s.search.toFixed(2)}s`,
+        `${run.spec.padEnd(44)} ${String(run.chunks.length).padStart(5)} chunks  chunk ${s.chunk.toFixed(2)}s  index ${s.index.toFixed(2)}s  search ${s.search.toFixed(2)}s  cpu ${s.cpu.toFixed(2)}s`,
       );
     }
     if (keys.ours && keys.langchain) {
@@ -282,13 +298,24 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
   return results;
 }
 
-/** Split settings over `n` processes, longest first onto the least loaded (LPT). */
+/**
+ * Split settings over `n` processes, longest first onto the least loaded (LPT); the settings of a group go together,
+ * as one item of their summed cost.
+ */
 function plan(n: number): number[][] {
   const shards = Array.from({ length: n }, () => ({ cost: 0, items: [] as number[] }));
-  const order = SETTINGS.map((s, i) => ({ i, cost: s.cost })).sort((x, y) => y.cost - x.cost);
-  for (const { i, cost } of order) {
+  const items = new Map<string, { cost: number; members: number[] }>();
+  for (const [i, s] of SETTINGS.entries()) {
+    const key = s.group ?? `#${i}`;
+    const item = items.get(key) ?? { cost: 0, members: [] };
+    item.cost += s.cost;
+    item.members.push(i);
+    items.set(key, item);
+  }
+  const order = [...items.values()].sort((x, y) => y.cost - x.cost);
+  for (const { cost, members } of order) {
     const target = shards.reduce((m, s) => (s.cost < m.cost ? s : m));
-    target.items.push(i);
+    target.items.push(...members);
     target.cost += cost;
   }
   return shards.map((s) => s.items.sort((x, y) => x - y)).filter((s) => s.length > 0);
