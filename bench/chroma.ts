@@ -59,8 +59,13 @@ interface SettingDef {
   overlap: number;
   /** The paper's matching row(s), for comparison. */
   paper: string;
-  /** Rough CPU seconds of the pair (chunking dominates), to balance the processes. */
+  /**
+   * CPU seconds of the pair (ragscope + LangChain), measured with `--jobs 1` (the `cpu` of each result), to
+   * balance the processes.
+   */
   cost: number;
+  /** Settings of one group run in the same process (they share work: the sentence splits of each document). */
+  group?: string;
   ours: (d: Deps) => Chunker;
   langchain?: (d: Deps) => LangChainChunker;
 }
@@ -77,7 +82,7 @@ const SETTINGS: SettingDef[] = [
     size: '800',
     overlap: 400,
     paper: '800 (~661)',
-    cost: 5,
+    cost: 2.8,
     ours: (d) => createChunker('recursive:800/400:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(800, 400),
   },
@@ -86,7 +91,7 @@ const SETTINGS: SettingDef[] = [
     size: '400',
     overlap: 0,
     paper: '400 (~276)',
-    cost: 6,
+    cost: 1.7,
     ours: (d) => createChunker('recursive:400/0:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(400, 0),
   },
@@ -95,7 +100,7 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200 (~137); MiniLM run ~128',
-    cost: 6,
+    cost: 1.8,
     ours: (d) => createChunker('recursive:200/0:tokens:chroma', d),
     langchain: (d) => d.lcRecursive(200, 0),
   },
@@ -104,7 +109,7 @@ const SETTINGS: SettingDef[] = [
     size: '400',
     overlap: 0,
     paper: '400',
-    cost: 2.5,
+    cost: 2.4,
     ours: (d) => createChunker('fixed:400/0:tokens', d),
     langchain: (d) => d.lcToken(400, 0),
   },
@@ -113,7 +118,7 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200',
-    cost: 2.5,
+    cost: 1.9,
     ours: (d) => createChunker('fixed:200/0:tokens', d),
     langchain: (d) => d.lcToken(200, 0),
   },
@@ -122,7 +127,8 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '— (not in the paper)',
-    cost: 5,
+    cost: 2.5,
+    group: 'sentences',
     ours: (d) => createChunker('sentence:200/0:tokens', d),
   },
   {
@@ -130,7 +136,8 @@ const SETTINGS: SettingDef[] = [
     size: 'max 400',
     overlap: 0,
     paper: 'Kamradt N/A (~660); KamradtMod 300 (~397)',
-    cost: 6,
+    cost: 1.7,
+    group: 'sentences',
     ours: (d) => createChunker('semantic:p95:max=400:tokens', d),
   },
   {
@@ -138,7 +145,8 @@ const SETTINGS: SettingDef[] = [
     size: '200',
     overlap: 0,
     paper: '200 (~103); MiniLM run ~102',
-    cost: 10,
+    cost: 1.6,
+    group: 'sentences',
     // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size, the default piece in tokens), max 200
     // -> 4 pieces a cluster.
     ours: (d) => createChunker('cluster:200:tokens', d),
@@ -153,7 +161,8 @@ interface ImplResult {
   meanTokens: number;
   maxTokens: number;
   summary: Record<SpanRetriever, Summary>;
-  seconds: { chunk: number; index: number; search: number };
+  /** Wall seconds of each phase, and the process CPU seconds of the whole run (what balances the shards). */
+  seconds: { chunk: number; index: number; search: number; cpu: number };
 }
 interface SettingResult {
   index: number;
@@ -181,7 +190,22 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
   // LangChain's own js-tiktoken cl100k (special tokens encoded as text, as Chroma's openai_token_count with
   // disallowed_special=()). TokenTextSplitter would fetch its ranks from the network (@langchain/core
   // getEncoding); it is handed the locally shipped cl100k ranks instead.
-  const enc = new Tiktoken(cl100k);
+  // Built on first use: a shard without a TokenTextSplitter setting never pays for a second cl100k table.
+  let enc: Tiktoken | undefined;
+  const lcEnc = () => {
+    enc ??= new Tiktoken(cl100k);
+    return enc;
+  };
+  // What TokenTextSplitter calls: encode(text, allowedSpecial = [], disallowedSpecial = 'all') once per document,
+  // then decode of each window. For text without special-token markup that is encode(text, [], []), which the
+  // memoising encoder gives exactly (test/chunkers/bpe.test.ts) in a fraction of js-tiktoken's time (its encode
+  // was 9.5 s of a 14 s shard); text that may hold a special token goes to js-tiktoken, which rejects it as before.
+  // decode stays js-tiktoken's, so the chunks are the same strings.
+  const lcTokenizer = {
+    encode: (t: string, allowed: string[] | 'all', disallowed: string[] | 'all') =>
+      t.includes('<|') ? lcEnc().encode(t, allowed, disallowed) : tokenizer.encode(t),
+    decode: (ids: number[]) => lcEnc().decode(ids),
+  };
   // The same counts as enc.encode(t, [], []).length (test/chunkers/bpe.test.ts), from the memoising encoder.
   const lcLength = (t: string) => tokenizer.count(t);
   const deps: Deps = {
@@ -204,7 +228,7 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
         chunkSize: size,
         chunkOverlap: overlap,
       });
-      (splitter as unknown as { tokenizer: Tiktoken }).tokenizer = enc;
+      (splitter as unknown as { tokenizer: typeof lcTokenizer }).tokenizer = lcTokenizer;
       return new LangChainChunker(`langchain-token:${size}/${overlap}:cl100k`, splitter, {
         overlapping: overlap > 0,
       });
@@ -228,7 +252,9 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
     for (const impl of ['ours', 'langchain'] as const) {
       const chunker = impl === 'ours' ? def.ours(deps) : def.langchain?.(deps);
       if (!chunker || (only && !chunker.spec.includes(only))) continue;
+      const c0 = process.cpuUsage();
       const run = await runSpanConfig(chunker, dataset.documents, dataset.questions, embedder, countTokens);
+      const used = process.cpuUsage(c0);
       result.zeroVectorChunks = Math.max(result.zeroVectorChunks, run.chunksWithoutVector);
       keys[impl] = new Map(run.chunks.map((c) => [`${c.docId}:${c.start}:${c.end}`, c.text]));
       result[impl] = {
@@ -240,12 +266,17 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
           SpanRetriever,
           Summary
         >,
-        seconds: { chunk: run.ms.chunk / 1000, index: run.ms.index / 1000, search: run.ms.search / 1000 },
+        seconds: {
+          chunk: run.ms.chunk / 1000,
+          index: run.ms.index / 1000,
+          search: run.ms.search / 1000,
+          cpu: (used.user + used.system) / 1e6,
+        },
       };
       if (chunker instanceof LangChainChunker) result.locate = { ...chunker.stats };
       const s = result[impl]!.seconds;
       console.error(
-        `${run.spec.padEnd(44)} ${String(run.chunks.length).padStart(5)} chunks  chunk ${s.chunk.toFixed(2)}s  index ${s.index.toFixed(2)}s  search ${s.search.toFixed(2)}s`,
+        `${run.spec.padEnd(44)} ${String(run.chunks.length).padStart(5)} chunks  chunk ${s.chunk.toFixed(2)}s  index ${s.index.toFixed(2)}s  search ${s.search.toFixed(2)}s  cpu ${s.cpu.toFixed(2)}s`,
       );
     }
     if (keys.ours && keys.langchain) {
@@ -267,13 +298,24 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
   return results;
 }
 
-/** Split settings over `n` processes, longest first onto the least loaded (LPT). */
+/**
+ * Split settings over `n` processes, longest first onto the least loaded (LPT); the settings of a group go together,
+ * as one item of their summed cost.
+ */
 function plan(n: number): number[][] {
   const shards = Array.from({ length: n }, () => ({ cost: 0, items: [] as number[] }));
-  const order = SETTINGS.map((s, i) => ({ i, cost: s.cost })).sort((x, y) => y.cost - x.cost);
-  for (const { i, cost } of order) {
+  const items = new Map<string, { cost: number; members: number[] }>();
+  for (const [i, s] of SETTINGS.entries()) {
+    const key = s.group ?? `#${i}`;
+    const item = items.get(key) ?? { cost: 0, members: [] };
+    item.cost += s.cost;
+    item.members.push(i);
+    items.set(key, item);
+  }
+  const order = [...items.values()].sort((x, y) => y.cost - x.cost);
+  for (const { cost, members } of order) {
     const target = shards.reduce((m, s) => (s.cost < m.cost ? s : m));
-    target.items.push(i);
+    target.items.push(...members);
     target.cost += cost;
   }
   return shards.map((s) => s.items.sort((x, y) => x - y)).filter((s) => s.length > 0);

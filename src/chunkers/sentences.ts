@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { invalidArgument } from '../core/errors.js';
+import { recallSentences } from './sentence-memo.js';
 import { isJsWhitespace } from './text.js';
 
 /**
@@ -91,6 +92,10 @@ export function splitSentences(text: string, options: SplitSentencesOptions = {}
   if (typeof text !== 'string') invalidArgument('text', text, 'a string');
   const paragraphBreaks = options.paragraphBreaks ?? true;
   if (!NON_SPACE.test(text)) return [];
+  return recallSentences(text, paragraphBreaks, () => splitUncached(text, paragraphBreaks));
+}
+
+function splitUncached(text: string, paragraphBreaks: boolean): SentenceSpan[] {
   const wink = loadWink();
   let spans: SentenceSpan[] = [];
   for (const seg of segmentsForWink(text)) {

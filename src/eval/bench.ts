@@ -29,11 +29,11 @@ import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
 import { chunkStats } from './bench/histogram.js';
 import { BenchInsights } from './bench/insights.js';
 import { touchingIndex } from './bench/omega.js';
+import { comparePairedMany } from './bench/paired.js';
 import { corpusHash, hitRefs, questionsHash } from './bench/provenance.js';
 import { runsFromTrace } from './bench/rankings.js';
 import { splitVariantRetrievers, variantRun } from './bench/variants.js';
 import { ragscopeVersion } from './bench/version.js';
-import { comparePaired } from './compare.js';
 import { docRunFromChunks } from './metrics/chunk-relevance.js';
 import {
   averagePrecision,
@@ -594,11 +594,16 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
   const best = bestOf(configs, primary);
   const comparisons: Comparison[] = [];
   if (best && questions.length > 0) {
-    const bestScores = questions.map((q) => scoresByConfig.get(best.id)!.perQuery.get(q.id)![primary]!);
-    for (const c of configs) {
-      if (c.id === best.id) continue;
-      const mine = questions.map((q) => scoresByConfig.get(c.id)!.perQuery.get(q.id)![primary]!);
-      const r = comparePaired(bestScores, mine, { seed, iterations });
+    const runOf = (id: string) => questions.map((q) => scoresByConfig.get(id)!.perQuery.get(q.id)![primary]!);
+    const others = configs.filter((c) => c.id !== best.id);
+    // comparePaired of each against the best, sign flips drawn once (same values to the bit).
+    const outcomes = comparePairedMany(
+      runOf(best.id),
+      others.map((c) => runOf(c.id)),
+      { seed, iterations },
+    );
+    for (const [ci, c] of others.entries()) {
+      const r = outcomes[ci]!;
       comparisons.push({
         a: c.id,
         b: best.id,

@@ -1,6 +1,7 @@
 import type { CorpusTriage, FusionEffect } from '../../report/types.js';
-import { type FusionOptions, fuseFromTrace } from '../../search/fusion.js';
+import type { FusionOptions } from '../../search/fusion.js';
 import type { SearchTrace } from '../../search/types.js';
+import { fusedIdsFromTrace } from './fusion-replay.js';
 
 /** A fusion choice replayed over every question's trace. @internal */
 export interface FusionChoice {
@@ -46,13 +47,13 @@ export function fusionChoices(configured: FusionOptions | undefined): FusionChoi
 
 /**
  * Chunk ids of a fusion choice over one trace: the recorded fusion stage for the configured choice, else the
- * real fusion code replayed over the recorded lists (no re-query).
+ * fusion replayed over the recorded lists (no re-query; the same ids in the same order as `fuseFromTrace`).
  * @internal
  */
 export function replayFusion(trace: SearchTrace, choice: FusionChoice): string[] {
   const recorded = choice.configured ? trace.stages.find((s) => s.stage === 'fusion') : undefined;
   if (recorded) return recorded.candidates.map((c) => c.chunkId);
-  return fuseFromTrace(trace, choice.options).candidates.map((c) => c.chunkId);
+  return fusedIdsFromTrace(trace, choice.options);
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
