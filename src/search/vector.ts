@@ -1,6 +1,6 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
-import { checkInteger, RagscopeError } from '../core/errors.js';
+import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
 import { importOptional } from '../core/optional.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
@@ -63,6 +63,12 @@ export interface VectorIndexOptions {
   initialCapacity?: number;
   /** Seed of hnswlib's level generator, for reproducible graphs. Default 100. */
   seed?: number;
+  /**
+   * Rebuild the graph from the live vectors once deleted (replaced or removed) nodes exceed this many times the
+   * live ones (at least 1024 live). Higher = fewer rebuilds, a larger graph between them. Default
+   * {@link HNSW_DEFAULTS}`.compactRatio`.
+   */
+  compactRatio?: number;
 }
 
 type HnswModule = typeof import('hnswlib-node');
@@ -130,6 +136,8 @@ export class VectorIndex implements VectorSearchIndex {
   readonly efConstruction: number;
   /** Level-generator seed. */
   readonly seed: number;
+  /** Deleted / live ratio that triggers a rebuild. */
+  readonly compactRatio: number;
   private ef: number;
   private readonly initialCapacity: number;
   private hnsw: HierarchicalNSW | null = null;
@@ -160,6 +168,15 @@ export class VectorIndex implements VectorSearchIndex {
       1,
     );
     this.seed = checkInteger('seed', options.seed ?? HNSW_DEFAULTS.seed, 0);
+    const ratio = options.compactRatio ?? HNSW_DEFAULTS.compactRatio;
+    if (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio))
+      invalidArgument('compactRatio', ratio, 'a finite number > 0');
+    this.compactRatio = ratio;
+  }
+
+  /** Whether deleted nodes now outnumber live ones `compactRatio` times (at least 1024 live). */
+  private overDeleted(): boolean {
+    return this.deleted > this.compactRatio * Math.max(this.labelOf.size, 1024);
   }
 
   /** Number of (live) vectors stored. */
@@ -210,7 +227,7 @@ export class VectorIndex implements VectorSearchIndex {
         this.idOf.delete(old);
         this.labelOf.delete(id);
         this.deleted++;
-        if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) h = this.compact();
+        if (this.overDeleted()) h = this.compact();
       }
       if (this.used >= this.capacity) {
         this.capacity = Math.max(this.capacity * 2, this.used + 1);
@@ -270,7 +287,7 @@ export class VectorIndex implements VectorSearchIndex {
       this.idOf.delete(label);
       this.deleted++;
     }
-    if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) this.compact();
+    if (this.overDeleted()) this.compact();
   }
 
   /**
@@ -325,6 +342,7 @@ export class VectorIndex implements VectorSearchIndex {
         efSearch: this.ef,
         seed: this.seed,
         initialCapacity: this.initialCapacity,
+        compactRatio: this.compactRatio,
         nextLabel: this.nextLabel,
         labels: [...this.labelOf],
       },
@@ -358,6 +376,7 @@ export class VectorIndex implements VectorSearchIndex {
         efSearch: header.efSearch as number,
         seed: header.seed as number,
         initialCapacity: header.initialCapacity as number,
+        ...(header.compactRatio === undefined ? {} : { compactRatio: header.compactRatio as number }),
       });
     } catch {
       return corrupt('bad parameters in header');
