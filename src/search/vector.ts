@@ -1,7 +1,8 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
-import { importOptional } from '../core/optional.js';
+import { hnswData, readGraphFile, writeGraphFile } from './hnsw-graph-file.js';
+import { type HnswModule, loadHnsw } from './hnsw-module.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
   checkBatch,
@@ -16,6 +17,13 @@ import {
 } from './vector-common.js';
 
 export { ExactVectorIndex, type ExactVectorIndexOptions } from './exact.js';
+
+/**
+ * The hnswlib space behind both metrics: inner product. For `'cosine'`, `VectorIndex` normalises vectors itself
+ * ({@link hnswData}) so that the bytes hnswlib stores are known exactly (a saved graph omits them) and a compaction
+ * re-adds them unchanged.
+ */
+const HNSW_SPACE = 'ip';
 
 /**
  * The HNSW defaults of {@link VectorIndex} (and of the pipeline's `vector: { index: 'hnsw' }`), chosen by measurement
@@ -69,26 +77,6 @@ export interface VectorIndexOptions {
    * {@link HNSW_DEFAULTS}`.compactRatio`.
    */
   compactRatio?: number;
-}
-
-type HnswModule = typeof import('hnswlib-node');
-
-let hnswModule: Promise<HnswModule> | null = null;
-
-/** Load hnswlib-node (native, an optional peer) on first use only; absent, `MISSING_DEPENDENCY`. */
-async function loadHnsw(): Promise<HnswModule> {
-  hnswModule ??= importOptional(
-    'hnswlib-node',
-    'vector index "hnsw" (VectorIndex)',
-    () => import('hnswlib-node'),
-    "Without it, use exact search: vector: { index: 'exact' } (ExactVectorIndex), or --vector-index exact.",
-  )
-    .then((m) => ((m as { default?: HnswModule }).default ?? m) as HnswModule)
-    .catch((err: unknown) => {
-      hnswModule = null;
-      throw err;
-    });
-  return hnswModule;
 }
 
 /**
@@ -233,7 +221,7 @@ export class VectorIndex implements VectorSearchIndex {
         this.capacity = Math.max(this.capacity * 2, this.used + 1);
         h.resizeIndex(this.capacity);
       }
-      const v = vectors[i] as Float32Array;
+      const v = hnswData(vectors[i] as Float32Array, this.metric);
       for (let j = 0; j < row.length; j++) row[j] = v[j] as number;
       const label = this.nextLabel++;
       h.addPoint(row, label, false);
@@ -255,7 +243,7 @@ export class VectorIndex implements VectorSearchIndex {
   private compact(): HierarchicalNSW {
     const old = this.hnsw as HierarchicalNSW;
     const { HierarchicalNSW: Hnsw } = this.mod as HnswModule;
-    const h = new Hnsw(this.metric, this.dimensions);
+    const h = new Hnsw(HNSW_SPACE, this.dimensions);
     const live = [...this.idOf.keys()].sort((a, b) => a - b);
     this.capacity = Math.max(this.initialCapacity, live.length * 2);
     h.initIndex(this.capacity, this.M, this.efConstruction, this.seed, false);
@@ -303,7 +291,10 @@ export class VectorIndex implements VectorSearchIndex {
     checkK(k);
     const n = this.labelOf.size;
     if (n === 0 || !this.hnsw) return [];
-    const { distances, neighbors } = this.hnsw.searchKnn(Array.from(q), Math.min(k, n));
+    const { distances, neighbors } = this.hnsw.searchKnn(
+      Array.from(hnswData(q, this.metric)),
+      Math.min(k, n),
+    );
     const out: ScoredId[] = [];
     neighbors.forEach((label, i) => {
       const id = this.idOf.get(label);
@@ -331,23 +322,13 @@ export class VectorIndex implements VectorSearchIndex {
     } finally {
       await rm(graphTmp, { force: true });
     }
-    await writeVectorFile(
-      file,
-      {
-        kind: 'hnsw',
-        dimensions: this.dimensions,
-        metric: this.metric,
-        M: this.M,
-        efConstruction: this.efConstruction,
-        efSearch: this.ef,
-        seed: this.seed,
-        initialCapacity: this.initialCapacity,
-        compactRatio: this.compactRatio,
-        nextLabel: this.nextLabel,
-        labels: [...this.labelOf],
-      },
-      body,
-    );
+    const header = {
+      kind: 'hnsw' as const,
+      ...this.params(),
+      nextLabel: this.nextLabel,
+      labels: [...this.labelOf],
+    };
+    await writeVectorFile(file, header, body);
   }
 
   /**
@@ -361,6 +342,63 @@ export class VectorIndex implements VectorSearchIndex {
    */
   static async readFrom(file: string): Promise<VectorIndex> {
     const { header, body } = await readVectorFile(file, 'hnsw');
+    const tmp = tempPath(file);
+    try {
+      await writeFile(tmp, body);
+      return await VectorIndex.restore(file, header, header.labels, tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Save the graph without the vectors the caller keeps itself (one copy of the vectors on disk): `ids` are all the
+   * live ids, in the order the caller will give them back to {@link VectorIndex.readGraphFrom}, `vectorOf` their
+   * raw vectors. Only deleted nodes awaiting compaction keep their vectors in the file. @internal
+   */
+  async writeGraphTo(
+    file: string,
+    ids: readonly string[],
+    vectorOf: (id: string) => ArrayLike<number> | undefined,
+  ): Promise<void> {
+    const h = await this.index();
+    await writeGraphFile(
+      file,
+      h,
+      { ...this.params(), nextLabel: this.nextLabel },
+      ids,
+      this.labelOf,
+      vectorOf,
+    );
+  }
+
+  /**
+   * Load a graph written by {@link VectorIndex.writeGraphTo} (file contents `buf`), given the same ids in the same
+   * order and their raw vectors; the graph is bit for bit the saved one. A damaged or mismatched file throws
+   * `CORRUPT_FILE` naming `file`. @internal
+   */
+  static async readGraphFrom(
+    file: string,
+    buf: Buffer,
+    ids: readonly string[],
+    vectors: readonly ArrayLike<number>[],
+  ): Promise<VectorIndex> {
+    const tmp = tempPath(file);
+    try {
+      const { header, labels } = await readGraphFile(file, buf, ids, vectors, tmp);
+      return await VectorIndex.restore(file, header, labels, tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** An index with `header`'s parameters, `labels`' id map and the hnswlib graph in `hnswFile`. */
+  private static async restore(
+    file: string,
+    header: Record<string, unknown>,
+    labels: unknown,
+    hnswFile: string,
+  ): Promise<VectorIndex> {
     const corrupt = (what: string): never => {
       throw new RagscopeError('CORRUPT_FILE', `${file} is not a valid ragscope vector index: ${what}`, {
         file,
@@ -369,8 +407,8 @@ export class VectorIndex implements VectorSearchIndex {
     let idx: VectorIndex;
     try {
       idx = new VectorIndex({
-        dimensions: header.dimensions,
-        metric: header.metric,
+        dimensions: header.dimensions as number,
+        metric: header.metric as VectorMetric,
         M: header.M as number,
         efConstruction: header.efConstruction as number,
         efSearch: header.efSearch as number,
@@ -381,35 +419,29 @@ export class VectorIndex implements VectorSearchIndex {
     } catch {
       return corrupt('bad parameters in header');
     }
-    const labels = header.labels;
-    if (!Array.isArray(labels) || typeof header.nextLabel !== 'number') return corrupt('missing id map');
-    for (const row of labels as unknown[]) {
+    const next = header.nextLabel;
+    if (typeof next !== 'number' || (!Array.isArray(labels) && !(labels instanceof Map)))
+      return corrupt('missing id map');
+    for (const row of labels as Iterable<unknown>) {
       if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isInteger(row[1]))
         corrupt('bad id map entry');
       const [id, label] = row as [string, number];
-      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= header.nextLabel)
-        corrupt('inconsistent id map');
+      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= next) corrupt('inconsistent id map');
       idx.labelOf.set(id, label);
       idx.idOf.set(label, id);
     }
-    idx.nextLabel = header.nextLabel;
+    idx.nextLabel = next;
     const mod = await loadHnsw();
     idx.mod = mod;
-    const h = new mod.HierarchicalNSW(idx.metric, idx.dimensions);
-    const graphTmp = tempPath(file);
+    const h = new mod.HierarchicalNSW(HNSW_SPACE, idx.dimensions);
     try {
-      await writeFile(graphTmp, body);
-      await h.readIndex(graphTmp, false);
+      await h.readIndex(hnswFile, false);
     } catch (err) {
       throw new RagscopeError(
         'CORRUPT_FILE',
         `${file}: hnswlib could not read the graph (${(err as Error).message})`,
-        {
-          file,
-        },
+        { file },
       );
-    } finally {
-      await rm(graphTmp, { force: true });
     }
     if (h.getNumDimensions() !== idx.dimensions) corrupt('graph dimensions differ from header');
     idx.used = h.getCurrentCount();
@@ -421,12 +453,24 @@ export class VectorIndex implements VectorSearchIndex {
     return idx;
   }
 
+  private params() {
+    return {
+      dimensions: this.dimensions,
+      metric: this.metric,
+      M: this.M,
+      efConstruction: this.efConstruction,
+      efSearch: this.ef,
+      seed: this.seed,
+      initialCapacity: this.initialCapacity,
+      compactRatio: this.compactRatio,
+    };
+  }
   /** The hnswlib index, created (and the native module loaded) on first use. */
   private async index(): Promise<HierarchicalNSW> {
     if (this.hnsw) return this.hnsw;
     this.init ??= loadHnsw().then((mod) => {
       this.mod = mod;
-      const h = new mod.HierarchicalNSW(this.metric, this.dimensions);
+      const h = new mod.HierarchicalNSW(HNSW_SPACE, this.dimensions);
       h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, false);
       h.setEf(this.ef);
       this.capacity = this.initialCapacity;
