@@ -7,7 +7,9 @@
  *
  * Run: npx tsx bench/hnsw-build.ts
  * Env: SIZES ("10000,50000,200000"), M (16), EFC (100), EFS ("64,128,256"), QUERIES (100), BATCH (10000),
- *      DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
+ *      SHARD (0 = one graph; else at most SHARD vectors per graph, graphs filled one after the other, a query
+ *      searches every graph for its top k and merges them exactly: the experiment "does sharding keep the build
+ *      flat, and what does it cost per query"), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
  */
 
 import { HNSW_DEFAULTS, VectorIndex } from '../src/search/vector.js';
@@ -19,6 +21,39 @@ const EFC = Number(process.env.EFC ?? HNSW_DEFAULTS.efConstruction);
 const EFS = (process.env.EFS ?? '64,128,256').split(',').map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 100);
 const BATCH = Number(process.env.BATCH ?? 10_000);
+const SHARD = Number(process.env.SHARD ?? 0);
+
+/** One graph, or several of at most SHARD vectors each, searched one by one and merged exactly. */
+class Shards {
+  readonly graphs: VectorIndex[] = [];
+  private last = 0;
+  constructor(
+    private readonly make: (capacity: number) => VectorIndex,
+    private readonly n: number,
+  ) {}
+  async add(ids: string[], vs: Float32Array[]): Promise<void> {
+    for (let i = 0; i < ids.length; ) {
+      let g = this.graphs[this.graphs.length - 1];
+      if (!g || (SHARD > 0 && this.last >= SHARD)) {
+        g = this.make(SHARD > 0 ? Math.min(SHARD, this.n) : this.n);
+        this.graphs.push(g);
+        this.last = 0;
+      }
+      const take = SHARD > 0 ? Math.min(ids.length - i, SHARD - this.last) : ids.length - i;
+      await g.add(ids.slice(i, i + take), vs.slice(i, i + take));
+      this.last += take;
+      i += take;
+    }
+  }
+  set efSearch(ef: number) {
+    for (const g of this.graphs) g.efSearch = ef;
+  }
+  async search(q: Float32Array, k: number) {
+    if (this.graphs.length === 1) return (this.graphs[0] as VectorIndex).search(q, k);
+    const all = (await Promise.all(this.graphs.map((g) => g.search(q, k)))).flat();
+    return all.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
+  }
+}
 const K = 10;
 
 const cpuMs = (): number => {
@@ -60,7 +95,7 @@ async function main(): Promise<void> {
   const shape = shapeFromEnv();
   const max = Math.max(...SIZES);
   console.log(
-    `HNSW build bench: sizes ${SIZES.join(', ')}, ${shape.dims}-d ${shape.data} (latent ${shape.latent}, noise ${shape.noise}), M ${M}, efConstruction ${EFC}, batch ${BATCH}, ${QUERIES} queries, k ${K}`,
+    `HNSW build bench: sizes ${SIZES.join(', ')}, ${shape.dims}-d ${shape.data} (latent ${shape.latent}, noise ${shape.noise}), M ${M}, efConstruction ${EFC}, batch ${BATCH}, ${SHARD > 0 ? `shards of <= ${SHARD}` : 'one graph'}, ${QUERIES} queries, k ${K}`,
   );
   let t = cpuMs();
   const vectors = unitVectors(max, 1, shape);
@@ -73,7 +108,11 @@ async function main(): Promise<void> {
   );
   let base: number | null = null;
   for (const n of SIZES) {
-    const idx = new VectorIndex({ dimensions: shape.dims, M, efConstruction: EFC, initialCapacity: n });
+    const idx = new Shards(
+      (initialCapacity) =>
+        new VectorIndex({ dimensions: shape.dims, M, efConstruction: EFC, initialCapacity }),
+      n,
+    );
     t = cpuMs();
     const w = performance.now();
     for (let i = 0; i < n; i += BATCH)
@@ -82,7 +121,7 @@ async function main(): Promise<void> {
     const wall = (performance.now() - w) / n;
     base ??= build;
     console.log(
-      `  built ${n}: ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()})`,
+      `  built ${n} (${idx.graphs.length} graph(s)): ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()})`,
     );
     const recalls: string[] = [];
     const sets = truth.get(n) as Set<string>[];

@@ -97,12 +97,15 @@ export async function hnswAvailable(): Promise<boolean> {
 
 /**
  * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
- * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`).
- * The index grows by doubling its capacity as items are added; `add` on an existing id marks the old vector deleted
- * and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the graph (still routing
- * searches, never returned) until they outnumber the live ones twice ({@link HNSW_DEFAULTS}`.compactRatio`); then the graph
- * is rebuilt from the live vectors. hnswlib's in-place replacement of a deleted slot (`replaceDeleted`) is not used:
- * it repairs every neighbour's links and cost ~8x a fresh insert (bench/RESULTS.md).
+ * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`; for
+ * cosine the index normalises vectors and queries itself, in float32 exactly as hnswlib-node does, over hnswlib's
+ * inner-product space). The index grows by doubling its capacity as items are added; `add` on an existing id marks
+ * the old vector deleted and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the
+ * graph (still routing searches, never returned) until they outnumber the live ones `compactRatio` times
+ * ({@link HNSW_DEFAULTS}); then the graph is rebuilt from the live vectors. hnswlib's in-place replacement of a
+ * deleted slot (`replaceDeleted`) is not used: it repairs every neighbour's links and cost ~12x a fresh insert
+ * (bench/RESULTS.md). `writeTo` saves a self-contained file (graph and vectors); a saved pipeline instead stores the
+ * graph without its live vectors, which it keeps once in `vectors.bin`.
  *
  * @example
  * ```ts
