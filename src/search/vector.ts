@@ -29,9 +29,10 @@ const HNSW_SPACE = 'ip';
  * The HNSW defaults of {@link VectorIndex} (and of the pipeline's `vector: { index: 'hnsw' }`), chosen by measurement
  * in bench/hnsw.ts (bench/RESULTS.md, "HNSW build and update cost"): `efConstruction` 100 builds a graph as good as
  * 200 for embedding-like data (recall@10 0.99 at efSearch 256) at about half the build time; `M` 16.
- * `compactRatio`: the graph is rebuilt from its live vectors once deleted (replaced or removed) nodes outnumber
- * live ones (at least 1024) times this ratio, so the rebuild adds at most 1/ratio of an insert to each update,
- * amortised, and the graph holds at most (1 + ratio) times the live nodes.
+ * `compactRatio` 1: the graph is rebuilt from its live vectors once deleted (replaced or removed) nodes outnumber
+ * the live ones (at least 1024): with every id replaced 3 times an update costs 1.77–1.84x a fresh add at 5k–10k
+ * vectors, vs 2.51–2.61x at ratio 2 and 3.5x at 4 (bench/hnsw-churn.ts): inserting into a graph bloated with deleted
+ * nodes costs more than the rebuild saves. The graph holds at most 2x the live nodes.
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export const HNSW_DEFAULTS = {
   efSearch: 64,
   initialCapacity: 1024,
   seed: 100,
-  compactRatio: 2,
+  compactRatio: 1,
 } as const;
 
 /**
