@@ -234,7 +234,17 @@ export async function readGraphFile(
     return fail('header is not valid JSON');
   }
   const { count, elements, dimensions, metric, nextLabel } = header;
-  if (header.kind !== 'hnsw-graph' || !Number.isInteger(count) || !Number.isInteger(elements))
+  if (
+    header === null ||
+    typeof header !== 'object' ||
+    header.kind !== 'hnsw-graph' ||
+    !Number.isInteger(count) ||
+    !Number.isInteger(elements) ||
+    !Number.isInteger(nextLabel) ||
+    !Number.isInteger(dimensions) ||
+    dimensions < 1 ||
+    (metric !== 'cosine' && metric !== 'ip')
+  )
     fail('bad header');
   if (count !== ids.length || vectors.length !== ids.length)
     fail(`it lists ${count} live vectors, ${ids.length} were given`);
@@ -281,7 +291,12 @@ export async function readGraphFile(
         buf.copy(rec, L.dataAt, at, at + L.dataBytes);
         at += L.dataBytes;
       } else if (live === undefined) fail(`node ${e} (label ${label}) has no vector`);
-      else bytesOf(hnswData(vectors[live] as ArrayLike<number>, metric)).copy(rec, L.dataAt);
+      else {
+        const v = vectors[live] as ArrayLike<number>;
+        if (v.length !== dimensions)
+          fail(`the vector given for ${ids[live]} has ${v.length} dimensions, not ${dimensions}`);
+        bytesOf(hnswData(v, metric)).copy(rec, L.dataAt);
+      }
       await out.write(Buffer.from(rec));
     }
     if (seen !== count) fail(`${seen} live nodes in the graph, ${count} labels listed`);
@@ -307,7 +322,12 @@ export function graphFileInfo(
   };
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== MAGIC) fail('bad magic bytes');
   const headLen = buf.readUInt32LE(8);
-  const header = JSON.parse(buf.toString('utf8', 12, 12 + headLen)) as GraphHeader;
+  let header: GraphHeader;
+  try {
+    header = JSON.parse(buf.toString('utf8', 12, 12 + headLen)) as GraphHeader;
+  } catch {
+    return fail('header is not valid JSON');
+  }
   let at = 12 + headLen + header.count * 4;
   const L = layoutOf(buf.subarray(at, at + HNSW_HEADER), header.dimensions, fail);
   at += HNSW_HEADER;

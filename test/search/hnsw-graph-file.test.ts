@@ -133,6 +133,8 @@ describe('HNSW graph file (one copy of the vectors)', () => {
     await expectCorrupt(VectorIndex.readGraphFrom(file, buf, ids.slice(1), vs.slice(1)), file, '300');
     const swapped = [ids[1]!, ids[0]!, ...ids.slice(2)];
     await expectCorrupt(VectorIndex.readGraphFrom(file, buf, swapped, vs), 'not the ones it was saved with');
+    const short = vs.map((v) => v.subarray(0, 7));
+    await expectCorrupt(VectorIndex.readGraphFrom(file, buf, ids, short), '7 dimensions, not 8');
     const cut = buf.subarray(0, buf.length - 500);
     await expectCorrupt(VectorIndex.readGraphFrom(file, cut, ids, vs), file);
     const bad = Buffer.from(buf);
