@@ -6,7 +6,8 @@
  * queries exactly as the saved one did.
  *
  * Run: node --max-old-space-size=16000 --expose-gc --import tsx bench/scale.ts --chunks 1000000
- *      add --bm25-only for a BM25-only pipeline; --dims 256 (default); --keep to leave the index folder behind.
+ *      add --bm25-only for a BM25-only pipeline; --dims 256 (default); --vector-index hnsw (default exact);
+ *      --keep to leave the index folder behind.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const value = (name: string, fallback: string) => {
 const CHUNKS = Number(value('--chunks', '100000'));
 const DIMS = Number(value('--dims', '256'));
 const BM25_ONLY = flag('--bm25-only');
+const VECTOR_INDEX = value('--vector-index', 'exact') as 'exact' | 'hnsw';
 const CHARS = 400;
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 const cpuSeconds = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1e6;
@@ -38,7 +40,7 @@ function pipelineConfig() {
     : {
         chunker: 'none' as const,
         embedder: new HashingEmbedder({ dimensions: DIMS }),
-        vector: { index: 'exact' as const },
+        vector: { index: VECTOR_INDEX },
       };
 }
 
@@ -167,7 +169,7 @@ async function main(): Promise<void> {
   if (!flag('--keep')) rmSync(work, { recursive: true, force: true });
   const result = {
     chunks: CHUNKS,
-    vectors: BM25_ONLY ? 'none' : `${DIMS}d exact`,
+    vectors: BM25_ONLY ? 'none' : `${DIMS}d ${VECTOR_INDEX}`,
     buildCpuS: +buildCpu.toFixed(1),
     rssAfterBuildMB: mb(rssAfterBuild),
     saveCpuS: +saveCpu.toFixed(1),

@@ -1,7 +1,9 @@
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { HierarchicalNSW } from 'hnswlib-node';
-import { checkInteger, RagscopeError } from '../core/errors.js';
-import { importOptional } from '../core/optional.js';
+import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
+import { hnswData, readGraphFile, writeGraphFile } from './hnsw-graph-file.js';
+import { type HnswModule, loadHnsw } from './hnsw-module.js';
+import { HNSW_DEFAULTS, type VectorIndexOptions } from './hnsw-options.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
   checkBatch,
@@ -16,74 +18,14 @@ import {
 } from './vector-common.js';
 
 export { ExactVectorIndex, type ExactVectorIndexOptions } from './exact.js';
+export { HNSW_DEFAULTS, type VectorIndexOptions } from './hnsw-options.js';
 
 /**
- * The HNSW defaults of {@link VectorIndex} (and of the pipeline's `vector: { index: 'hnsw' }`), chosen by measurement
- * in bench/hnsw.ts (bench/RESULTS.md, "HNSW build and update cost"): `efConstruction` 100 builds a graph as good as
- * 200 for embedding-like data (recall@10 0.99 at efSearch 256) at about half the build time; `M` 16.
- * `compactRatio`: the graph is rebuilt from its live vectors once deleted (replaced or removed) nodes outnumber
- * live ones (at least 1024) times this ratio, so the rebuild adds at most 1/ratio of an insert to each update,
- * amortised, and the graph holds at most (1 + ratio) times the live nodes.
- *
- * @example
- * ```ts
- * HNSW_DEFAULTS.efConstruction; // 100
- * const idx = new VectorIndex({ dimensions: 384, efSearch: 256 }); // M 16, efConstruction 100
- * ```
+ * The hnswlib space behind both metrics: inner product. For `'cosine'`, `VectorIndex` normalises vectors itself
+ * ({@link hnswData}) so that the bytes hnswlib stores are known exactly (a saved graph omits them) and a compaction
+ * re-adds them unchanged.
  */
-export const HNSW_DEFAULTS = {
-  M: 16,
-  efConstruction: 100,
-  efSearch: 64,
-  initialCapacity: 1024,
-  seed: 100,
-  compactRatio: 2,
-} as const;
-
-/**
- * Options of {@link VectorIndex}. Defaults: {@link HNSW_DEFAULTS}.
- *
- * @example
- * ```ts
- * const o: VectorIndexOptions = { dimensions: 384, metric: 'cosine', M: 16, efConstruction: 100, efSearch: 64 };
- * ```
- */
-export interface VectorIndexOptions {
-  /** Vector length (required, positive integer). */
-  dimensions: number;
-  /** `'cosine'` (hnswlib normalises vectors) or `'ip'` (inner product). Default `'cosine'`. */
-  metric?: VectorMetric;
-  /** HNSW graph degree (links per node per layer); higher = better recall, more memory, slower build. Default 16. */
-  M?: number;
-  /** Beam width while building; higher = better graph, slower build. Default 100. */
-  efConstruction?: number;
-  /** Beam width while searching (raised to `k` when smaller); higher = better recall, slower queries. Default 64. */
-  efSearch?: number;
-  /** Slots allocated up front; the index doubles its capacity whenever it is full. Default 1024. */
-  initialCapacity?: number;
-  /** Seed of hnswlib's level generator, for reproducible graphs. Default 100. */
-  seed?: number;
-}
-
-type HnswModule = typeof import('hnswlib-node');
-
-let hnswModule: Promise<HnswModule> | null = null;
-
-/** Load hnswlib-node (native, an optional peer) on first use only; absent, `MISSING_DEPENDENCY`. */
-async function loadHnsw(): Promise<HnswModule> {
-  hnswModule ??= importOptional(
-    'hnswlib-node',
-    'vector index "hnsw" (VectorIndex)',
-    () => import('hnswlib-node'),
-    "Without it, use exact search: vector: { index: 'exact' } (ExactVectorIndex), or --vector-index exact.",
-  )
-    .then((m) => ((m as { default?: HnswModule }).default ?? m) as HnswModule)
-    .catch((err: unknown) => {
-      hnswModule = null;
-      throw err;
-    });
-  return hnswModule;
-}
+const HNSW_SPACE = 'ip';
 
 /**
  * Whether HNSW can be used here: hnswlib-node (an optional peer) is installed and loads. Lets a caller pick exact
@@ -103,12 +45,15 @@ export async function hnswAvailable(): Promise<boolean> {
 
 /**
  * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
- * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`).
- * The index grows by doubling its capacity as items are added; `add` on an existing id marks the old vector deleted
- * and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the graph (still routing
- * searches, never returned) until they outnumber the live ones twice ({@link HNSW_DEFAULTS}`.compactRatio`); then the graph
- * is rebuilt from the live vectors. hnswlib's in-place replacement of a deleted slot (`replaceDeleted`) is not used:
- * it repairs every neighbour's links and cost ~8x a fresh insert (bench/RESULTS.md).
+ * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`; for
+ * cosine the index normalises vectors and queries itself, in float32 exactly as hnswlib-node does, over hnswlib's
+ * inner-product space). The index grows by doubling its capacity as items are added; `add` on an existing id marks
+ * the old vector deleted and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the
+ * graph (still routing searches, never returned) until they outnumber the live ones `compactRatio` times
+ * ({@link HNSW_DEFAULTS}); then the graph is rebuilt from the live vectors. hnswlib's in-place replacement of a
+ * deleted slot (`replaceDeleted`) is not used: it repairs every neighbour's links and cost ~12x a fresh insert
+ * (bench/RESULTS.md). `writeTo` saves a self-contained file (graph and vectors); a saved pipeline instead stores the
+ * graph without its live vectors, which it keeps once in `vectors.bin`.
  *
  * @example
  * ```ts
@@ -130,6 +75,8 @@ export class VectorIndex implements VectorSearchIndex {
   readonly efConstruction: number;
   /** Level-generator seed. */
   readonly seed: number;
+  /** Deleted / live ratio that triggers a rebuild. */
+  readonly compactRatio: number;
   private ef: number;
   private readonly initialCapacity: number;
   private hnsw: HierarchicalNSW | null = null;
@@ -160,6 +107,15 @@ export class VectorIndex implements VectorSearchIndex {
       1,
     );
     this.seed = checkInteger('seed', options.seed ?? HNSW_DEFAULTS.seed, 0);
+    const ratio = options.compactRatio ?? HNSW_DEFAULTS.compactRatio;
+    if (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio))
+      invalidArgument('compactRatio', ratio, 'a finite number > 0');
+    this.compactRatio = ratio;
+  }
+
+  /** Whether deleted nodes now outnumber live ones `compactRatio` times (at least 1024 live). */
+  private overDeleted(): boolean {
+    return this.deleted > this.compactRatio * Math.max(this.labelOf.size, 1024);
   }
 
   /** Number of (live) vectors stored. */
@@ -210,13 +166,13 @@ export class VectorIndex implements VectorSearchIndex {
         this.idOf.delete(old);
         this.labelOf.delete(id);
         this.deleted++;
-        if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) h = this.compact();
+        if (this.overDeleted()) h = this.compact();
       }
       if (this.used >= this.capacity) {
         this.capacity = Math.max(this.capacity * 2, this.used + 1);
         h.resizeIndex(this.capacity);
       }
-      const v = vectors[i] as Float32Array;
+      const v = hnswData(vectors[i] as Float32Array, this.metric);
       for (let j = 0; j < row.length; j++) row[j] = v[j] as number;
       const label = this.nextLabel++;
       h.addPoint(row, label, false);
@@ -238,7 +194,7 @@ export class VectorIndex implements VectorSearchIndex {
   private compact(): HierarchicalNSW {
     const old = this.hnsw as HierarchicalNSW;
     const { HierarchicalNSW: Hnsw } = this.mod as HnswModule;
-    const h = new Hnsw(this.metric, this.dimensions);
+    const h = new Hnsw(HNSW_SPACE, this.dimensions);
     const live = [...this.idOf.keys()].sort((a, b) => a - b);
     this.capacity = Math.max(this.initialCapacity, live.length * 2);
     h.initIndex(this.capacity, this.M, this.efConstruction, this.seed, false);
@@ -270,7 +226,7 @@ export class VectorIndex implements VectorSearchIndex {
       this.idOf.delete(label);
       this.deleted++;
     }
-    if (this.deleted > HNSW_DEFAULTS.compactRatio * Math.max(this.labelOf.size, 1024)) this.compact();
+    if (this.overDeleted()) this.compact();
   }
 
   /**
@@ -286,7 +242,10 @@ export class VectorIndex implements VectorSearchIndex {
     checkK(k);
     const n = this.labelOf.size;
     if (n === 0 || !this.hnsw) return [];
-    const { distances, neighbors } = this.hnsw.searchKnn(Array.from(q), Math.min(k, n));
+    const { distances, neighbors } = this.hnsw.searchKnn(
+      Array.from(hnswData(q, this.metric)),
+      Math.min(k, n),
+    );
     const out: ScoredId[] = [];
     neighbors.forEach((label, i) => {
       const id = this.idOf.get(label);
@@ -314,22 +273,13 @@ export class VectorIndex implements VectorSearchIndex {
     } finally {
       await rm(graphTmp, { force: true });
     }
-    await writeVectorFile(
-      file,
-      {
-        kind: 'hnsw',
-        dimensions: this.dimensions,
-        metric: this.metric,
-        M: this.M,
-        efConstruction: this.efConstruction,
-        efSearch: this.ef,
-        seed: this.seed,
-        initialCapacity: this.initialCapacity,
-        nextLabel: this.nextLabel,
-        labels: [...this.labelOf],
-      },
-      body,
-    );
+    const header = {
+      kind: 'hnsw' as const,
+      ...this.params(),
+      nextLabel: this.nextLabel,
+      labels: [...this.labelOf],
+    };
+    await writeVectorFile(file, header, body);
   }
 
   /**
@@ -343,6 +293,63 @@ export class VectorIndex implements VectorSearchIndex {
    */
   static async readFrom(file: string): Promise<VectorIndex> {
     const { header, body } = await readVectorFile(file, 'hnsw');
+    const tmp = tempPath(file);
+    try {
+      await writeFile(tmp, body);
+      return await VectorIndex.restore(file, header, header.labels, tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /**
+   * Save the graph without the vectors the caller keeps itself (one copy of the vectors on disk): `ids` are all the
+   * live ids, in the order the caller will give them back to {@link VectorIndex.readGraphFrom}, `vectorOf` their
+   * raw vectors. Only deleted nodes awaiting compaction keep their vectors in the file. @internal
+   */
+  async writeGraphTo(
+    file: string,
+    ids: readonly string[],
+    vectorOf: (id: string) => ArrayLike<number> | undefined,
+  ): Promise<void> {
+    const h = await this.index();
+    await writeGraphFile(
+      file,
+      h,
+      { ...this.params(), nextLabel: this.nextLabel },
+      ids,
+      this.labelOf,
+      vectorOf,
+    );
+  }
+
+  /**
+   * Load a graph written by {@link VectorIndex.writeGraphTo} (file contents `buf`), given the same ids in the same
+   * order and their raw vectors; the graph is bit for bit the saved one. A damaged or mismatched file throws
+   * `CORRUPT_FILE` naming `file`. @internal
+   */
+  static async readGraphFrom(
+    file: string,
+    buf: Buffer,
+    ids: readonly string[],
+    vectors: readonly ArrayLike<number>[],
+  ): Promise<VectorIndex> {
+    const tmp = tempPath(file);
+    try {
+      const { header, labels } = await readGraphFile(file, buf, ids, vectors, tmp);
+      return await VectorIndex.restore(file, header, labels, tmp);
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** An index with `header`'s parameters, `labels`' id map and the hnswlib graph in `hnswFile`. */
+  private static async restore(
+    file: string,
+    header: Record<string, unknown>,
+    labels: unknown,
+    hnswFile: string,
+  ): Promise<VectorIndex> {
     const corrupt = (what: string): never => {
       throw new RagscopeError('CORRUPT_FILE', `${file} is not a valid ragscope vector index: ${what}`, {
         file,
@@ -351,46 +358,41 @@ export class VectorIndex implements VectorSearchIndex {
     let idx: VectorIndex;
     try {
       idx = new VectorIndex({
-        dimensions: header.dimensions,
-        metric: header.metric,
+        dimensions: header.dimensions as number,
+        metric: header.metric as VectorMetric,
         M: header.M as number,
         efConstruction: header.efConstruction as number,
         efSearch: header.efSearch as number,
         seed: header.seed as number,
         initialCapacity: header.initialCapacity as number,
+        ...(header.compactRatio === undefined ? {} : { compactRatio: header.compactRatio as number }),
       });
     } catch {
       return corrupt('bad parameters in header');
     }
-    const labels = header.labels;
-    if (!Array.isArray(labels) || typeof header.nextLabel !== 'number') return corrupt('missing id map');
-    for (const row of labels as unknown[]) {
+    const next = header.nextLabel;
+    if (typeof next !== 'number' || (!Array.isArray(labels) && !(labels instanceof Map)))
+      return corrupt('missing id map');
+    for (const row of labels as Iterable<unknown>) {
       if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isInteger(row[1]))
         corrupt('bad id map entry');
       const [id, label] = row as [string, number];
-      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= header.nextLabel)
-        corrupt('inconsistent id map');
+      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= next) corrupt('inconsistent id map');
       idx.labelOf.set(id, label);
       idx.idOf.set(label, id);
     }
-    idx.nextLabel = header.nextLabel;
+    idx.nextLabel = next;
     const mod = await loadHnsw();
     idx.mod = mod;
-    const h = new mod.HierarchicalNSW(idx.metric, idx.dimensions);
-    const graphTmp = tempPath(file);
+    const h = new mod.HierarchicalNSW(HNSW_SPACE, idx.dimensions);
     try {
-      await writeFile(graphTmp, body);
-      await h.readIndex(graphTmp, false);
+      await h.readIndex(hnswFile, false);
     } catch (err) {
       throw new RagscopeError(
         'CORRUPT_FILE',
         `${file}: hnswlib could not read the graph (${(err as Error).message})`,
-        {
-          file,
-        },
+        { file },
       );
-    } finally {
-      await rm(graphTmp, { force: true });
     }
     if (h.getNumDimensions() !== idx.dimensions) corrupt('graph dimensions differ from header');
     idx.used = h.getCurrentCount();
@@ -402,12 +404,24 @@ export class VectorIndex implements VectorSearchIndex {
     return idx;
   }
 
+  private params() {
+    return {
+      dimensions: this.dimensions,
+      metric: this.metric,
+      M: this.M,
+      efConstruction: this.efConstruction,
+      efSearch: this.ef,
+      seed: this.seed,
+      initialCapacity: this.initialCapacity,
+      compactRatio: this.compactRatio,
+    };
+  }
   /** The hnswlib index, created (and the native module loaded) on first use. */
   private async index(): Promise<HierarchicalNSW> {
     if (this.hnsw) return this.hnsw;
     this.init ??= loadHnsw().then((mod) => {
       this.mod = mod;
-      const h = new mod.HierarchicalNSW(this.metric, this.dimensions);
+      const h = new mod.HierarchicalNSW(HNSW_SPACE, this.dimensions);
       h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, false);
       h.setEf(this.ef);
       this.capacity = this.initialCapacity;

@@ -287,4 +287,26 @@ describe('recall and exactness', () => {
     expect(back.size).toBe(500);
     expect((await back.search(current[1999]!, 1))[0]).toMatchObject({ id: 'u1999' });
   });
+
+  it('compactRatio is an option: checked, honoured (compaction sooner at 0.5), kept by save/load', async () => {
+    for (const bad of [0, -1, Number.NaN, Number.POSITIVE_INFINITY, '2'])
+      await expectCode(
+        () => new VectorIndex({ dimensions: 8, compactRatio: bad as number }),
+        'INVALID_ARGUMENT',
+        'compactRatio',
+      );
+    const dims = 8;
+    const ids = Array.from({ length: 600 }, (_, i) => `c${i}`);
+    const half = new VectorIndex({ dimensions: dims, compactRatio: 0.5 });
+    const dflt = new VectorIndex({ dimensions: dims });
+    for (const idx of [half, dflt]) {
+      await idx.add(ids, randomUnitVectors(600, dims, 1));
+      await idx.add(ids, randomUnitVectors(600, dims, 2)); // 600 deleted > 0.5 x max(600, 1024) = 512
+    }
+    expect(half.deletedCount).toBeLessThan(600);
+    expect(dflt.deletedCount).toBe(600);
+    const file = path.join(dir, 'ratio.hnsw');
+    await half.writeTo(file);
+    expect((await VectorIndex.readFrom(file)).compactRatio).toBe(0.5);
+  });
 });

@@ -21,7 +21,7 @@ export const INDEX_FORMAT = 'ragscope-index';
  * (await readManifest(dir)).version === INDEX_FORMAT_VERSION; // true
  * ```
  */
-export const INDEX_FORMAT_VERSION = 3;
+export const INDEX_FORMAT_VERSION = 4;
 
 /**
  * `manifest.json` of a saved index.
@@ -105,7 +105,7 @@ export async function readCheckedManifest(root: string): Promise<IndexManifest> 
     const older = typeof manifest.version === 'number' && manifest.version < INDEX_FORMAT_VERSION;
     throw new RagscopeError(
       'INCOMPATIBLE_INDEX',
-      `saved index ${root} has format version ${JSON.stringify(manifest.version)}${older ? ' (written by ragscope 0.1)' : ''}; this ragscope reads version ${INDEX_FORMAT_VERSION}: re-index with this version (\`ragscope index <corpus> --out ${root}\`, or addDocuments + pipeline.save)`,
+      `saved index ${root} has format version ${JSON.stringify(manifest.version)}${older ? ' (written by an older ragscope)' : ''}; this ragscope reads version ${INDEX_FORMAT_VERSION}: re-index with this version (\`ragscope index <corpus> --out ${root}\`, or addDocuments + pipeline.save)`,
       { file, version: manifest.version },
     );
   }

@@ -10,7 +10,6 @@ import type { VectorSearchIndex } from '../types.js';
 import { ExactVectorIndex, VectorIndex } from '../vector.js';
 import { BinReader, readVerified } from './binary.js';
 import type { IndexManifest } from './manifest.js';
-import { digestFile } from './sink.js';
 import { CHUNKS_MAGIC, DOCS_MAGIC, type DocRow, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
@@ -154,18 +153,8 @@ export async function readStores(
         corrupt(file(STORE_FILES.vectors), (err as Error).message, err);
       }
     } else {
-      const meta = manifest.files[STORE_FILES.vectorIndex];
-      if (!meta) return corrupt(file(STORE_FILES.vectorIndex), 'not listed in manifest.json');
-      const got = await digestFile(file(STORE_FILES.vectorIndex)).catch((err) =>
-        corrupt(file(STORE_FILES.vectorIndex), 'missing or unreadable', err),
-      );
-      if (got.sha256 !== meta.sha256 || got.bytes !== meta.bytes) {
-        corrupt(
-          file(STORE_FILES.vectorIndex),
-          `checksum mismatch (sha256 expected ${meta.sha256}, got ${got.sha256}; ${got.bytes} bytes)`,
-        );
-      }
-      vectorIndex = await VectorIndex.readFrom(file(STORE_FILES.vectorIndex));
+      const graph = await read(STORE_FILES.vectorIndex);
+      vectorIndex = await VectorIndex.readGraphFrom(file(STORE_FILES.vectorIndex), graph, ids, list);
       const missing = ids.find((id) => !vectorIndex!.has(id));
       if (vectorIndex.size !== ids.length || missing !== undefined) {
         corrupt(

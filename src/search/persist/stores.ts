@@ -10,9 +10,10 @@ import type { IndexManifest } from './manifest.js';
 import { digestFile, type FileDigest, writeStreamed } from './sink.js';
 
 /**
- * The files of a saved index (format version 3). Each text is stored once: document texts in `texts.bin`, chunks
+ * The files of a saved index (format version 4). Each text is stored once: document texts in `texts.bin`, chunks
  * as offsets into them in `chunks.bin`; BM25 postings binary in `bm25.bin`; vectors once, as float32 in
- * `vectors.bin` (an exact index is rebuilt from them; an HNSW graph is `vector-index.bin`). @internal
+ * `vectors.bin` (an exact index is rebuilt from them; an HNSW graph is `vector-index.bin`, its links without the
+ * vectors, which a load takes from `vectors.bin`). @internal
  */
 export const STORE_FILES = {
   docs: 'docs.bin',
@@ -139,6 +140,7 @@ export async function writeStores(
     if (vectorIndex.size !== withVector || state.vectors.size !== withVector) {
       disagree(tmp, `the vector index holds ${vectorIndex.size} vectors, the store ${state.vectors.size}`);
     }
+    const vectorIds: string[] = [];
     files[STORE_FILES.vectors] = await writeStreamed(file(STORE_FILES.vectors), async (s) => {
       const rows = 4096;
       const block = Buffer.alloc(rows * dims * 4);
@@ -148,6 +150,7 @@ export async function writeStores(
           const v = state.vectors.get(id);
           if (!v) continue;
           if (!vectorIndex.has(id)) disagree(tmp, `vector ${id} is not in the vector index`);
+          vectorIds.push(id);
           if (LITTLE_ENDIAN) block.set(new Uint8Array(v.buffer, v.byteOffset, dims * 4), at * dims * 4);
           else for (let i = 0; i < dims; i++) block.writeFloatLE(v[i]!, (at * dims + i) * 4);
           if (++at === rows) {
@@ -159,7 +162,10 @@ export async function writeStores(
       await s.write(block.subarray(0, at * dims * 4));
     });
     if (pipeline.config.vector !== false && pipeline.config.vector.index === 'hnsw') {
-      await (vectorIndex as VectorIndex).writeTo(file(STORE_FILES.vectorIndex));
+      // The graph without the live vectors: vectors.bin is their one copy on disk.
+      await (vectorIndex as VectorIndex).writeGraphTo(file(STORE_FILES.vectorIndex), vectorIds, (id) =>
+        state.vectors.get(id),
+      );
       files[STORE_FILES.vectorIndex] = await digestFile(file(STORE_FILES.vectorIndex));
     }
   }
