@@ -154,6 +154,7 @@ export async function readStores(
       }
     } else {
       const graph = await read(STORE_FILES.vectorIndex);
+      const list = ids.map((id) => vectors.get(id)!);
       vectorIndex = await VectorIndex.readGraphFrom(file(STORE_FILES.vectorIndex), graph, ids, list);
       const missing = ids.find((id) => !vectorIndex!.has(id));
       if (vectorIndex.size !== ids.length || missing !== undefined) {
