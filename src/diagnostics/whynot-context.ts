@@ -83,25 +83,19 @@ function stageDepth(trace: SearchTrace, pipeline: WhyNotPipeline, list: 'bm25' |
   return typeof c === 'number' ? c : stage.candidates.length;
 }
 
-/** Build the shared context. @internal */
-export async function buildContext(
+/**
+ * Each list's true ranks over the whole index (BM25 scored by the index itself, the vector list searched with the
+ * query vector the search used); where a list cannot be scored, the ranks recorded in the trace.
+ */
+async function wholeIndexRanks(
   pipeline: WhyNotPipeline,
   query: string,
-  resolved: Resolved,
-  settings: WhyNotSettings,
-  options: WhyNotOptions,
+  trace: SearchTrace,
   queryVector: Float32Array | null,
-  result: SearchResult,
-  resolveOther: (expected: unknown) => Promise<Resolved>,
-): Promise<WhyNotContext> {
-  const { k, minCoverage } = settings;
-  const { trace } = result;
-  const { target, relevant } = resolved;
-  const relevantIds = new Set(relevant.map((c) => c.id));
-  const j: TargetJudge = { target, relevantIds, k, minCoverage };
-  const has = (s: string) => trace.stages.some((x) => x.stage === s);
-  const ranBm25 = has('bm25');
-  const ranVector = has('vector');
+  ran: { bm25: boolean; vector: boolean },
+): Promise<Pick<WhyNotContext, 'fullBm25' | 'fullVec' | 'bm25Rank' | 'vecRank'>> {
+  const ranBm25 = ran.bm25;
+  const ranVector = ran.vector;
   const bm25 = pipeline.bm25 ?? null;
   const vindex = pipeline.vectorIndex ?? null;
   const fullBm25 =
@@ -124,6 +118,38 @@ export async function buildContext(
     if (stage && m.size === 0)
       for (const c of stage.candidates) m.set(c.chunkId, { rank: c.rank, score: c.score });
   }
+  return { fullBm25, fullVec, bm25Rank, vecRank };
+}
+
+/** Build the shared context. @internal */
+export async function buildContext(
+  pipeline: WhyNotPipeline,
+  query: string,
+  resolved: Resolved,
+  settings: WhyNotSettings,
+  options: WhyNotOptions,
+  queryVector: Float32Array | null,
+  result: SearchResult,
+  resolveOther: (expected: unknown) => Promise<Resolved>,
+): Promise<WhyNotContext> {
+  const { k, minCoverage } = settings;
+  const { trace } = result;
+  const { target, relevant } = resolved;
+  const relevantIds = new Set(relevant.map((c) => c.id));
+  const j: TargetJudge = { target, relevantIds, k, minCoverage };
+  const has = (s: string) => trace.stages.some((x) => x.stage === s);
+  const ranBm25 = has('bm25');
+  const ranVector = has('vector');
+  const { fullBm25, fullVec, bm25Rank, vecRank } = await wholeIndexRanks(
+    pipeline,
+    query,
+    trace,
+    queryVector,
+    {
+      bm25: ranBm25,
+      vector: ranVector,
+    },
+  );
   const finalList = replay(trace, {}).candidates;
   const finalRank = new Map(finalList.map((c) => [c.chunkId, c]));
   const bestOf = (c: Chunk) =>
