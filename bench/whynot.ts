@@ -7,7 +7,6 @@
  *
  *   npx tsx bench/whynot.ts [--per-cause 40] [--seed 7]
  */
-import path from 'node:path';
 import { createChunker } from '../src/chunkers/spec.js';
 import type { Chunker } from '../src/chunkers/types.js';
 import {
@@ -18,20 +17,14 @@ import {
   toDocument,
 } from '../src/core/document.js';
 import { type CauseCode, type WhyNotReport, whyNot } from '../src/diagnostics/index.js';
-import { HashingEmbedder } from '../src/embedders/hashing.js';
-import { loadChromaSpans } from '../src/eval/datasets/chroma.js';
-import { seededRandom } from '../src/eval/prng.js';
 import { type PipelineConfig, RetrievalPipeline } from '../src/search/pipeline.js';
 // The same truncating stand-in the diagnostics tests use: words play the part of model tokens.
 import { countWords, TruncatingEmbedder } from '../test/diagnostics/helpers.js';
+import { flag, hashingEmbedder, loadChroma, seededOrder } from './lib/whynot-setup.js';
 
 const args = process.argv.slice(2);
-const arg = (name: string, dflt: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : dflt;
-};
-const PER_CAUSE = arg('per-cause', 40);
-const SEED = arg('seed', 7);
+const PER_CAUSE = Number(flag(args, 'per-cause', '40'));
+const SEED = Number(flag(args, 'seed', '7'));
 const K = 5;
 const CHUNKER = 'recursive:1000/0:chars';
 const TRUNC_TOKENS = 48;
@@ -65,19 +58,10 @@ class PlantedSplitChunker implements Chunker {
   }
 }
 
-function shuffle<T>(xs: T[], rnd: () => number): T[] {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = Math.floor(rnd() * (i + 1));
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-}
-
 async function build(docs: Document[], config: Partial<PipelineConfig>): Promise<RetrievalPipeline> {
   const p = new RetrievalPipeline({
     chunker: CHUNKER,
-    embedder: new HashingEmbedder({ dimensions: 512 }),
+    embedder: hashingEmbedder(),
     vector: { index: 'exact' },
     depth: { bm25: 100, vector: 100 },
     ...config,
@@ -104,19 +88,18 @@ async function baselineOk(
 }
 
 const t0 = performance.now();
-const data = await loadChromaSpans(path.resolve(process.cwd(), '../shared/data/chroma'));
+const data = await loadChroma(process.cwd());
 const docs = data.documents;
 const questions: Q[] = data.questions
   .filter((q) => q.spans?.length === 1)
   .map((q) => ({ id: q.id, text: q.text, span: q.spans![0]! }));
-const rnd = seededRandom(SEED);
-const order = shuffle(questions, rnd);
+const order = seededOrder(questions, SEED);
 
 const base = await build(docs, {});
 const vecBase = await build(docs, { bm25: false });
 const vecTrunc = await build(docs, {
   bm25: false,
-  embedder: new TruncatingEmbedder(new HashingEmbedder({ dimensions: 512 }), TRUNC_TOKENS),
+  embedder: new TruncatingEmbedder(hashingEmbedder(), TRUNC_TOKENS),
 });
 
 type Planted = Exclude<
@@ -142,7 +125,7 @@ for (const q of order) {
   const ok = await baselineOk(base, q);
   if (ok) eligible.push({ q, ...ok });
 }
-const pick = (tag: string) => shuffle(eligible, seededRandom(SEED + tag.length * 101));
+const pick = (tag: string) => seededOrder(eligible, SEED + tag.length * 101);
 
 // 1. split-by-chunking: a boundary planted at the middle of the gold span (on a space).
 {
@@ -222,7 +205,7 @@ const pick = (tag: string) => shuffle(eligible, seededRandom(SEED + tag.length *
 // 5. truncated-at-embedding: vector-only pipeline whose embedder reads TRUNC_TOKENS words; gold beyond them.
 {
   let n = 0;
-  for (const q of shuffle(questions, seededRandom(SEED + 5))) {
+  for (const q of seededOrder(questions, SEED + 5)) {
     if (n >= PER_CAUSE) break;
     const holder = vecBase.chunksOf(q.span.docId).find((c) => c.start <= q.span.start && c.end >= q.span.end);
     if (!holder) continue;

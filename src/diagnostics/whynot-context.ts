@@ -1,75 +1,23 @@
 import type { Chunk } from '../core/document.js';
-import { cosine, dot } from '../core/vectors.js';
-import { type FusionInput, fuse } from '../search/fusion.js';
-import { recordedRerankDepth } from '../search/rerank-stage.js';
 import { findStage } from '../search/stage-params.js';
 import type { SearchHit, SearchResult, SearchTrace } from '../search/types.js';
-import { type ReplayedCandidate, recordedFusion, replay } from './replay.js';
+import { type ReplayedCandidate, replay } from './replay.js';
+import { counterfactual, type ListChange } from './whynot-counterfactual.js';
+import {
+  type ChunkLike,
+  judge,
+  listOf,
+  type Outcome,
+  type TargetJudge,
+  toChunkLike,
+} from './whynot-judge.js';
+import { type OtherSetting, othersLost } from './whynot-others.js';
 import type { Resolved } from './whynot-target.js';
-import type {
-  CauseCode,
-  WhyNotOptions,
-  WhyNotPipeline,
-  WhyNotTarget,
-  WhyNotVerification,
-} from './whynot-types.js';
+import type { CauseCode, WhyNotOptions, WhyNotPipeline, WhyNotVerification } from './whynot-types.js';
 
-/** A chunk-like item a counterfactual list may hold (a real chunk, or a re-chunked / expanded one). @internal */
-export interface ChunkLike {
-  id: string;
-  docId: string;
-  start: number;
-  end: number;
-  text: string;
-}
-
-/** Where the target lands in a (counterfactual) final list. @internal */
-export interface Outcome {
-  retrieved: boolean;
-  /** Best final rank of a chunk holding (part of) the target; null when none is a candidate. */
-  rank: number | null;
-  coverage?: number;
-}
-
-/** How a target is judged retrieved; shared by the diagnosed question and `otherQuestions`. @internal */
-export interface TargetJudge {
-  target: WhyNotTarget;
-  relevantIds: Set<string>;
-  k: number;
-  minCoverage: number;
-}
-
-/** Judge a final list (best first) against a target: rank, coverage (spans, answers) and retrieved. @internal */
-export function judge(j: TargetJudge, ordered: readonly ChunkLike[], extraRelevant?: Set<string>): Outcome {
-  const { target, k } = j;
-  const isRel = (c: ChunkLike) =>
-    target.kind === 'document'
-      ? c.docId === target.docId
-      : j.relevantIds.has(c.id) ||
-        (extraRelevant?.has(c.id) ?? false) ||
-        (c.docId === target.docId &&
-          target.span !== null &&
-          c.start < target.span.end &&
-          c.end > target.span.start &&
-          (target.span.end > target.span.start || c.start === target.span.start));
-  const idx = ordered.findIndex(isRel);
-  const rank = idx >= 0 ? idx + 1 : null;
-  const hits = ordered.slice(0, k);
-  if (target.kind === 'span' || target.kind === 'answer') {
-    const span = target.span!;
-    if (span.end === span.start)
-      return { retrieved: rank !== null && rank <= k, rank, coverage: rank !== null && rank <= k ? 1 : 0 };
-    const covered = new Uint8Array(span.end - span.start);
-    for (const h of hits) {
-      if (h.docId !== target.docId) continue;
-      for (let i = Math.max(h.start, span.start); i < Math.min(h.end, span.end); i++)
-        covered[i - span.start] = 1;
-    }
-    const coverage = covered.reduce((s, v) => s + v, 0) / (span.end - span.start);
-    return { retrieved: coverage >= j.minCoverage && coverage > 0, rank, coverage };
-  }
-  return { retrieved: rank !== null && rank <= k, rank };
-}
+// The judge and the verification record live in their own files; the causes and whyNot import them from here too.
+export { type ChunkLike, judge, type Outcome, type TargetJudge } from './whynot-judge.js';
+export { rankText, verification } from './whynot-verification.js';
 
 /** Resolved numeric options of whyNot. @internal */
 export interface WhyNotSettings {
@@ -118,16 +66,11 @@ export interface WhyNotContext extends TargetJudge {
   /** Re-run the real search with other options (same query vector), or another query text. */
   searchWith(options: Record<string, unknown>, otherQuery?: string): Promise<Outcome>;
   /** The final list with chunks removed and/or one chunk added, re-scored, re-fused and re-ranked. */
-  counterfactual(change: {
-    remove?: readonly string[];
-    add?: ChunkLike | readonly ChunkLike[];
-  }): Promise<Outcome | { cannot: string }>;
+  counterfactual(change: ListChange): Promise<Outcome | { cannot: string }>;
   /** Outcome of a replay of the diagnosed trace with other fusion / re-rank parameters. */
   replayWith(params: Parameters<typeof replay>[1]): Outcome;
   /** Other questions losing their gold under a setting applied to every query. */
-  othersLost(
-    apply: { replay: Parameters<typeof replay>[1] } | { search: Record<string, unknown> },
-  ): Promise<WhyNotVerification['othersLost']>;
+  othersLost(apply: OtherSetting): Promise<WhyNotVerification['othersLost']>;
   cannotCheck: Array<{ cause: CauseCode; missing: string }>;
 }
 
@@ -140,42 +83,19 @@ function stageDepth(trace: SearchTrace, pipeline: WhyNotPipeline, list: 'bm25' |
   return typeof c === 'number' ? c : stage.candidates.length;
 }
 
-const toChunkLike = (c: Chunk): ChunkLike => ({
-  id: c.id,
-  docId: c.docId,
-  start: c.start,
-  end: c.end,
-  text: c.text,
-});
-
-/** The outcomes of the other questions under the recorded settings, cached per pipeline and question list. */
-const otherCache = new WeakMap<
-  object,
-  WeakMap<
-    object,
-    Array<{ id: string; judge: TargetJudge; query: string; trace: SearchTrace; before: boolean }>
-  >
->();
-
-/** Build the shared context. @internal */
-export async function buildContext(
+/**
+ * Each list's true ranks over the whole index (BM25 scored by the index itself, the vector list searched with the
+ * query vector the search used); where a list cannot be scored, the ranks recorded in the trace.
+ */
+async function wholeIndexRanks(
   pipeline: WhyNotPipeline,
   query: string,
-  resolved: Resolved,
-  settings: WhyNotSettings,
-  options: WhyNotOptions,
+  trace: SearchTrace,
   queryVector: Float32Array | null,
-  result: SearchResult,
-  resolveOther: (expected: unknown) => Promise<Resolved>,
-): Promise<WhyNotContext> {
-  const { k, minCoverage } = settings;
-  const { trace } = result;
-  const { target, relevant } = resolved;
-  const relevantIds = new Set(relevant.map((c) => c.id));
-  const j: TargetJudge = { target, relevantIds, k, minCoverage };
-  const has = (s: string) => trace.stages.some((x) => x.stage === s);
-  const ranBm25 = has('bm25');
-  const ranVector = has('vector');
+  ran: { bm25: boolean; vector: boolean },
+): Promise<Pick<WhyNotContext, 'fullBm25' | 'fullVec' | 'bm25Rank' | 'vecRank'>> {
+  const ranBm25 = ran.bm25;
+  const ranVector = ran.vector;
   const bm25 = pipeline.bm25 ?? null;
   const vindex = pipeline.vectorIndex ?? null;
   const fullBm25 =
@@ -198,6 +118,38 @@ export async function buildContext(
     if (stage && m.size === 0)
       for (const c of stage.candidates) m.set(c.chunkId, { rank: c.rank, score: c.score });
   }
+  return { fullBm25, fullVec, bm25Rank, vecRank };
+}
+
+/** Build the shared context. @internal */
+export async function buildContext(
+  pipeline: WhyNotPipeline,
+  query: string,
+  resolved: Resolved,
+  settings: WhyNotSettings,
+  options: WhyNotOptions,
+  queryVector: Float32Array | null,
+  result: SearchResult,
+  resolveOther: (expected: unknown) => Promise<Resolved>,
+): Promise<WhyNotContext> {
+  const { k, minCoverage } = settings;
+  const { trace } = result;
+  const { target, relevant } = resolved;
+  const relevantIds = new Set(relevant.map((c) => c.id));
+  const j: TargetJudge = { target, relevantIds, k, minCoverage };
+  const has = (s: string) => trace.stages.some((x) => x.stage === s);
+  const ranBm25 = has('bm25');
+  const ranVector = has('vector');
+  const { fullBm25, fullVec, bm25Rank, vecRank } = await wholeIndexRanks(
+    pipeline,
+    query,
+    trace,
+    queryVector,
+    {
+      bm25: ranBm25,
+      vector: ranVector,
+    },
+  );
   const finalList = replay(trace, {}).candidates;
   const finalRank = new Map(finalList.map((c) => [c.chunkId, c]));
   const bestOf = (c: Chunk) =>
@@ -214,12 +166,14 @@ export async function buildContext(
     const c = pipeline.getChunk(id);
     return c ? toChunkLike(c) : null;
   };
-  const listOf = (ids: Iterable<string>, extra?: ChunkLike) =>
-    [...ids]
-      .map((id) => (extra && id === extra.id ? extra : chunkOf(id)))
-      .filter((c): c is ChunkLike => c !== null);
   const hasRerank = has('rerank');
-  const before = judge(j, listOf(finalList.map((c) => c.chunkId)));
+  const before = judge(
+    j,
+    listOf(
+      chunkOf,
+      finalList.map((c) => c.chunkId),
+    ),
+  );
   const searchOptions = options.searchOptions ?? {};
 
   const ctx: WhyNotContext = {
@@ -262,180 +216,20 @@ export async function buildContext(
       );
     },
     replayWith(params) {
-      return judge(j, listOf(replay(trace, params).candidates.map((c) => c.chunkId)));
+      return judge(
+        j,
+        listOf(
+          chunkOf,
+          replay(trace, params).candidates.map((c) => c.chunkId),
+        ),
+      );
     },
-    async counterfactual({ remove = [], add }) {
-      const removed = new Set(remove);
-      const added: ChunkLike[] = add === undefined ? [] : Array.isArray(add) ? [...add] : [add as ChunkLike];
-      const addedById = new Map(added.map((c) => [c.id, c]));
-      const lists: FusionInput[] = [];
-      const addVectors = new Map<string, Float32Array>();
-      if (added.length > 0 && ranVector) {
-        if (!pipeline.embedder)
-          return { cannot: 'the pipeline exposes no embedder to embed a re-chunked text' };
-        const vs = await pipeline.embedder.embed(
-          added.map((c) => c.text),
-          { kind: 'passage' },
-        );
-        added.forEach((c, i) => {
-          if (vs[i]) addVectors.set(c.id, vs[i]!);
-        });
-      }
-      if (ranBm25) {
-        if (!fullBm25 || !bm25)
-          return { cannot: 'the pipeline exposes no BM25 index to score the whole corpus' };
-        let list = fullBm25.filter((h) => !removed.has(h.id));
-        if (added.length > 0) {
-          const index = bm25 as unknown as { add?: (x: unknown[]) => void; remove?: (ids: string[]) => void };
-          if (typeof index.add !== 'function' || typeof index.remove !== 'function') {
-            return { cannot: 'the BM25 index cannot score a new text (no add/remove)' };
-          }
-          // Synchronous add / search / remove: nothing else can observe the temporary entries.
-          index.add(added.map((c) => ({ id: c.id, docId: c.docId, text: c.text })));
-          try {
-            list = bm25.search(query, Math.max(1, bm25.size)).filter((h) => !removed.has(h.id));
-          } finally {
-            index.remove(added.map((c) => c.id));
-          }
-        }
-        lists.push({
-          list: 'bm25',
-          candidates: list
-            .slice(0, depth.bm25 ?? list.length)
-            .map((h) => ({ chunkId: h.id, docId: h.docId, score: h.score })),
-        });
-      }
-      if (ranVector) {
-        if (!fullVec) return { cannot: 'the pipeline exposes no vector index to rank the whole corpus' };
-        const list = fullVec.filter((h) => !removed.has(h.id)).map((h) => ({ id: h.id, score: h.score }));
-        if (queryVector) {
-          const metric = vindex?.metric ?? 'cosine';
-          for (const [id, v] of addVectors) {
-            const s = metric === 'cosine' ? cosine(queryVector, v) : dot(queryVector, v);
-            if (!Number.isFinite(s)) continue;
-            const at = list.findIndex((h) => h.score < s);
-            list.splice(at < 0 ? list.length : at, 0, { id, score: s });
-          }
-        }
-        lists.push({
-          list: 'vector',
-          candidates: list.slice(0, depth.vector ?? list.length).map((h) => ({
-            chunkId: h.id,
-            docId: addedById.get(h.id)?.docId ?? pipeline.getChunk(h.id)?.docId ?? '',
-            score: h.score,
-          })),
-        });
-      }
-      let ids: string[];
-      if (lists.length === 2) {
-        const f = { ...recordedFusion(trace) };
-        delete f.depth;
-        ids = fuse(lists, f).candidates.map((c) => c.chunkId);
-      } else ids = lists[0]?.candidates.map((c) => c.chunkId) ?? [];
-      const resolveChunk = (id: string) => addedById.get(id) ?? chunkOf(id);
-      if (hasRerank && searchOptions.rerank !== false) {
-        const reranker = pipeline.reranker;
-        if (!reranker)
-          return { cannot: 'the pipeline does not expose its re-ranker to re-rank a changed list' };
-        const depthR = recordedRerankDepth(trace);
-        const top = ids
-          .slice(0, depthR)
-          .map(resolveChunk)
-          .filter((c): c is ChunkLike => c !== null);
-        const order = await reranker.rerank(
-          query,
-          top.map((c) => {
-            const v = addVectors.get(c.id) ?? pipeline.getVector?.(c.id) ?? null;
-            return { id: c.id, text: c.text, score: 0, ...(reranker.needsVectors && v ? { vector: v } : {}) };
-          }),
-          queryVector ? { queryVector } : {},
-        );
-        ids = [...order.map((o) => o.id), ...ids.slice(depthR)];
-      }
-      const ordered = ids.map(resolveChunk).filter((c): c is ChunkLike => c !== null);
-      return judge(j, ordered);
+    counterfactual(change) {
+      return counterfactual(ctx, change);
     },
-    async othersLost(apply) {
-      const others = options.otherQuestions;
-      if (!others || others.length === 0) return undefined;
-      let byList = otherCache.get(pipeline);
-      if (!byList) {
-        byList = new WeakMap();
-        otherCache.set(pipeline, byList);
-      }
-      let base = byList.get(others);
-      if (!base) {
-        base = [];
-        for (const [i, o] of others.entries()) {
-          const r = await resolveOther(o.expected);
-          if (r.missing || r.relevant.length === 0) continue;
-          const oj: TargetJudge = {
-            target: r.target,
-            relevantIds: new Set(r.relevant.map((c) => c.id)),
-            k,
-            minCoverage,
-          };
-          const res = await pipeline.search(o.query, { ...searchOptions, k });
-          const ok = judge(
-            oj,
-            res.hits.map((h) => toChunkLike(h.chunk)),
-          ).retrieved;
-          base.push({ id: o.id ?? String(i), judge: oj, query: o.query, trace: res.trace, before: ok });
-        }
-        byList.set(others, base);
-      }
-      const lost: string[] = [];
-      for (const o of base) {
-        if (!o.before || o.query === query) continue;
-        let after: boolean;
-        if ('replay' in apply) {
-          after = judge(
-            o.judge,
-            listOf(replay(o.trace, apply.replay).candidates.map((c) => c.chunkId)),
-          ).retrieved;
-        } else {
-          const r = await pipeline.search(o.query, { ...searchOptions, ...apply.search, k });
-          after = judge(
-            o.judge,
-            r.hits.map((h) => toChunkLike(h.chunk)),
-          ).retrieved;
-        }
-        if (!after) lost.push(o.id);
-      }
-      return { checked: base.length, lost: lost.length, ids: lost.slice(0, 20) };
+    othersLost(apply) {
+      return othersLost(ctx, apply, resolveOther);
     },
   };
   return ctx;
-}
-
-/** `rank 42` / `unranked`, for sentences. @internal */
-export const rankText = (r: number | null) => (r === null ? 'unranked' : `rank ${r}`);
-
-/** Build a verification record from before/after outcomes. @internal */
-export function verification(
-  ctx: WhyNotContext,
-  applied: Record<string, unknown>,
-  after: Outcome | { cannot: string },
-  what: string,
-): WhyNotVerification {
-  if ('cannot' in after) {
-    return {
-      status: 'cannot-check',
-      applied,
-      rankBefore: ctx.before.rank,
-      rankAfter: null,
-      sentence: `Cannot check: ${after.cannot}.`,
-    };
-  }
-  const v: WhyNotVerification = {
-    status: after.retrieved ? 'rescued' : 'not-rescued',
-    applied,
-    rankBefore: ctx.before.rank,
-    rankAfter: after.rank,
-    sentence: `${what}, the target moves from ${rankText(ctx.before.rank)} to ${rankText(after.rank)}${
-      after.coverage !== undefined ? ` (top ${ctx.k} cover ${Math.round(after.coverage * 100)}% of it)` : ''
-    }: ${after.retrieved ? 'retrieved' : 'still missed'}.`,
-  };
-  if (after.coverage !== undefined) v.coverageAfter = after.coverage;
-  return v;
 }

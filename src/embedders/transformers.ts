@@ -1,148 +1,33 @@
 import { checkInteger, invalidArgument, RagscopeError, showValue } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
 import { importOptional } from '../core/optional.js';
+import {
+  PREFIX_PRESETS,
+  type TransformersEmbedderOptions,
+  type TruncationInfo,
+} from './transformers-options.js';
+import { batchInputs, poolRow } from './transformers-pool.js';
+import {
+  loadFromSource,
+  modelUnavailable,
+  type Resolved,
+  resolveModel,
+  sentenceTransformersLimit,
+} from './transformers-source.js';
 import type { Embedder, EmbedKind, EmbedOptions } from './types.js';
+
+export {
+  PREFIX_PRESETS,
+  type PrefixPreset,
+  type TransformersEmbedderOptions,
+  type TruncationInfo,
+} from './transformers-options.js';
 
 type TransformersModule = typeof import('@huggingface/transformers');
 type LoadedTokenizer = Awaited<ReturnType<TransformersModule['AutoTokenizer']['from_pretrained']>>;
 type LoadedModel = Awaited<ReturnType<TransformersModule['AutoModel']['from_pretrained']>>;
 
-/**
- * Query/passage prefix presets for common embedding model families.
- *
- * @example
- * ```ts
- * PREFIX_PRESETS.e5; // { query: 'query: ', passage: 'passage: ' }
- * PREFIX_PRESETS.bge.passage; // '' (bge prefixes queries only)
- * ```
- */
-export const PREFIX_PRESETS = {
-  /** No prefix. */
-  none: { query: '', passage: '' },
-  /** BAAI bge (v1 / v1.5, English): an instruction before queries, nothing before passages. */
-  bge: { query: 'Represent this sentence for searching relevant passages: ', passage: '' },
-  /** intfloat e5 family. */
-  e5: { query: 'query: ', passage: 'passage: ' },
-  /** nomic-embed-text. */
-  nomic: { query: 'search_query: ', passage: 'search_document: ' },
-} as const;
-
-/**
- * Name of a {@link PREFIX_PRESETS} entry, or `'auto'` (picked from the model id: bge, e5, nomic, else none).
- *
- * @example
- * ```ts
- * const prefix: PrefixPreset = 'e5'; // or 'auto' (the default), 'none', 'bge', 'nomic'
- * const embedder = await TransformersEmbedder.create({ model: 'models/my-e5-small', prefix });
- * embedder.queryPrefix; // 'query: '
- * ```
- */
-export type PrefixPreset = keyof typeof PREFIX_PRESETS | 'auto';
-
-/**
- * Options of {@link TransformersEmbedder}.
- *
- * @example
- * ```ts
- * const options: TransformersEmbedderOptions = {
- *   model: 'Xenova/bge-small-en-v1.5', // default 'Xenova/all-MiniLM-L6-v2'
- *   dtype: 'q8', // default 'fp32'
- *   pooling: 'cls', // default 'mean'
- *   normalize: true, // default
- *   prefix: 'auto', // default: 'bge' here, from the model id
- *   batchSize: 16, // default 32
- *   localModelPath: '../shared/models', // default: none
- *   allowRemoteModels: false, // default true
- * };
- * const embedder = await TransformersEmbedder.create(options);
- * ```
- */
-export interface TransformersEmbedderOptions {
-  /**
-   * Hugging Face model id (an ONNX, transformers.js-layout repository) or the path of a local model folder.
-   * Default `'Xenova/all-MiniLM-L6-v2'`.
-   */
-  model?: string;
-  /** Weights to load: `'fp32'` (`onnx/model.onnx`) or `'q8'` (`onnx/model_quantized.onnx`). Default `'fp32'`. */
-  dtype?: 'fp32' | 'q8' | 'fp16' | 'int8' | 'uint8' | 'q4';
-  /** How token vectors become one text vector: `'mean'` (masked mean) or `'cls'` (first token). Default `'mean'`. */
-  pooling?: 'mean' | 'cls';
-  /** L2-normalise the text vectors. Default `true`. */
-  normalize?: boolean;
-  /** Query/passage prefix preset. Default `'auto'` (from the model id). */
-  prefix?: PrefixPreset;
-  /** Text put before every query; overrides the preset's. */
-  queryPrefix?: string;
-  /** Text put before every passage; overrides the preset's. */
-  passagePrefix?: string;
-  /** Texts per forward pass. Default `32`. */
-  batchSize?: number;
-  /**
-   * Input budget in tokens, special tokens included; longer inputs are truncated (and reported). Default: the
-   * model's own limit (sentence-transformers' `max_seq_length` when known, else the smaller of the tokenizer's
-   * `model_max_length` and the config's `max_position_embeddings`).
-   */
-  maxTokens?: number;
-  /**
-   * A folder holding model folders: `model` is looked up at `<localModelPath>/<model>` first. Default: none (only
-   * `model` itself is tried as a path).
-   */
-  localModelPath?: string;
-  /** Where downloaded models are cached. Default: transformers.js's `env.cacheDir`. */
-  cacheDir?: string;
-  /** Allow downloading from the hub when the model is neither local nor cached. Default `true`. */
-  allowRemoteModels?: boolean;
-  /** Hub URL. Default: transformers.js's `env.remoteHost` (`https://huggingface.co/`). */
-  remoteHost?: string;
-  /** Milliseconds to wait for the hub to answer a request (headers) before giving up. Default `10000`. */
-  remoteTimeoutMs?: number;
-}
-
-/**
- * Truncation facts for one input of {@link TransformersEmbedder.embedWithReport}.
- *
- * @example
- * ```ts
- * const { truncation } = await embedder.embedWithReport(chunks.map((c) => c.text));
- * const info: TruncationInfo | undefined = truncation.find((t) => t.truncated);
- * info; // e.g. { tokens: 731, maxTokens: 512, truncated: true, droppedTokens: 219 }
- * ```
- */
-export interface TruncationInfo {
-  /** Tokens of the input as the model sees it (prefix and special tokens included), before truncation. */
-  tokens: number;
-  /** The model's input budget (special tokens included). */
-  maxTokens: number;
-  /** Whether the input was cut. */
-  truncated: boolean;
-  /** Tokens cut from the end (0 when not truncated). */
-  droppedTokens: number;
-}
-
-/** Sentence-transformers `max_seq_length` of popular models whose configs say more than they are trained for. */
-const KNOWN_MAX_TOKENS: Record<string, number> = {
-  'all-minilm-l6-v2': 256,
-  'all-mpnet-base-v2': 384,
-};
-
 const DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2';
-
-/** Serialises our model loads, since the few transformers.js `env` fields we touch are global. */
-let loadLock: Promise<unknown> = Promise.resolve();
-function withLoadLock<T>(fn: () => Promise<T>): Promise<T> {
-  const run = loadLock.then(fn, fn);
-  loadLock = run.catch(() => undefined);
-  return run;
-}
-
-interface Resolved {
-  /** What to hand to from_pretrained. */
-  target: string;
-  /** Whether it is a local folder. */
-  local: boolean;
-  /** Folders and places looked at, for error messages. */
-  looked: string[];
-}
 
 /**
  * Embeddings from a transformer encoder run locally with `@huggingface/transformers` (ONNX Runtime), the
@@ -366,15 +251,7 @@ export class TransformersEmbedder implements Embedder {
         truncation[b + k] = { tokens: n, maxTokens, truncated: cut, droppedTokens: cut ? n - maxTokens : 0 };
         return cut ? [...full.slice(0, maxTokens - suf), ...full.slice(n - suf)] : full;
       });
-      const len = ids.reduce((m, x) => Math.max(m, x.length), 1);
-      const inputIds = new BigInt64Array(batch.length * len).fill(padId);
-      const mask = new BigInt64Array(batch.length * len);
-      ids.forEach((row, r) => {
-        for (let j = 0; j < row.length; j++) {
-          inputIds[r * len + j] = BigInt(row[j] ?? 0);
-          mask[r * len + j] = 1n;
-        }
-      });
+      const { inputIds, mask, len } = batchInputs(ids, padId);
       const out = (await net({
         input_ids: new tf.Tensor('int64', inputIds, [batch.length, len]),
         attention_mask: new tf.Tensor('int64', mask, [batch.length, len]),
@@ -384,30 +261,8 @@ export class TransformersEmbedder implements Embedder {
       if (!hidden) throw new RagscopeError('MODEL_UNAVAILABLE', `model ${this.model} returned no output`, {});
       const data = hidden.data;
       const pooled = hidden.dims.length === 2;
-      for (let r = 0; r < batch.length; r++) {
-        const v = new Float32Array(dims);
-        if (pooled) {
-          v.set(data.subarray(r * dims, (r + 1) * dims));
-        } else if (this.pooling === 'cls') {
-          v.set(data.subarray(r * len * dims, r * len * dims + dims));
-        } else {
-          const n = ids[r]?.length ?? 0;
-          for (let j = 0; j < n; j++) {
-            const base = (r * len + j) * dims;
-            for (let k = 0; k < dims; k++) v[k] = (v[k] ?? 0) + (data[base + k] ?? 0);
-          }
-          if (n > 0) for (let k = 0; k < dims; k++) v[k] = (v[k] ?? 0) / n;
-        }
-        if (this.normalize) {
-          let s = 0;
-          for (let k = 0; k < dims; k++) s += (v[k] ?? 0) ** 2;
-          if (s > 0) {
-            const inv = 1 / Math.sqrt(s);
-            for (let k = 0; k < dims; k++) v[k] = (v[k] ?? 0) * inv;
-          }
-        }
-        vectors[b + r] = v;
-      }
+      const shape = { len, dims, pooled, pooling: this.pooling, normalize: this.normalize };
+      for (let r = 0; r < batch.length; r++) vectors[b + r] = poolRow(data, r, ids[r]?.length ?? 0, shape);
     }
     return { vectors, truncation };
   }
@@ -422,117 +277,19 @@ export class TransformersEmbedder implements Embedder {
     return this.tf;
   }
 
-  /** Where the model is: a local folder, or a hub id (cache or download). */
+  /** Where the model is: a local folder, or a hub id (cache or download); looked up once. */
   private async resolve(): Promise<Resolved> {
-    if (this.resolved) return this.resolved;
-    const fs = await import('node:fs');
-    const path = await import('node:path');
-    const isDir = (p: string) => {
-      try {
-        return fs.statSync(p).isDirectory();
-      } catch {
-        return false;
-      }
-    };
-    const looked: string[] = [];
-    const candidates: string[] = [this.model];
-    if (this.options.localModelPath) candidates.push(path.join(this.options.localModelPath, this.model));
-    for (const c of candidates) {
-      const abs = path.resolve(c);
-      looked.push(abs);
-      if (isDir(abs)) {
-        this.resolved = { target: abs, local: true, looked };
-        return this.resolved;
-      }
-    }
-    this.resolved = { target: this.model, local: false, looked };
+    this.resolved ??= await resolveModel(this.model, this.options.localModelPath);
     return this.resolved;
   }
 
-  private unavailable(reason: string, cause?: unknown): RagscopeError {
-    const looked = this.resolved?.looked ?? [];
-    return new RagscopeError(
-      'MODEL_UNAVAILABLE',
-      `model ${JSON.stringify(this.model)} is unavailable: ${reason}. ` +
-        (looked.length ? `Looked for a local folder at ${looked.join(', ')}. ` : '') +
-        `To use it offline, put the model folder (config.json, tokenizer.json, tokenizer_config.json and ` +
-        `onnx/${this.dtype === 'fp32' ? 'model.onnx' : `model_${this.dtype === 'q8' ? 'quantized' : this.dtype}.onnx`}) ` +
-        `at <dir>/${this.model} and pass { localModelPath: '<dir>' }, or pass the folder path as model ` +
-        `(e.g. download it once with \`git clone https://huggingface.co/${this.model}\` on a connected machine).`,
-      { model: this.model, looked },
-      cause,
-    );
-  }
-
-  /**
-   * Run a from_pretrained-style loader against the resolved source, with the same rules for tokenizer and model.
-   */
+  /** Run a from_pretrained-style loader against the resolved source (see {@link loadFromSource}). */
   private async fromSource<T>(
     load: (target: string, opts: Record<string, unknown>) => Promise<T>,
   ): Promise<T> {
     const tf = await this.importTransformers();
     const where = await this.resolve();
-    const cacheDir = this.options.cacheDir;
-    const base: Record<string, unknown> = cacheDir ? { cache_dir: cacheDir } : {};
-    if (where.local) {
-      try {
-        return await load(where.target, { ...base, local_files_only: true });
-      } catch (err) {
-        throw this.unavailable(
-          `the local folder ${where.target} could not be loaded (${firstLine(err)})`,
-          err,
-        );
-      }
-    }
-    const fs = await import('node:fs');
-    const path = await import('node:path');
-    if (!/^[\w.-]+(\/[\w.-]+)?$/.test(this.model) || this.model.includes('..')) {
-      throw this.unavailable('it is neither an existing folder nor a valid hub model id');
-    }
-    const cacheRoot = cacheDir ?? tf.env.cacheDir ?? '';
-    const cachedDir = cacheRoot ? path.join(cacheRoot, this.model) : '';
-    if (cachedDir && fs.existsSync(path.join(cachedDir, 'config.json'))) {
-      try {
-        return await load(this.model, { ...base, local_files_only: true });
-      } catch {
-        // Partly cached (e.g. another dtype): fall through to the hub.
-      }
-    }
-    if (this.options.allowRemoteModels === false) {
-      throw this.unavailable(
-        `remote downloads are off (allowRemoteModels: false) and it is not in the cache ${cacheRoot}`,
-      );
-    }
-    const host = this.options.remoteHost ?? tf.env.remoteHost;
-    const timeoutMs = this.options.remoteTimeoutMs ?? 10_000;
-    const probeUrl = `${host.replace(/\/?$/, '/')}${this.model}/resolve/main/config.json`;
-    const probe = await timedFetch(probeUrl, { method: 'HEAD' }, timeoutMs).catch(
-      (err: unknown) => err as Error,
-    );
-    if (probe instanceof Error) {
-      throw this.unavailable(
-        `the hub at ${host} cannot be reached (${firstLine(probe)}) and it is not in the cache ${cacheRoot}`,
-        probe,
-      );
-    }
-    if (probe.status === 404 || probe.status === 401) {
-      throw this.unavailable(`the hub at ${host} has no such model (HTTP ${probe.status} for ${probeUrl})`);
-    }
-    return withLoadLock(async () => {
-      const savedFetch = tf.env.fetch;
-      const savedHost = tf.env.remoteHost;
-      tf.env.fetch = (input: string | URL, init?: RequestInit) =>
-        timedFetch(String(input), init ?? {}, timeoutMs);
-      if (this.options.remoteHost) tf.env.remoteHost = this.options.remoteHost;
-      try {
-        return await load(this.model, base);
-      } catch (err) {
-        throw this.unavailable(`downloading from ${host} failed (${firstLine(err)})`, err);
-      } finally {
-        tf.env.fetch = savedFetch;
-        tf.env.remoteHost = savedHost;
-      }
-    });
+    return loadFromSource(tf, { model: this.model, dtype: this.dtype, options: this.options }, where, load);
   }
 
   private loadTokenizer(): Promise<LoadedTokenizer> {
@@ -565,7 +322,7 @@ export class TransformersEmbedder implements Embedder {
     this.specials =
       at >= 0 ? { prefix: at, suffix: withSpecial.length - at - plain.length } : { prefix: 0, suffix: 0 };
     let maxTokens = this.options.maxTokens;
-    if (maxTokens === undefined) maxTokens = await this.sentenceTransformersLimit();
+    if (maxTokens === undefined) maxTokens = await sentenceTransformersLimit(this.model, this.resolved);
     if (maxTokens === undefined) {
       const fromTok = Number((tok as unknown as { model_max_length?: number }).model_max_length);
       const fromCfg = Number(config.max_position_embeddings);
@@ -582,23 +339,6 @@ export class TransformersEmbedder implements Embedder {
     }
   }
 
-  /** `max_seq_length` from a local `sentence_bert_config.json`, else a known value for popular models. */
-  private async sentenceTransformersLimit(): Promise<number | undefined> {
-    const where = this.resolved;
-    if (where?.local) {
-      try {
-        const fs = await import('node:fs');
-        const path = await import('node:path');
-        const cfg = JSON.parse(fs.readFileSync(path.join(where.target, 'sentence_bert_config.json'), 'utf8'));
-        if (Number.isInteger(cfg.max_seq_length) && cfg.max_seq_length > 0) return cfg.max_seq_length;
-      } catch {
-        // no such file
-      }
-    }
-    const name = this.model.split('/').pop()?.toLowerCase() ?? '';
-    return KNOWN_MAX_TOKENS[name];
-  }
-
   private async runProbe(): Promise<number> {
     const tf = this.tf!;
     const ids = this.tokenizer!.encode('a') as number[];
@@ -608,31 +348,12 @@ export class TransformersEmbedder implements Embedder {
     })) as Record<string, { dims: number[] }>;
     const first = out.last_hidden_state ?? Object.values(out)[0];
     const d = first?.dims.at(-1);
-    if (!d) throw this.unavailable(`its output has no usable shape (${showValue(first?.dims)})`);
+    if (!d)
+      throw modelUnavailable(
+        { model: this.model, dtype: this.dtype, options: this.options },
+        this.resolved?.looked ?? [],
+        `its output has no usable shape (${showValue(first?.dims)})`,
+      );
     return d;
-  }
-}
-
-function firstLine(err: unknown): string {
-  const msg = err instanceof Error ? err.message : String(err);
-  return (msg.split('\n')[0] ?? '').slice(0, 300);
-}
-
-/** fetch with a deadline on the response headers (a slow download body is not cut). */
-async function timedFetch(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-  const controller = new AbortController();
-  const outer = init.signal;
-  if (outer) outer.addEventListener('abort', () => controller.abort(outer.reason), { once: true });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new Error(`no answer from ${url} within ${timeoutMs} ms`));
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([fetch(url, { ...init, signal: controller.signal }), deadline]);
-  } finally {
-    clearTimeout(timer);
   }
 }
