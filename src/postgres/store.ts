@@ -4,9 +4,11 @@ import type { RetrievedHit } from '../search/retriever.js';
 import {
   dropSchema,
   ensureSchema,
+  hasIndex,
   hasVectorIndex,
   POSTGRES_LAYOUT_VERSION,
   tableNames,
+  textIndexStatements,
   vectorIndexStatements,
 } from './schema.js';
 import { connectPostgres, identifier, type Queryable, transaction, vectorLiteral } from './sql.js';
@@ -28,6 +30,8 @@ export const POSTGRES_DEFAULTS = Object.freeze({
   rankNormalization: 0,
   operator: 'or' as 'or' | 'and',
   batchSize: 500,
+  /** `maintenance_work_mem` while building an index: pgvector builds HNSW far faster when the graph fits in it. */
+  maintenanceWorkMem: '1GB',
 });
 
 /** A chunk from a row of the chunks table (`pg` returns jsonb parsed, integers as numbers). @internal */
@@ -68,6 +72,11 @@ export interface PostgresIndexOptions {
    * search is exact until then. Default `false`.
    */
   deferVectorIndex?: boolean;
+  /**
+   * Create a new index's GIN (full-text) index only when {@link PostgresIndex.buildTextIndex} is called: one build
+   * after a bulk load instead of growing it row by row. Full text scans the table until then. Default `false`.
+   */
+  deferTextIndex?: boolean;
 }
 
 /**
@@ -114,7 +123,7 @@ export class PostgresIndex {
   private constructor(
     db: Queryable,
     ownsPool: boolean,
-    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw' | 'deferVectorIndex'>> & {
+    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw' | 'deferVectorIndex' | 'deferTextIndex'>> & {
       hnsw: PostgresIndex['hnsw'];
     },
   ) {
@@ -155,7 +164,7 @@ export class PostgresIndex {
         textConfig,
         hnsw: h && { m: h.m, efConstruction: h.efConstruction },
       },
-      options.deferVectorIndex === true,
+      { vector: options.deferVectorIndex === true, text: options.deferTextIndex === true },
     );
     return new PostgresIndex(db, ownsPool, {
       prefix,
@@ -395,8 +404,26 @@ export class PostgresIndex {
       textConfig: this.textConfig,
       hnsw: this.hnsw,
     };
-    for (const sql of vectorIndexStatements(this.prefix, meta)) await this.db.query(sql);
+    await this.buildWith(vectorIndexStatements(this.prefix, meta));
     return true;
+  }
+
+  /**
+   * Build the GIN index of the tsvector column if it does not exist yet (after a bulk load into an index opened
+   * with `deferTextIndex`). Returns whether it was built now.
+   */
+  async buildTextIndex(): Promise<boolean> {
+    if (await hasIndex(this.db, this.prefix, 'tsv')) return false;
+    await this.buildWith(textIndexStatements(this.prefix));
+    return true;
+  }
+
+  /** Run index builds in one transaction with {@link POSTGRES_DEFAULTS}.maintenanceWorkMem. @internal */
+  private async buildWith(statements: readonly string[]): Promise<void> {
+    await transaction(this.db, async (tx) => {
+      await tx.query(`SET LOCAL maintenance_work_mem = '${POSTGRES_DEFAULTS.maintenanceWorkMem}'`);
+      for (const sql of statements) await tx.query(sql);
+    });
   }
 
   /** Whether vector search goes through the HNSW index (false: exact scan, e.g. before {@link PostgresIndex.buildVectorIndex}). */
