@@ -23,6 +23,7 @@ import {
   positiveInt,
   splitList,
 } from '../options.js';
+import { openBenchBackend } from '../postgres-backend.js';
 import { createProgress } from '../progress.js';
 import { compareAndGate, parseRegressionFlags } from '../regression.js';
 import { resolveTokenizer } from '../tokenizer.js';
@@ -55,6 +56,8 @@ interface BenchFlags {
   baseline?: string;
   failOnRegression: string[];
   allowDifferentQuestions?: boolean;
+  backend?: string;
+  keepTables?: boolean;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -157,6 +160,11 @@ export function registerBench(program: Command): void {
       [],
     )
     .option('--allow-different-questions', 'with --baseline: compare the questions both runs share')
+    .option(
+      '--backend <postgres://…#prefix>',
+      'index each chunker configuration into Postgres (tables <prefix>_c<i>_*, full text + pgvector) and search it there',
+    )
+    .option('--keep-tables', 'with --backend: keep the tables after the run (default: dropped)')
     .addHelpText(
       'after',
       `
@@ -193,6 +201,8 @@ async function bench(flags: BenchFlags): Promise<number> {
       '--fail-on-regression and --allow-different-questions need --baseline <report.json>',
     );
   }
+  // A pool connects lazily: opening it here only checks the flags.
+  const backend = await openBenchBackend(flags.backend, flags.keepTables === true);
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
@@ -245,9 +255,11 @@ async function bench(flags: BenchFlags): Promise<number> {
       title: flags.title ?? `ragscope bench: ${flags.dataset ?? flags.corpus}`,
       warnings,
       onProgress: (e) => progress.onProgress(e),
+      ...(backend ? { backend } : {}),
     });
   } finally {
     progress.stop();
+    await backend?.close();
   }
   const seconds = (performance.now() - t0) / 1000;
   const stdout = process.stdout;
