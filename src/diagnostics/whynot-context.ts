@@ -268,6 +268,17 @@ export async function buildContext(
       const added: ChunkLike[] = add === undefined ? [] : Array.isArray(add) ? [...add] : [add as ChunkLike];
       const addedById = new Map(added.map((c) => [c.id, c]));
       const lists: FusionInput[] = [];
+      // A list from a retriever that is not ragscope's own (a Postgres table, a LangChain retriever) can lose
+      // candidates (its recorded list without them) but cannot score a new text.
+      for (const s of trace.stages) {
+        if (s.stage === 'bm25' || s.stage === 'vector' || s.stage === 'fusion' || s.stage === 'rerank')
+          continue;
+        if (added.length > 0)
+          return {
+            cannot: `the retriever "${s.stage}" cannot score a changed chunk: ragscope replays only its own indexes`,
+          };
+        lists.push({ list: s.stage, candidates: s.candidates.filter((c) => !removed.has(c.chunkId)) });
+      }
       const addVectors = new Map<string, Float32Array>();
       if (added.length > 0 && ranVector) {
         if (!pipeline.embedder)
@@ -326,7 +337,7 @@ export async function buildContext(
         });
       }
       let ids: string[];
-      if (lists.length === 2) {
+      if (lists.length > 1) {
         const f = { ...recordedFusion(trace) };
         delete f.depth;
         ids = fuse(lists, f).candidates.map((c) => c.chunkId);
