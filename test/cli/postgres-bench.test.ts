@@ -110,10 +110,13 @@ describe('ragscope bench --backend postgres:// (PGlite on 127.0.0.1, reached wit
     expect(notes.some((n) => n.cause === 'below-candidate-depth' && /"pg-text"/.test(n.missing))).toBe(true);
     expect(pgFailures.every((f) => f.causes.length > 0)).toBe(true);
     expect(a.failures!.every((f) => f.cannotCheck === undefined)).toBe(true);
+    expect(readFileSync(path.join(pgOut, 'report.html'), 'utf8')).toMatch(
+      /cannot check <span class="cause">below-candidate-depth<\/span>: the target&#39;s rank in &quot;pg-text&quot;/,
+    );
 
     // Nothing is left behind.
     expect(await tables('bench\\_%')).toEqual([]);
-  });
+  }, 300_000);
 
   it('keeps the tables with --keep-tables and refuses to overwrite existing ones', async () => {
     const out = path.join(tmp, 'keep');
@@ -160,5 +163,5 @@ describe('ragscope bench --backend postgres:// (PGlite on 127.0.0.1, reached wit
     const bad = await run(['bench', '--corpus', 'examples/corpus', '--backend', 'mysql://x']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--backend must be a postgres:\/\/ URL/);
-  });
+  }, 300_000);
 });
