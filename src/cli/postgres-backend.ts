@@ -4,6 +4,7 @@ import type { Document } from '../core/document.js';
 import { RagscopeError } from '../core/errors.js';
 import { createEmbedder } from '../embedders/spec.js';
 import type { Embedder } from '../embedders/types.js';
+import { PostgresBenchBackend } from '../eval/bench/backend-postgres.js';
 import { indexIntoPostgres, PostgresTextRetriever, PostgresVectorRetriever } from '../postgres/retrievers.js';
 import { POSTGRES_DEFAULTS, PostgresIndex } from '../postgres/store.js';
 import type { Retriever } from '../search/retriever.js';
@@ -121,4 +122,25 @@ export async function openPostgresSearch(
     ...(chunker ? { chunker } : {}),
     ...(withCorpus ? { documents: await index.documents(), chunks: await index.chunks() } : {}),
   });
+}
+
+/**
+ * `ragscope bench --backend postgres://…#prefix [--keep-tables]`: the Postgres bench backend, or undefined without
+ * `--backend`. @internal
+ */
+export async function openBenchBackend(
+  target: string | undefined,
+  keep: boolean,
+): Promise<PostgresBenchBackend | undefined> {
+  if (target === undefined) {
+    if (keep) throw new UsageError('--keep-tables needs --backend postgres://…#prefix');
+    return undefined;
+  }
+  if (!isPostgresTarget(target)) {
+    throw new UsageError(
+      `--backend must be a postgres:// URL (postgres://user@host:5432/db#prefix), got ${JSON.stringify(target)}`,
+    );
+  }
+  const { url, prefix } = splitPostgresTarget(target);
+  return PostgresBenchBackend.open({ url, prefix, keep });
 }

@@ -127,6 +127,16 @@ export async function counterfactual(
   const added: ChunkLike[] = add === undefined ? [] : Array.isArray(add) ? [...add] : [add as ChunkLike];
   const addedById = new Map(added.map((c) => [c.id, c]));
   const lists: FusionInput[] = [];
+  // A list from a retriever that is not ragscope's own (a Postgres table, a LangChain retriever) can lose
+  // candidates (its recorded list without them) but cannot score a new text.
+  for (const s of ctx.trace.stages) {
+    if (s.stage === 'bm25' || s.stage === 'vector' || s.stage === 'fusion' || s.stage === 'rerank') continue;
+    if (added.length > 0)
+      return {
+        cannot: `the retriever "${s.stage}" cannot score a changed chunk: ragscope replays only its own indexes`,
+      };
+    lists.push({ list: s.stage, candidates: s.candidates.filter((c) => !removed.has(c.chunkId)) });
+  }
   const addVectors = await embedAdded(ctx, added);
   if ('cannot' in addVectors) return addVectors;
   if (ctx.ranBm25) {
@@ -140,7 +150,7 @@ export async function counterfactual(
     lists.push(l);
   }
   let ids: string[];
-  if (lists.length === 2) {
+  if (lists.length > 1) {
     const f = { ...recordedFusion(ctx.trace) };
     delete f.depth;
     ids = fuse(lists, f).candidates.map((c) => c.chunkId);

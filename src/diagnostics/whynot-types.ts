@@ -226,6 +226,11 @@ export interface WhyNotPipeline {
   readonly config?: { depth?: { bm25?: number; vector?: number } };
   /** Ids of every document (used to look up `{ answer }` targets). */
   documentIds?(): string[];
+  /**
+   * Whether `chunksOf` lists every chunk the retrievers hold (false: only those seen in results, so a target
+   * without a known chunk cannot be called "not indexed"). Default true.
+   */
+  chunksComplete?(): boolean;
 }
 
 /**

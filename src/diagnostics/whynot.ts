@@ -154,6 +154,14 @@ export async function whyNot(
     target.kind === 'document' ? h.chunk.docId === target.docId : relevantIds.has(h.chunk.id),
   );
   if (first.retrieved) return finish([], true, firstRank >= 0 ? firstRank + 1 : first.rank, first.coverage);
+  if (relevant.length === 0 && pipeline.chunksComplete?.() === false) {
+    return finish([], false, null, first.coverage, [
+      {
+        cause: 'not-indexed',
+        missing: `which chunks of "${target.docId}" the retrievers hold: ragscope knows only the chunks they returned (give every chunk, e.g. RetrieverSearch's \`chunks\`, to check)`,
+      },
+    ]);
+  }
   if (relevant.length === 0) {
     return finish(
       [

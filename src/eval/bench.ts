@@ -23,6 +23,7 @@ import { parentIndex } from '../search/parent-stage.js';
 import { RetrievalPipeline, type VectorConfig } from '../search/pipeline.js';
 import type { QueryRewriter } from '../search/query-variants.js';
 import type { Reranker } from '../search/rerank/types.js';
+import { BackendSearch, type BenchBackend } from './bench/backend-search.js';
 import { cutoffOf, metricNamesForCutoffs, resolveCutoffs } from './bench/cutoffs.js';
 import { questionsUnderFilter } from './bench/filter.js';
 import { type GateThreshold, gateExpr, parseGate } from './bench/gate.js';
@@ -47,6 +48,7 @@ import { indexRanges, precisionOmega, spanMetrics } from './metrics/spans.js';
 import { seededRandom } from './prng.js';
 import type { CharRange, EvalDataset, EvalQuestion } from './types.js';
 
+export type { BenchBackend, BenchBackendInput, BenchBackendLists } from './bench/backend-search.js';
 export { type GateThreshold, parseGate } from './bench/gate.js';
 
 /** The retrievers, in display order. */
@@ -190,6 +192,12 @@ export interface BenchOptions {
   warnings?: readonly string[];
   /** Called as work progresses. Default none. */
   onProgress?: (event: BenchProgressEvent) => void;
+  /**
+   * Index every configuration in this backend (e.g. `PostgresBenchBackend`) instead of the in-memory indexes: its
+   * lexical list fills the `bm25` slot, its dense list `dense`, fused by ragscope for `hybrid` (no `hybrid+rerank`).
+   * The caller closes it after the run. Default none (in memory).
+   */
+  backend?: BenchBackend;
 }
 
 interface Scored {
@@ -288,6 +296,12 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       "a Reranker (the 'hybrid+rerank' retriever needs one)",
     );
   }
+  if (options.backend && retrievers.includes('hybrid+rerank'))
+    invalidArgument(
+      'options.retrievers',
+      'hybrid+rerank',
+      'bm25, dense or hybrid (a backend has no re-rank stage)',
+    );
   const needsVectors = searched.some((r) => r !== 'bm25');
   const seed = checkInteger('options.seed', options.seed ?? 42, 0);
   const maxFailures = checkInteger('options.maxFailures', options.maxFailures ?? 50, 0);
@@ -442,17 +456,36 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     // 3. Index once: BM25 and vectors in one pipeline.
     emit({ ...base, phase: 'index', done: 0, total: 0 });
     const t2 = performance.now();
-    const pipeline = new RetrievalPipeline({
-      chunker,
-      ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
-      bm25: searched.some((r) => r !== 'dense') ? {} : false,
-      ...(options.fusion ? { fusion: options.fusion } : {}),
-      ...(options.depth ? { depth: options.depth } : {}),
-      ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
-    });
-    const indexed = await pipeline.addChunks(
-      docs.map((document) => ({ document, chunks: byDoc.get(document.id)! })),
-    );
+    let pipeline: RetrievalPipeline | BackendSearch;
+    if (options.backend) {
+      const input = {
+        chunker: spec,
+        chunkerIndex: ci,
+        documents: docs,
+        chunks: allChunks,
+        retrievers: searched,
+        vector: options.vector ?? { index: 'exact' as const },
+        ...(needsVectors && embedder ? { embedder } : {}),
+      };
+      pipeline = new BackendSearch(await options.backend.index(input), {
+        ...input,
+        chunkerObject: chunker,
+        ...(options.fusion ? { fusion: options.fusion } : {}),
+        ...(options.depth ? { depth: options.depth } : {}),
+      });
+    } else
+      pipeline = new RetrievalPipeline({
+        chunker,
+        ...(needsVectors && embedder ? { embedder, vector: options.vector ?? { index: 'exact' } } : {}),
+        bm25: searched.some((r) => r !== 'dense') ? {} : false,
+        ...(options.fusion ? { fusion: options.fusion } : {}),
+        ...(options.depth ? { depth: options.depth } : {}),
+        ...(retrievers.includes('hybrid+rerank') && options.reranker ? { reranker: options.reranker } : {}),
+      });
+    const indexed =
+      pipeline instanceof BackendSearch
+        ? { chunksWithoutVector: pipeline.chunksWithoutVector() }
+        : await pipeline.addChunks(docs.map((document) => ({ document, chunks: byDoc.get(document.id)! })));
     const indexMs = performance.now() - t2;
     if (indexed.chunksWithoutVector.length > 0) {
       // A zero vector has no cosine (e.g. a chunk whose words are all out of a static embedder's vocabulary):
@@ -478,7 +511,7 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
     const scored = new Map<RetrieverKind, Scored>(
       scoredKinds.map((r) => [r, { perQuery: new Map(), hits: new Map(), failures: [], searchMs: 0 }]),
     );
-    const getChunk = (id: string) => parents?.get(id) ?? pipeline.getChunk(id);
+    const getChunk = (id: string) => parents?.get(id) ?? pipeline.getChunk(id) ?? undefined;
     let omegaOf: { q: EvalQuestion; index: ReturnType<typeof indexRanges> } | null = null;
     const scoreIds = (q: EvalQuestion, ids: string[]) => {
       if (resolvedMode === 'docs')
@@ -565,17 +598,18 @@ export async function runBench(options: BenchOptions): Promise<BenchReport> {
       totalFailures += s.failures.length;
       for (const [fi, q] of toRecord.entries()) {
         const td = performance.now();
-        const causes =
+        const diagnosed =
           diagnostics && !filter && !retriever.includes(':')
             ? await diagnose(diagnostics, pipeline, retriever, q, k, resolvedMode, warnings)
-            : [];
+            : { causes: [] };
         diagnoseMs += performance.now() - td;
-        failures.push({ configId: id, questionId: q.id, question: q.text, causes });
+        failures.push({ configId: id, questionId: q.id, question: q.text, ...diagnosed });
         emit({ ...base, phase: 'diagnose', done: fi + 1, total: toRecord.length });
       }
     }
   }
 
+  if (options.backend) warnings.push(options.backend.describe());
   // Per-query table, paired comparisons against the best configuration, gate.
   emit({
     phase: 'compare',
@@ -744,18 +778,18 @@ function viewFor(pipeline: RetrievalPipeline, retriever: RetrieverKind): Retriev
 
 async function diagnose(
   diagnostics: Diagnostics,
-  pipeline: RetrievalPipeline,
+  pipeline: RetrievalPipeline | BackendSearch,
   retriever: RetrieverKind,
   q: EvalQuestion,
   k: number,
   mode: 'spans' | 'docs',
   warnings: string[],
-): Promise<FailureRecord['causes']> {
-  const views = viewCache.get(pipeline) ?? new Map<RetrieverKind, RetrievalPipeline>();
+): Promise<Pick<FailureRecord, 'causes' | 'cannotCheck'>> {
+  const views = viewCache.get(pipeline) ?? new Map<RetrieverKind, RetrievalPipeline | WhyNotView>();
   viewCache.set(pipeline, views);
   let view = views.get(retriever);
   if (!view) {
-    view = viewFor(pipeline, retriever);
+    view = pipeline instanceof BackendSearch ? pipeline.view(retriever) : viewFor(pipeline, retriever);
     views.set(retriever, view);
   }
   // The first gold item the top k missed: a span not fully covered, or a relevant document not retrieved.
@@ -778,13 +812,13 @@ async function diagnose(
     const missing = Object.entries(q.relevantDocs ?? {}).find(([id, g]) => g > 0 && !got.has(id));
     if (missing) expected = missing[0];
   }
-  if (expected === undefined) return [];
+  if (expected === undefined) return { causes: [] };
   try {
     const report = await diagnostics.whyNot(view, q.text, expected, {
       k,
       ...(retriever === 'hybrid' ? { searchOptions: { rerank: false } } : {}),
     });
-    return report.causes.map((c) => ({
+    const causes = report.causes.map((c) => ({
       cause: c.cause,
       sentence: c.sentence,
       fix: c.fix,
@@ -793,11 +827,16 @@ async function diagnose(
       decisive: c.verification ? c.verification.status === 'rescued' : c.decisive,
       ...(c.verification?.sentence ? { effect: c.verification.sentence } : {}),
     }));
+    return report.cannotCheck.length > 0 ? { causes, cannotCheck: report.cannotCheck } : { causes };
   } catch (err) {
     const msg = `why-not failed for question ${q.id}: ${(err as Error).message}`;
     if (!warnings.includes(msg) && warnings.length < 100) warnings.push(msg);
-    return [];
+    return { causes: [] };
   }
 }
 
-const viewCache = new WeakMap<RetrievalPipeline, Map<RetrieverKind, RetrievalPipeline>>();
+type WhyNotView = ReturnType<BackendSearch['view']>;
+const viewCache = new WeakMap<
+  RetrievalPipeline | BackendSearch,
+  Map<RetrieverKind, RetrievalPipeline | WhyNotView>
+>();

@@ -224,3 +224,33 @@ export function fromLangChainVectorStore(
     ...(mapper.canLocate ? { getChunk: async (id: string) => mapper.chunk(id) } : {}),
   };
 }
+
+/**
+ * The chunks a LangChain store holds (the Documents you added to it, e.g. a TextSplitter's output), as ragscope
+ * chunks located in their source documents, with the ids {@link fromLangChainRetriever} and
+ * {@link fromLangChainVectorStore} give the same pieces. Give them to `RetrieverSearch` (`chunks`) so that why-not
+ * knows every chunk, not only those returned: it can then tell a target split across chunks or crowded out from
+ * one it has never seen. Pieces not found verbatim in their source are left out.
+ *
+ * @example
+ * ```ts
+ * const pieces = await splitter.createDocuments(texts, texts.map((_, i) => ({ source: corpus[i].id })));
+ * const search = new RetrieverSearch({ retrievers: [fromLangChainRetriever(lc, { documents: corpus })], documents: corpus, chunks: chunksFromLangChain(pieces, corpus) });
+ * ```
+ */
+export function chunksFromLangChain(
+  pieces: readonly LangChainDoc[],
+  documents: readonly Document[],
+): Chunk[] {
+  if (!Array.isArray(pieces)) invalidArgument('pieces', pieces, 'an array of LangChain Documents');
+  if (!Array.isArray(documents) || documents.length === 0)
+    invalidArgument('documents', documents, 'the source documents the pieces come from');
+  const mapper = new HitMapper(documents);
+  const out = new Map<string, Chunk>();
+  for (const p of pieces) {
+    const { chunkId } = mapper.hit(p, 0);
+    const c = mapper.chunk(chunkId);
+    if (c && !out.has(chunkId)) out.set(chunkId, c);
+  }
+  return [...out.values()];
+}

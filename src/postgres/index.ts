@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from '../eval/bench/backend-postgres.js';
 export * from './retrievers.js';
 export { tableNames } from './schema.js';
 export { connectPostgres, type Queryable } from './sql.js';

@@ -5,7 +5,8 @@ import { invalidArgument } from '../core/errors.js';
 import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { RetrieveContext, RetrievedHit, Retriever } from '../search/retriever.js';
-import type { PostgresIndex, TextSearchOptions } from './store.js';
+import type { TextSearchOptions } from './options.js';
+import type { PostgresIndex } from './store.js';
 
 /**
  * Postgres full-text search as a ragscope {@link Retriever} (kind `lexical`, default name `pg-text`): its trace

@@ -25,8 +25,16 @@ export interface LayoutMeta {
   hnsw: { m: number; efConstruction: number } | null;
 }
 
+/** Which secondary indexes a new index builds later, after a bulk load. @internal */
+export interface DeferredIndexes {
+  /** The pgvector HNSW index. */
+  vector?: boolean;
+  /** The GIN index of the tsvector column. */
+  text?: boolean;
+}
+
 /** The statements that create an index's tables (idempotent). @internal */
-export function createStatements(prefix: string, meta: LayoutMeta, deferVectorIndex = false): string[] {
+export function createStatements(prefix: string, meta: LayoutMeta, defer: DeferredIndexes = {}): string[] {
   const t = tableNames(prefix);
   const cfg = identifier('textConfig', meta.textConfig, false);
   const p = identifier('prefix', prefix, false);
@@ -45,10 +53,16 @@ export function createStatements(prefix: string, meta: LayoutMeta, deferVectorIn
       tsv tsvector GENERATED ALWAYS AS (to_tsvector('${cfg}'::regconfig, text)) STORED${vectorColumn}
     )`,
     `CREATE INDEX IF NOT EXISTS "${p}_chunks_doc" ON ${t.chunks} (doc_id)`,
-    `CREATE INDEX IF NOT EXISTS "${p}_chunks_tsv" ON ${t.chunks} USING gin (tsv)`,
   ];
-  if (!deferVectorIndex) out.push(...vectorIndexStatements(prefix, meta));
+  if (!defer.text) out.push(...textIndexStatements(prefix));
+  if (!defer.vector) out.push(...vectorIndexStatements(prefix, meta));
   return out;
+}
+
+/** The statement that builds the GIN index of the tsvector column. @internal */
+export function textIndexStatements(prefix: string): string[] {
+  const p = identifier('prefix', prefix, false);
+  return [`CREATE INDEX IF NOT EXISTS "${p}_chunks_tsv" ON ${tableNames(prefix).chunks} USING gin (tsv)`];
 }
 
 /** The statement that builds the HNSW index of the vector column (none without vectors or HNSW). @internal */
@@ -63,8 +77,13 @@ export function vectorIndexStatements(prefix: string, meta: LayoutMeta): string[
 
 /** Whether the HNSW index of an index's vector column exists. @internal */
 export async function hasVectorIndex(db: Queryable, prefix: string): Promise<boolean> {
+  return hasIndex(db, prefix, 'hnsw');
+}
+
+/** Whether one of an index's secondary indexes (`hnsw`, `tsv`) exists. @internal */
+export async function hasIndex(db: Queryable, prefix: string, which: 'hnsw' | 'tsv'): Promise<boolean> {
   const p = identifier('prefix', prefix, false);
-  const { rows } = await db.query('SELECT to_regclass($1) AS i', [`${p}_chunks_hnsw`]);
+  const { rows } = await db.query('SELECT to_regclass($1) AS i', [`${p}_chunks_${which}`]);
   return Boolean(rows[0]?.i);
 }
 
@@ -86,7 +105,7 @@ export async function ensureSchema(
   db: Queryable,
   prefix: string,
   wanted: LayoutMeta,
-  deferVectorIndex = false,
+  defer: DeferredIndexes = {},
 ): Promise<LayoutMeta> {
   const found = await readMeta(db, prefix);
   if (found) {
@@ -115,7 +134,7 @@ export async function ensureSchema(
       err,
     );
   });
-  for (const sql of createStatements(prefix, wanted, deferVectorIndex)) await db.query(sql);
+  for (const sql of createStatements(prefix, wanted, defer)) await db.query(sql);
   await db.query(
     `INSERT INTO ${tableNames(prefix).meta} (key, value) VALUES ('layout', $1) ON CONFLICT (key) DO NOTHING`,
     [JSON.stringify(wanted)],

@@ -4,90 +4,25 @@ import type { MetadataFilter } from '../search/filter.js';
 import type { RetrievedHit } from '../search/retriever.js';
 import { filterSql } from './filter-sql.js';
 import {
+  chunkOfRow,
+  POSTGRES_DEFAULTS,
+  type PostgresIndexOptions,
+  type TextSearchOptions,
+} from './options.js';
+import {
   dropSchema,
   ensureSchema,
+  hasIndex,
   hasVectorIndex,
   POSTGRES_LAYOUT_VERSION,
   tableNames,
+  textIndexStatements,
   vectorIndexStatements,
 } from './schema.js';
 import { connectPostgres, identifier, type Queryable, transaction, vectorLiteral } from './sql.js';
+import { queryLexemes, textOptions, textSearch } from './text-search.js';
 
-/**
- * Defaults of {@link PostgresIndex}: table prefix, text search configuration, pgvector HNSW parameters (pgvector's
- * own defaults), the full-text ranking function and its normalisation flags, and how query terms are combined.
- *
- * @example
- * ```ts
- * POSTGRES_DEFAULTS.hnsw.efSearch; // 40
- * ```
- */
-export const POSTGRES_DEFAULTS = Object.freeze({
-  prefix: 'ragscope',
-  textConfig: 'english',
-  hnsw: Object.freeze({ m: 16, efConstruction: 64, efSearch: 40 }),
-  rank: 'ts_rank_cd' as 'ts_rank' | 'ts_rank_cd',
-  rankNormalization: 0,
-  operator: 'or' as 'or' | 'and',
-  batchSize: 500,
-});
-
-/** A chunk from a row of the chunks table (`pg` returns jsonb parsed, integers as numbers). @internal */
-function chunkOfRow(r: Record<string, unknown>): Chunk {
-  return {
-    id: String(r.id),
-    docId: String(r.doc_id),
-    index: Number(r.idx),
-    start: Number(r.start_offset),
-    end: Number(r.end_offset),
-    text: String(r.text),
-    metadata: (r.metadata as Record<string, unknown>) ?? {},
-  };
-}
-
-/**
- * Options of {@link PostgresIndex.open}.
- *
- * @example
- * ```ts
- * const opts: PostgresIndexOptions = { db: 'postgres://127.0.0.1:5432/app', prefix: 'kb', dimensions: 384 };
- * ```
- */
-export interface PostgresIndexOptions {
-  /** A `pg.Pool` (or any {@link Queryable}) or a `postgres://` URL (a pool is opened and closed with the index). */
-  db: Queryable | string;
-  /** Table name prefix: tables `<prefix>_documents`, `<prefix>_chunks`, `<prefix>_meta`. Default `'ragscope'`. */
-  prefix?: string;
-  /** Vector dimensions; omit (or `null`) for a full-text-only index. Required to create a vector column. */
-  dimensions?: number | null;
-  /** Postgres text search configuration for `to_tsvector`. Default `'english'`. */
-  textConfig?: string;
-  /** pgvector HNSW index parameters, or `false` for exact vector search. Default {@link POSTGRES_DEFAULTS}.hnsw. */
-  hnsw?: { m?: number; efConstruction?: number; efSearch?: number } | false;
-  /**
-   * Create a new index's HNSW index only when {@link PostgresIndex.buildVectorIndex} is called: for bulk loads
-   * (building it once after loading is much faster than growing it row by row, as pgvector's docs advise). Vector
-   * search is exact until then. Default `false`.
-   */
-  deferVectorIndex?: boolean;
-}
-
-/**
- * Options of full-text search ({@link PostgresIndex.textSearch}).
- *
- * @example
- * ```ts
- * const o: TextSearchOptions = { rank: 'ts_rank', rankNormalization: 1, operator: 'and' };
- * ```
- */
-export interface TextSearchOptions {
-  /** `ts_rank_cd` (cover density) or `ts_rank`. Default `'ts_rank_cd'`. */
-  rank?: 'ts_rank' | 'ts_rank_cd';
-  /** The ranking function's normalisation bit mask (0–63, see the Postgres manual). Default 0. */
-  rankNormalization?: number;
-  /** `or`: a chunk matching any query lexeme is a candidate (as BM25); `and`: all of them. Default `'or'`. */
-  operator?: 'or' | 'and';
-}
+export { POSTGRES_DEFAULTS, type PostgresIndexOptions, type TextSearchOptions } from './options.js';
 
 /**
  * A ragscope index stored in PostgreSQL: documents, and chunks with their exact offsets and metadata, full text
@@ -116,7 +51,7 @@ export class PostgresIndex {
   private constructor(
     db: Queryable,
     ownsPool: boolean,
-    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw' | 'deferVectorIndex'>> & {
+    o: Required<Omit<PostgresIndexOptions, 'db' | 'hnsw' | 'deferVectorIndex' | 'deferTextIndex'>> & {
       hnsw: PostgresIndex['hnsw'];
     },
   ) {
@@ -157,7 +92,7 @@ export class PostgresIndex {
         textConfig,
         hnsw: h && { m: h.m, efConstruction: h.efConstruction },
       },
-      options.deferVectorIndex === true,
+      { vector: options.deferVectorIndex === true, text: options.deferTextIndex === true },
     );
     return new PostgresIndex(db, ownsPool, {
       prefix,
@@ -169,12 +104,13 @@ export class PostgresIndex {
 
   /**
    * Insert or replace documents and their chunks in one transaction. A document given here has ALL its previous
-   * chunks replaced by `chunks` of that document. `vectors[i]` belongs to `chunks[i]` (omit for a text-only index).
+   * chunks replaced by `chunks` of that document. `vectors[i]` belongs to `chunks[i]` (omit for a text-only index;
+   * `null` for a chunk kept out of vector search, e.g. one that embeds to the zero vector, which has no cosine).
    */
   async upsert(
     docs: readonly Document[],
     chunks: readonly Chunk[],
-    vectors?: readonly Float32Array[],
+    vectors?: readonly (Float32Array | null)[],
   ): Promise<void> {
     if (!Array.isArray(docs)) invalidArgument('docs', docs, 'an array of documents');
     if (!Array.isArray(chunks)) invalidArgument('chunks', chunks, 'an array of chunks');
@@ -197,7 +133,10 @@ export class PostgresIndex {
     });
   }
 
-  private checkVectors(chunks: readonly Chunk[], vectors: readonly Float32Array[] | undefined): void {
+  private checkVectors(
+    chunks: readonly Chunk[],
+    vectors: readonly (Float32Array | null)[] | undefined,
+  ): void {
     if (vectors === undefined) return;
     if (this.dimensions === null)
       invalidArgument('vectors', '[…]', 'omitted: this index has no vector column');
@@ -209,15 +148,16 @@ export class PostgresIndex {
       );
     }
     for (const [i, v] of vectors.entries()) {
+      if (v === null) continue;
       if (!(v instanceof Float32Array) || v.length !== this.dimensions)
-        invalidArgument(`vectors[${i}]`, v?.length, `a Float32Array of ${this.dimensions} numbers`);
+        invalidArgument(`vectors[${i}]`, v?.length, `a Float32Array of ${this.dimensions} numbers or null`);
     }
   }
 
   private async insertChunks(
     tx: Queryable,
     chunks: readonly Chunk[],
-    vectors?: readonly Float32Array[],
+    vectors?: readonly (Float32Array | null)[],
   ): Promise<void> {
     const cols = ['id', 'doc_id', 'idx', 'start_offset', 'end_offset', 'text', 'metadata'];
     const values: unknown[] = [
@@ -233,7 +173,7 @@ export class PostgresIndex {
       'SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::text[], $7::jsonb[])';
     if (vectors) {
       cols.push('embedding');
-      values.push(chunks.map((_, i) => vectorLiteral(vectors[i]!)));
+      values.push(chunks.map((_, i) => (vectors[i] ? vectorLiteral(vectors[i]) : null)));
       select =
         'SELECT a, b, c, d, e, f, g, h::vector FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::text[], $7::jsonb[], $8::text[]) AS x(a, b, c, d, e, f, g, h)';
     }
@@ -288,77 +228,33 @@ export class PostgresIndex {
   }
 
   /** The query's lexemes under this index's text configuration (what full-text search matches on). */
-  async queryLexemes(query: string): Promise<string[]> {
-    const { rows } = await this.db.query(
-      'SELECT coalesce(array_agg(lexeme ORDER BY lexeme), ARRAY[]::text[]) AS l FROM unnest(to_tsvector($1::regconfig, $2))',
-      [this.textConfig, query],
-    );
-    return (rows[0]?.l as string[]) ?? [];
+  queryLexemes(query: string): Promise<string[]> {
+    return queryLexemes(this.db, this.textConfig, query);
   }
 
   /**
    * Full-text search: chunks matching the query's lexemes, ranked by `ts_rank_cd` (or `ts_rank`), best first; ties
    * by chunk id. Each hit's explanation lists the query lexemes it contains and the ranking parameters.
    */
-  async textSearch(
+  textSearch(
     query: string,
     depth: number,
     options: TextSearchOptions = {},
     onlyChunk?: string,
     filter?: MetadataFilter,
   ): Promise<RetrievedHit[]> {
-    if (typeof query !== 'string') invalidArgument('query', query, 'a string');
-    checkInteger('depth', depth, 1);
-    const o = this.textOptions(options);
-    const lexemes = await this.queryLexemes(query);
-    if (lexemes.length === 0) return [];
-    const tsquery = lexemes
-      .map((l) => `'${l.replaceAll("'", "''")}'`)
-      .join(o.operator === 'and' ? ' & ' : ' | ');
-    const f = filter ? filterSql(filter, onlyChunk === undefined ? 5 : 6) : null;
-    const where = `${onlyChunk === undefined ? '' : 'AND id = $5'}${f ? ` AND ${f.sql}` : ''}`;
-    const { rows } = await this.db.query(
-      `SELECT id, doc_id, ${o.rank}(tsv, q, $2) AS score,
-              ARRAY(SELECT l FROM unnest(tsvector_to_array(tsv)) AS l WHERE l = ANY($3::text[]) ORDER BY l) AS matched
-         FROM ${this.t.chunks}, to_tsquery($4::regconfig, $1) AS q
-        WHERE tsv @@ q ${where}
-        ORDER BY score DESC, id LIMIT ${depth}`,
-      [
-        ...(onlyChunk === undefined
-          ? [tsquery, o.rankNormalization, lexemes, this.textConfig]
-          : [tsquery, o.rankNormalization, lexemes, this.textConfig, onlyChunk]),
-        ...(f?.values ?? []),
-      ],
-    );
-    return rows.map((r) => ({
-      chunkId: String(r.id),
-      docId: String(r.doc_id),
-      score: Number(r.score),
-      explanation: {
-        matched: r.matched as string[],
-        queryLexemes: lexemes,
-        ...o,
-        textConfig: this.textConfig,
-      },
-    }));
+    return textSearch(this.db, this.t.chunks, this.textConfig, { query, depth, options, onlyChunk, filter });
   }
 
   /** Validated full-text options with defaults. @internal */
   textOptions(options: TextSearchOptions): Required<TextSearchOptions> {
-    const rank = options.rank ?? POSTGRES_DEFAULTS.rank;
-    if (rank !== 'ts_rank' && rank !== 'ts_rank_cd')
-      invalidArgument('rank', rank, "'ts_rank' or 'ts_rank_cd'");
-    const rankNormalization = checkInteger('rankNormalization', options.rankNormalization ?? 0, 0);
-    if (rankNormalization > 63)
-      invalidArgument('rankNormalization', rankNormalization, 'a bit mask from 0 to 63');
-    const operator = options.operator ?? POSTGRES_DEFAULTS.operator;
-    if (operator !== 'or' && operator !== 'and') invalidArgument('operator', operator, "'or' or 'and'");
-    return { rank, rankNormalization, operator };
+    return textOptions(options);
   }
 
   /**
    * Vector search by cosine similarity (`1 - (embedding <=> q)`), best first, through the HNSW index when there is
-   * one (`hnsw.ef_search` set for this query only), else exact. `exact: true` forces an exact scan.
+   * one (`hnsw.ef_search` set for this query only), else exact (ties by chunk id). `exact: true` forces an exact
+   * scan. Chunks stored without a vector are never returned.
    */
   async vectorSearch(
     vector: Float32Array,
@@ -375,16 +271,17 @@ export class PostgresIndex {
       invalidArgument('vector', vector?.length, `a Float32Array of ${this.dimensions} numbers`);
     checkInteger('depth', depth, 1);
     const q = vectorLiteral(vector);
+    const approximate = this.hnsw !== null && !options.exact;
     return transaction(this.db, async (tx) => {
       // A filter is applied exactly: HNSW would filter only the ef_search candidates it visits.
-      if (this.hnsw && !options.exact && !options.filter)
-        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(this.hnsw.efSearch, depth)}`);
+      if (approximate && !options.filter)
+        await tx.query(`SET LOCAL hnsw.ef_search = ${Math.max(this.hnsw!.efSearch, depth)}`);
       else await tx.query('SET LOCAL enable_indexscan = off');
       const f = options.filter ? filterSql(options.filter, options.onlyChunk === undefined ? 2 : 3) : null;
       const where = `${options.onlyChunk === undefined ? 'embedding IS NOT NULL' : 'id = $2 AND embedding IS NOT NULL'}${f ? ` AND ${f.sql}` : ''}`;
       const { rows } = await tx.query(
         `SELECT id, doc_id, 1 - (embedding <=> $1::vector) AS score FROM ${this.t.chunks}
-          WHERE ${where} ORDER BY embedding <=> $1::vector LIMIT ${depth}`,
+          WHERE ${where} ORDER BY embedding <=> $1::vector${approximate && !options.filter ? '' : ', id'} LIMIT ${depth}`,
         [...(options.onlyChunk === undefined ? [q] : [q, options.onlyChunk]), ...(f?.values ?? [])],
       );
       return rows.map((r) => ({ chunkId: String(r.id), docId: String(r.doc_id), score: Number(r.score) }));
@@ -403,8 +300,26 @@ export class PostgresIndex {
       textConfig: this.textConfig,
       hnsw: this.hnsw,
     };
-    for (const sql of vectorIndexStatements(this.prefix, meta)) await this.db.query(sql);
+    await this.buildWith(vectorIndexStatements(this.prefix, meta));
     return true;
+  }
+
+  /**
+   * Build the GIN index of the tsvector column if it does not exist yet (after a bulk load into an index opened
+   * with `deferTextIndex`). Returns whether it was built now.
+   */
+  async buildTextIndex(): Promise<boolean> {
+    if (await hasIndex(this.db, this.prefix, 'tsv')) return false;
+    await this.buildWith(textIndexStatements(this.prefix));
+    return true;
+  }
+
+  /** Run index builds in one transaction with {@link POSTGRES_DEFAULTS}.maintenanceWorkMem. @internal */
+  private async buildWith(statements: readonly string[]): Promise<void> {
+    await transaction(this.db, async (tx) => {
+      await tx.query(`SET LOCAL maintenance_work_mem = '${POSTGRES_DEFAULTS.maintenanceWorkMem}'`);
+      for (const sql of statements) await tx.query(sql);
+    });
   }
 
   /** Whether vector search goes through the HNSW index (false: exact scan, e.g. before {@link PostgresIndex.buildVectorIndex}). */

@@ -337,7 +337,7 @@ function failuresTable(report: BenchReport, maxRows: number): SafeHtml {
   const shown = failures.slice(0, maxRows);
   const rows = shown.map(
     (f) =>
-      html`<tr><td>${f.configId}</td><td><span class="qid">${f.questionId}</span> <span class="question">${f.question}</span></td><td>${f.causes.length === 0 ? html`<span class="muted">no diagnosis</span>` : html`<ul class="causes">${f.causes.map((c) => html`<li><span class="cause">${c.cause}</span> ${c.sentence} <em>Fix:</em> ${c.fix}</li>`)}</ul>`}</td></tr>`,
+      html`<tr><td>${f.configId}</td><td><span class="qid">${f.questionId}</span> <span class="question">${f.question}</span></td><td>${f.causes.length === 0 ? html`<span class="muted">no diagnosis</span>` : html`<ul class="causes">${f.causes.map((c) => html`<li><span class="cause">${c.cause}</span> ${c.sentence} <em>Fix:</em> ${c.fix}</li>`)}</ul>`}${f.cannotCheck?.length ? html`<ul class="causes muted">${f.cannotCheck.map((c) => html`<li>cannot check <span class="cause">${c.cause}</span>: ${c.missing}</li>`)}</ul>` : ''}</td></tr>`,
   );
   return html`<div class="scroll"><table class="failures"><thead><tr><th>Config</th><th>Question</th><th>Why not</th></tr></thead><tbody>${rows}</tbody></table></div>${failures.length > shown.length ? html`<p class="muted">Showing ${shown.length} of ${failures.length}; all are in report.json.</p>` : ''}`;
 }

@@ -282,6 +282,8 @@ export interface FailureRecord {
   question: string;
   /** Why it failed; may be empty when no diagnostics were available. */
   causes: FailureCause[];
+  /** Causes why-not could not check on this configuration's retrievers (e.g. a Postgres backend), with why. */
+  cannotCheck?: Array<{ cause: string; missing: string }>;
 }
 
 /**

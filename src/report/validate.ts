@@ -189,6 +189,14 @@ export function validateReport(value: unknown): BenchReport {
           fail(`${cp}.decisive`, cause.decisive, 'a boolean');
         }
       });
+      if (fr.cannotCheck !== undefined) {
+        arr(`${p}.cannotCheck`, fr.cannotCheck).forEach((c, j) => {
+          const cp = `${p}.cannotCheck[${j}]`;
+          const e = obj(cp, c);
+          str(`${cp}.cause`, e.cause);
+          str(`${cp}.missing`, e.missing);
+        });
+      }
     });
   }
   validateInsights(r, ids);

@@ -90,6 +90,7 @@ export class RetrieverSearch {
   private readonly docs = new Map<string, Document>();
   private readonly chunkMap = new Map<string, Chunk>();
   private readonly byDoc = new Map<string, Chunk[]>();
+  private readonly complete: boolean;
 
   constructor(options: RetrieverSearchOptions) {
     if (options === null || typeof options !== 'object')
@@ -123,6 +124,7 @@ export class RetrieverSearch {
     );
     for (const d of options.documents ?? []) this.docs.set(d.id, d);
     for (const c of options.chunks ?? []) this.remember(c);
+    this.complete = options.chunks !== undefined;
     this.chunker = options.chunker ?? precomputedChunker('stored', this.byDoc);
   }
 
@@ -210,6 +212,11 @@ export class RetrieverSearch {
   /** The chunks of a document seen or given, in offset order. */
   chunksOf(docId: string): readonly Chunk[] {
     return [...(this.byDoc.get(docId) ?? [])].sort((a, b) => a.start - b.start || a.end - b.end);
+  }
+
+  /** Whether every chunk was given (else only those seen in results are known, and why-not says so). */
+  chunksComplete(): boolean {
+    return this.complete;
   }
 
   /** A source document given, or null. */

@@ -155,6 +155,49 @@ describe('PostgresIndex over a real Postgres (PGlite on 127.0.0.1, reached with 
     await index.drop();
   });
 
+  it('defers the GIN build too: full text scans until buildTextIndex, the same hits after', async () => {
+    const index = await PostgresIndex.open({
+      db: pool,
+      prefix: 'bulk_gin',
+      dimensions: 64,
+      deferTextIndex: true,
+    });
+    await indexIntoPostgres(index, [sotu], { chunker, embedder });
+    const hasGin = async () =>
+      (await pool.query("SELECT to_regclass('bulk_gin_chunks_tsv') AS i")).rows[0].i !== null;
+    expect(await hasGin()).toBe(false);
+    const before = await index.textSearch('child care costs', 10);
+    expect(before.length).toBe(10);
+    expect(await index.buildTextIndex()).toBe(true);
+    expect(await hasGin()).toBe(true);
+    expect(await index.buildTextIndex()).toBe(false);
+    expect(await index.textSearch('child care costs', 10)).toEqual(before);
+    await index.drop();
+  });
+
+  it('keeps chunks given a null vector out of vector search (the zero vector has no cosine), ties by id', async () => {
+    const index = await PostgresIndex.open({ db: pool, prefix: 'nulls', dimensions: 3, hnsw: false });
+    const doc = { id: 'd', text: 'alpha beta gamma' };
+    const chunks = ['alpha', 'beta', 'gamma'].map((w, i) => ({
+      id: `d#${i}`,
+      docId: 'd',
+      index: i,
+      text: w,
+      start: doc.text.indexOf(w),
+      end: doc.text.indexOf(w) + w.length,
+      metadata: {},
+    }));
+    const same = new Float32Array([0, 1, 0]);
+    await index.upsert([doc], chunks, [same, null, new Float32Array([0, 1, 0])]);
+    const hits = await index.vectorSearch(new Float32Array([0, 1, 0]), 10);
+    expect(hits.map((h) => h.chunkId)).toEqual(['d#0', 'd#2']);
+    expect((await index.textSearch('beta', 5)).map((h) => h.chunkId)).toEqual(['d#1']);
+    await expect(index.upsert([doc], chunks, [same, same, new Float32Array(2)])).rejects.toThrow(
+      /vectors\[2\].*Float32Array of 3 numbers or null/,
+    );
+    await index.drop();
+  });
+
   it('opens from a postgres:// URL through pg and closes its own pool', async () => {
     const index = await PostgresIndex.open({ db: server.url, prefix: 'sotu', dimensions: 64 });
     expect(await index.size()).toBeGreaterThan(100);

@@ -26,6 +26,7 @@ import {
   positiveInt,
   splitList,
 } from '../options.js';
+import { openBenchBackend } from '../postgres-backend.js';
 import { createProgress } from '../progress.js';
 import { compareAndGate, parseRegressionFlags } from '../regression.js';
 import { resolveTokenizer } from '../tokenizer.js';
@@ -60,6 +61,8 @@ interface BenchFlags {
   allowDifferentQuestions?: boolean;
   filter?: MetadataFilter;
   rewriteLlm?: string;
+  backend?: string;
+  keepTables?: boolean;
 }
 
 const FORMATS: readonly ReportFormat[] = ['json', 'html', 'txt'];
@@ -177,6 +180,11 @@ export function registerBench(program: Command): void {
       [],
     )
     .option('--allow-different-questions', 'with --baseline: compare the questions both runs share')
+    .option(
+      '--backend <postgres://…#prefix>',
+      'index each chunker configuration into Postgres (tables <prefix>_c<i>_*, full text + pgvector) and search it there',
+    )
+    .option('--keep-tables', 'with --backend: keep the tables after the run (default: dropped)')
     .addHelpText(
       'after',
       `
@@ -228,6 +236,8 @@ async function bench(flags: BenchFlags): Promise<number> {
     }
     rewriters = { multiquery: multiQueryRewriter(llm), hyde: hydeRewriter(llm) };
   }
+  // A pool connects lazily: opening it here only checks the flags.
+  const backend = await openBenchBackend(flags.backend, flags.keepTables === true);
   const stderr = process.stderr;
   const dataset = await loadDatasetFromFlags(flags);
   let retrievers = flags.retrievers;
@@ -282,9 +292,11 @@ async function bench(flags: BenchFlags): Promise<number> {
       title: flags.title ?? `ragscope bench: ${flags.dataset ?? flags.corpus}`,
       warnings,
       onProgress: (e) => progress.onProgress(e),
+      ...(backend ? { backend } : {}),
     });
   } finally {
     progress.stop();
+    await backend?.close();
   }
   const seconds = (performance.now() - t0) / 1000;
   const stdout = process.stdout;

@@ -1,10 +1,17 @@
+import type { Chunk } from '../../core/document.js';
 import { RagscopeError } from '../../core/errors.js';
 import type { RetrieverKind } from '../../report/types.js';
 import type { MetadataFilter } from '../../search/filter.js';
 import { fuse } from '../../search/fusion.js';
-import type { RetrievalPipeline } from '../../search/pipeline.js';
 import { cleanVariants, type QueryRewriter } from '../../search/query-variants.js';
+import type { SearchResult } from '../../search/types.js';
 import { type RetrieverRun, runsFromTrace } from './rankings.js';
+
+/** What {@link variantRun} searches: the bench's pipeline, or a backend's fused search. @internal */
+export interface VariantSearchable {
+  search(query: string, options: { k: number; filter?: MetadataFilter }): Promise<SearchResult>;
+  getChunk(id: string): Chunk | null | undefined;
+}
 
 /** The retrievers a query-variant bench retriever can build on. */
 const VARIANT_BASES = ['bm25', 'dense', 'hybrid'] as const;
@@ -62,7 +69,7 @@ export function splitVariantRetrievers(
  * RRF (k 60), as `QueryVariantSearch` does. @internal
  */
 export async function variantRun(
-  pipeline: RetrievalPipeline,
+  pipeline: VariantSearchable,
   question: string,
   variant: VariantRetriever,
   original: RetrieverRun,
