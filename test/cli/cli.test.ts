@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { validateReport } from '../../src/report/validate.js';
 import { runCli as run } from './run-cli.js';
 
@@ -12,6 +12,9 @@ const corpus = path.join(root, 'examples', 'corpus');
 const questions = path.join(root, 'examples', 'questions.jsonl');
 
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Each test spawns the installed-style CLI (tsx start-up, embedder fallbacks): on a loaded shared machine one run
+// took over 60 s (the default). This is a hang guard, not a speed target.
+vi.setConfig({ testTimeout: 180_000 });
 
 const benchArgs = (out: string, ...extra: string[]) => [
   'bench',
