@@ -25,9 +25,9 @@
  *      OLD_SIZES ("10000"), SCALE_EFS ("64,128,256"), plus DIMS/LATENT/NOISE/QUERIES as above.
  */
 
-import { seededRandom as rng } from '../src/eval/prng.js';
 import { ExactVectorIndex } from '../src/search/exact.js';
 import { HNSW_DEFAULTS, VectorIndex } from '../src/search/vector.js';
+import { type DataShape, unitVectors as seededVectors } from './lib/hnsw-data.js';
 
 const N = Number(process.env.N ?? 100_000);
 const DIMS = Number(process.env.DIMS ?? 384);
@@ -41,43 +41,9 @@ const BUILDS = (process.env.BUILDS ?? '16:100')
 const EFS = (process.env.EFS ?? '32,64,128,256,512').split(',').map(Number);
 const K = 10;
 
-function gauss(r: () => number): number {
-  return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-}
-
-/** The fixed DIMS x LATENT mixing matrix of the low-rank data set. */
-const mixing = (() => {
-  const r = rng(12345);
-  return Array.from({ length: DIMS }, () => Float64Array.from({ length: LATENT }, () => gauss(r)));
-})();
-
-/** `n` unit vectors of the chosen data set, as views into one Float32Array. */
-function unitVectors(n: number, dims: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  const all = new Float32Array(n * dims);
-  const out: Float32Array[] = [];
-  const z = new Float64Array(LATENT);
-  for (let i = 0; i < n; i++) {
-    const v = all.subarray(i * dims, (i + 1) * dims);
-    let norm = 0;
-    if (DATA === 'lowrank') for (let l = 0; l < LATENT; l++) z[l] = gauss(r);
-    for (let j = 0; j < dims; j++) {
-      let x: number;
-      if (DATA === 'lowrank') {
-        const row = mixing[j] as Float64Array;
-        x = 0;
-        for (let l = 0; l < LATENT; l++) x += (row[l] as number) * (z[l] as number);
-        x = x / Math.sqrt(LATENT) + NOISE * gauss(r);
-      } else x = gauss(r);
-      v[j] = x;
-      norm += x * x;
-    }
-    const s = 1 / Math.sqrt(norm);
-    for (let j = 0; j < dims; j++) v[j] = (v[j] as number) * s;
-    out.push(v);
-  }
-  return out;
-}
+/** `n` unit vectors of the chosen data set (bench/lib/hnsw-data.ts, shared with bench/hnsw-build.ts). */
+const unitVectors = (n: number, dims: number, seed: number): Float32Array[] =>
+  seededVectors(n, seed, { data: DATA as DataShape['data'], dims, latent: LATENT, noise: NOISE });
 
 const mb = (): string => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB rss`;
 

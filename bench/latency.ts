@@ -23,7 +23,7 @@ import { ExactVectorIndex } from '../src/search/exact.js';
 import { fuse } from '../src/search/fusion.js';
 import { RetrievalPipeline } from '../src/search/pipeline.js';
 import type { VectorSearchIndex } from '../src/search/types.js';
-import { queriesLikeCorpus, scifactWords, syntheticText } from './lib/synthetic.js';
+import { makeText, scifactWords, typicalQueries } from './lib/synthetic-chunks.js';
 
 const args = process.argv.slice(2);
 const value = (name: string, fallback: string) => {
@@ -50,7 +50,7 @@ async function build(words: string[]): Promise<{ pipeline: RetrievalPipeline; bu
   for (let i = 0; i < CHUNKS; i += BATCH) {
     const docs = Array.from({ length: Math.min(BATCH, CHUNKS - i) }, (_, j) => ({
       id: `d${i + j}`,
-      text: syntheticText(words, next, 400),
+      text: makeText(words, next, 400),
     }));
     await pipeline.addDocuments(docs);
   }
@@ -112,7 +112,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 async function main(): Promise<void> {
   const words = scifactWords();
-  const qs = queriesLikeCorpus(words, QUERIES + 20);
+  const qs = typicalQueries(words, QUERIES + 20);
   const { pipeline: hybrid, buildCpuS } = await build(words);
   process.stderr.write(`built ${CHUNKS} chunks in ${buildCpuS.toFixed(1)} s CPU\n`);
   const bm25Only = view(hybrid, 'bm25');

@@ -1,7 +1,7 @@
 /**
  * Synthetic chunks for the scale benches: 400-character texts of BEIR SciFact's words drawn by their corpus
  * frequency (seeded), and "typical" queries of 3-6 words drawn the same way (frequent words dominate, as in real
- * questions). Shared by bench/scale.ts and bench/bm25-scale.ts so both measure the same corpus.
+ * questions). Shared by bench/scale.ts, bench/bm25-scale.ts and bench/latency.ts so all three measure the same corpus.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -201,6 +201,24 @@ export function resolveFusionOptions(
 }
 
 /**
+ * Each candidate's per-list fused value before weighting: `1 / (rrfK + rank)` under RRF, else its normalised score.
+ * Shared by {@link fuse} and the bench's id-only replay, so the two cannot drift. @internal
+ */
+export function listContributions(
+  kept: ReadonlyArray<{ score: number }>,
+  method: string,
+  rrfK: number,
+  normalization: Parameters<typeof normalizeScores>[1],
+): number[] {
+  return method === 'rrf'
+    ? kept.map((_, i) => 1 / (rrfK + i + 1))
+    : normalizeScores(
+        kept.map((c) => c.score),
+        normalization,
+      );
+}
+
+/**
  * Fuse ranked lists into one.
  *
  * The exact rule for a chunk that some list did not return (within that list's depth): that list's contribution
@@ -258,13 +276,7 @@ export function fuse(lists: readonly FusionInput[], options: FusionOptions = {})
         invalidArgument(`lists[${li}].candidates[${i}].chunkId`, c.chunkId, 'unique in its list');
       seen.add(c.chunkId);
     }
-    const norms =
-      method === 'rrf'
-        ? kept.map((_, i) => 1 / (rrfK + i + 1))
-        : normalizeScores(
-            kept.map((c) => c.score),
-            normalization,
-          );
+    const norms = listContributions(kept, method, rrfK, normalization);
     kept.forEach((c, i) => {
       let e = entries.get(c.chunkId);
       if (!e) {

@@ -1,4 +1,4 @@
-import { type FusionOptions, normalizeScores, resolveFusionOptions } from '../../search/fusion.js';
+import { type FusionOptions, listContributions, resolveFusionOptions } from '../../search/fusion.js';
 import type { SearchTrace } from '../../search/types.js';
 
 interface Entry {
@@ -31,13 +31,7 @@ export function fusedIdsFromTrace(trace: SearchTrace, options: FusionOptions): s
   for (const input of lists) {
     const limit = params.depth[input.stage] ?? input.candidates.length;
     const kept = input.candidates.slice(0, limit);
-    const norms =
-      method === 'rrf'
-        ? kept.map((_, i) => 1 / (rrfK + i + 1))
-        : normalizeScores(
-            kept.map((c) => c.score),
-            normalization,
-          );
+    const norms = listContributions(kept, method, rrfK, normalization);
     const weight = params.weights[input.stage] ?? 1;
     for (const [i, c] of kept.entries()) {
       let e = entries.get(c.chunkId);
