@@ -3,6 +3,17 @@ import { idfOf } from './bm25-idf.js';
 import type { Bm25Store } from './bm25-store.js';
 import type { Bm25Explanation, TermContribution, UnmatchedTerm } from './types.js';
 
+/** The last query each analyzer took apart: a search explains every hit for the same query (one analysis, not k). */
+const lastAnalysis = new WeakMap<Analyzer, { query: string; terms: ReturnType<Analyzer['analyzeTerms']> }>();
+
+function analyzedTerms(analyzer: Analyzer, query: string): ReturnType<Analyzer['analyzeTerms']> {
+  const last = lastAnalysis.get(analyzer);
+  if (last && last.query === query) return last.terms;
+  const terms = analyzer.analyzeTerms(query);
+  lastAnalysis.set(analyzer, { query, terms });
+  return terms;
+}
+
 /**
  * The BM25 score of chunk number `num` for `query`, taken apart per query-term occurrence (the same expression and
  * summing order as search, so the total equals the search score bit for bit). @internal
@@ -21,7 +32,7 @@ export function explainChunk(
   const terms: TermContribution[] = [];
   const unmatched: UnmatchedTerm[] = [];
   let score = 0;
-  for (const { term, analyzed } of analyzer.analyzeTerms(query)) {
+  for (const { term, analyzed } of analyzedTerms(analyzer, query)) {
     if (analyzed === null) {
       unmatched.push({ term, analyzed, reason: 'stop-word' });
       continue;
