@@ -19,7 +19,8 @@ afterAll(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-const bench = (out: string, ...extra: string[]) =>
+/** `ragscope bench` on the examples corpus and questions with these chunkers, writing to `out`. */
+const examplesBench = (out: string, chunkers: string, ...extra: string[]) =>
   run([
     'bench',
     '--corpus',
@@ -27,16 +28,23 @@ const bench = (out: string, ...extra: string[]) =>
     '--questions',
     path.join(root, 'examples', 'questions.jsonl'),
     '--chunkers',
+    chunkers,
+    '--out',
+    out,
+    ...extra,
+  ]);
+
+const bench = (out: string, ...extra: string[]) =>
+  examplesBench(
+    out,
     'recursive:400/0,sentence:400/1',
     '--embedder',
     'hashing',
     '--no-cache',
     '--max-failures',
     '3',
-    '--out',
-    out,
     ...extra,
-  ]);
+  );
 
 const report = (dir: string): BenchReport =>
   validateReport(JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')));
@@ -121,42 +129,21 @@ describe('ragscope bench --backend postgres:// (PGlite on 127.0.0.1, reached wit
   it('keeps the tables with --keep-tables and refuses to overwrite existing ones', async () => {
     const out = path.join(tmp, 'keep');
     const target = `${server.url}#kept`;
-    const first = await run([
-      'bench',
-      '--corpus',
-      path.join(root, 'examples', 'corpus'),
-      '--questions',
-      path.join(root, 'examples', 'questions.jsonl'),
-      '--chunkers',
+    const first = await examplesBench(
+      out,
       'recursive:400/0',
       '--retrievers',
       'bm25',
       '--max-failures',
       '0',
-      '--out',
-      out,
       '--backend',
       target,
       '--keep-tables',
-    ]);
+    );
     expect(first.stderr).not.toMatch(/error/i);
     expect(first.code).toBe(0);
     expect(await tables('kept\\_%')).toEqual(['kept_c0_chunks', 'kept_c0_documents', 'kept_c0_meta']);
-    const again = await run([
-      'bench',
-      '--corpus',
-      path.join(root, 'examples', 'corpus'),
-      '--questions',
-      path.join(root, 'examples', 'questions.jsonl'),
-      '--chunkers',
-      'recursive:400/0',
-      '--retrievers',
-      'bm25',
-      '--out',
-      out,
-      '--backend',
-      target,
-    ]);
+    const again = await examplesBench(out, 'recursive:400/0', '--retrievers', 'bm25', '--backend', target);
     expect(again.code).not.toBe(0);
     expect(again.stderr).toMatch(/tables "kept_c0_\*" exist already/);
     expect(await tables('kept\\_%')).toHaveLength(3);

@@ -3,14 +3,13 @@ import { BaseRetriever } from '@langchain/core/retrievers';
 import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { whyNot } from '../../src/diagnostics/index.js';
-import { loadChromaSpans } from '../../src/eval/datasets/chroma.js';
 import { evaluateRetriever } from '../../src/eval/evaluate-retriever.js';
 import { spanMetrics } from '../../src/eval/metrics/spans.js';
 import type { EvalDataset, EvalQuestion } from '../../src/eval/types.js';
 import { chunksFromLangChain, fromLangChainRetriever } from '../../src/langchain/index.js';
 import type { Retriever } from '../../src/search/retriever.js';
 import { RetrieverSearch } from '../../src/search/retriever-search.js';
-import { sharedPath } from '../chunkers/chunk-invariants.js';
+import { chatlogsDataset } from './chatlogs.js';
 
 /**
  * A LangChain retriever as teams write their own: a real `BaseRetriever` subclass (LangChain's invoke, callbacks
@@ -44,13 +43,8 @@ let pieces: Document[];
 let mine: Retriever;
 
 beforeAll(async () => {
-  const all = await loadChromaSpans(sharedPath('data/chroma'));
-  const doc = all.documents.find((d) => d.id === 'chatlogs')!;
-  chatlogs = {
-    ...all,
-    documents: [doc],
-    questions: all.questions.filter((q) => q.spans?.every((s) => s.docId === doc.id)),
-  };
+  chatlogs = await chatlogsDataset();
+  const doc = chatlogs.documents[0]!;
   const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 400, chunkOverlap: 0 });
   pieces = await splitter.createDocuments([doc.text], [{ source: doc.id }]);
   mine = fromLangChainRetriever(new KeywordRetriever(pieces), {

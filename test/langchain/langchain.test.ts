@@ -3,7 +3,6 @@ import { RecursiveCharacterTextSplitter } from '@langchain/textsplitters';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { TextSplitterChunker } from '../../src/chunkers/langchain.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
-import { loadChromaSpans } from '../../src/eval/datasets/chroma.js';
 import { evaluateRetriever } from '../../src/eval/evaluate-retriever.js';
 import type { EvalDataset } from '../../src/eval/types.js';
 import {
@@ -15,7 +14,7 @@ import {
 } from '../../src/langchain/index.js';
 import { ExactVectorIndex } from '../../src/search/exact.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
-import { sharedPath } from '../chunkers/chunk-invariants.js';
+import { chatlogsDataset } from './chatlogs.js';
 
 const embedder = new HashingEmbedder({ dimensions: 256 });
 let chatlogs: EvalDataset;
@@ -23,13 +22,8 @@ let store: FakeVectorStore;
 const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 400, chunkOverlap: 0 });
 
 beforeAll(async () => {
-  const all = await loadChromaSpans(sharedPath('data/chroma'));
-  const doc = all.documents.find((d) => d.id === 'chatlogs')!;
-  chatlogs = {
-    ...all,
-    documents: [doc],
-    questions: all.questions.filter((q) => q.spans?.every((s) => s.docId === doc.id)),
-  };
+  chatlogs = await chatlogsDataset();
+  const doc = chatlogs.documents[0]!;
   // A LangChain pipeline as a user builds it: split, embed (here with a ragscope embedder), store.
   const pieces = await splitter.createDocuments([doc.text], [{ source: doc.id }]);
   store = await FakeVectorStore.fromDocuments(pieces, await toLangChainEmbeddings(embedder));
