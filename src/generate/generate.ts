@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { checkInteger, checkNumber, invalidArgument, RagscopeError } from '../core/errors.js';
 import { hashHex } from '../core/hash.js';
 import { cosine } from '../core/vectors.js';
@@ -374,12 +373,5 @@ function summarise(
 }
 
 async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(value, null, 2)}\n`, 'utf8');
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }

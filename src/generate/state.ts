@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { appendFile, readFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, truncate } from 'node:fs/promises';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { RagscopeError } from '../core/errors.js';
 import type { DropReason, GeneratedLine, GenerationSettings } from './types.js';
 
@@ -43,14 +43,7 @@ export async function loadState(file: string): Promise<GenerationState | undefin
 
 /** Write the state atomically: a temporary file in the same folder, then rename. @internal */
 export async function saveState(file: string, state: GenerationState): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, `${JSON.stringify(state, null, 1)}\n`, 'utf8');
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, `${JSON.stringify(state, null, 1)}\n`);
 }
 
 /**

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { invalidArgument } from '../core/errors.js';
 import type { CompareReport } from '../eval/compare/types.js';
 import { renderCompareHtml } from './compare-html.js';
@@ -38,14 +38,7 @@ export async function writeCompare(
           ? renderCompareHtml(result)
           : renderCompareTerminal(result);
     const target = path.join(dir, FILES[f]);
-    const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await writeFile(tmp, text, 'utf8');
-      await rename(tmp, target);
-    } catch (err) {
-      await rm(tmp, { force: true });
-      throw err;
-    }
+    await writeFileAtomic(target, text);
     written[f] = target;
   }
   return written;

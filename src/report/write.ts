@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomic } from '../core/atomic-write.js';
 import { invalidArgument, RagscopeError } from '../core/errors.js';
 import { type HtmlOptions, renderHtml } from './html.js';
 import { renderJson } from './json.js';
@@ -99,7 +99,7 @@ export async function writeReport(
   for (const [format, text] of contents) {
     const file = path.join(absDir, FILE_NAMES[format]);
     try {
-      await writeAtomic(file, text);
+      await writeFileAtomic(file, text);
       written[format] = file;
     } catch (error) {
       failures.push({ format, file, error });
@@ -157,15 +157,4 @@ function incomplete(
       'report formats that failed',
     ),
   );
-}
-
-async function writeAtomic(target: string, text: string): Promise<void> {
-  const tmp = `${target}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, target);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
