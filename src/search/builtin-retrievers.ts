@@ -3,6 +3,7 @@ import { invalidArgument } from '../core/errors.js';
 import { norm } from '../core/vectors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
+import { matchesFilter } from './filter.js';
 import { filteredByLookup } from './filter-fallback.js';
 import type { RetrieveContext, RetrievedHit, Retriever } from './retriever.js';
 import type { VectorSearchIndex } from './types.js';
@@ -58,16 +59,32 @@ export class Bm25Retriever implements Retriever {
   ) {
     if (!index || typeof index.search !== 'function') invalidArgument('index', index, 'a Bm25Index');
     this.name = options.name ?? 'bm25';
+    this.chunkOf = options.chunks;
+    this.nativeFilter = options.chunks !== undefined;
     if (options.chunks) this.getChunk = async (id) => options.chunks!(id);
   }
+
+  private readonly chunkOf: ((chunkId: string) => Chunk | undefined) | undefined;
+
+  /**
+   * True when constructed with `chunks`: a filter is then applied inside the BM25 search (its `accept` predicate,
+   * the exact top `depth` among the matching chunks), not by re-querying deeper.
+   */
+  readonly nativeFilter: boolean;
 
   /** The indexed chunk, when constructed with `chunks` (lets a filter read its metadata). */
   readonly getChunk?: (chunkId: string) => Promise<Chunk | undefined>;
 
   /** The `depth` best chunks by BM25 (only chunks passing `context.filter`, which needs `chunks`). */
   async retrieve(query: string, depth: number, context?: RetrieveContext): Promise<RetrievedHit[]> {
-    if (context?.filter) return filteredByLookup(this, query, depth, context);
-    return this.index.search(query, depth).map((h) => ({ chunkId: h.id, docId: h.docId, score: h.score }));
+    const filter = context?.filter;
+    if (filter && !this.chunkOf) return filteredByLookup(this, query, depth, context!);
+    const chunkOf = this.chunkOf;
+    const accept =
+      filter && chunkOf ? (id: string) => matchesFilter(chunkOf(id)?.metadata, filter) : undefined;
+    return this.index
+      .search(query, depth, accept ? { accept } : {})
+      .map((h) => ({ chunkId: h.id, docId: h.docId, score: h.score }));
   }
 
   /** k1, b, the analyzer and the index size, as the pipeline's bm25 stage records them. */

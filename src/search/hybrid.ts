@@ -1,3 +1,4 @@
+import type { Chunk } from '../core/document.js';
 import { checkInteger, invalidArgument } from '../core/errors.js';
 import type { Embedder } from '../embedders/types.js';
 import type { Bm25Index } from './bm25.js';
@@ -40,6 +41,8 @@ export interface HybridRetrieverOptions {
    * removed meanwhile). Default: the part of the id before its last `#` (ragscope chunk ids are `docId#index.hash`).
    */
   docIdOf?: (chunkId: string) => string | null;
+  /** The indexed chunk by id: lets BM25 apply a metadata filter inside its search (see {@link Bm25Retriever}). */
+  chunks?: (chunkId: string) => Chunk | undefined;
 }
 
 /**
@@ -141,7 +144,14 @@ export class HybridRetriever {
     this.depth = resolveDepth('depth', options.depth, { bm25: d, vector: d });
     // The built-ins are built as any registered retriever is.
     const retrievers: Array<Bm25Retriever | VectorRetriever> = [];
-    if (this.bm25) retrievers.push(createRetriever('bm25', { bm25: this.bm25 }) as Bm25Retriever);
+    if (this.bm25)
+      retrievers.push(
+        createRetriever(
+          'bm25',
+          { bm25: this.bm25 },
+          options.chunks ? { chunks: options.chunks } : {},
+        ) as Bm25Retriever,
+      );
     if (this.vector) {
       const { index, embedder, params } = this.vector;
       const vectorOptions: VectorRetrieverOptions = {

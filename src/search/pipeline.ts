@@ -124,6 +124,7 @@ export class RetrievalPipeline {
       fusion: resolved.fusion,
       depth: resolved.depth,
       docIdOf: (id) => this.store.chunks.get(id)?.docId ?? null,
+      chunks: (id) => this.store.chunks.get(id),
     });
   }
 

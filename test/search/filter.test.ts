@@ -99,7 +99,12 @@ describe('metadata filters', () => {
           .candidates.filter((c) => allowed.includes(pipeline.getChunk(c.chunkId)!.metadata.file as string))
           .slice(0, 100);
         const got = trace.stages.find((s) => s.stage === name)!;
-        expect(got.params).toMatchObject({ filter: describeFilter(filter), filtered: 'post', depth: 100 });
+        // BM25 filters inside its search (accept), the vector list is post-filtered: both equal the filtered full list.
+        expect(got.params).toMatchObject({
+          filter: describeFilter(filter),
+          filtered: name === 'bm25' ? 'native' : 'post',
+          depth: 100,
+        });
         expect(got.candidates.map((c) => [c.chunkId, c.score])).toEqual(
           want.map((c) => [c.chunkId, c.score]),
         );
@@ -128,8 +133,16 @@ describe('metadata filters', () => {
           .slice(0, depth);
       },
     };
+    // The same BM25 list from a retriever that cannot filter (no nativeFilter): RetrieverSearch post-filters it.
+    const plain: Retriever = {
+      name: 'bm25',
+      kind: 'lexical',
+      params: () => ({}),
+      retrieve: (query, depth) => bm25.retrieve(query, depth),
+      getChunk: async (id) => chunks(id),
+    };
     const search = new RetrieverSearch({
-      retrievers: [bm25, native, new VectorRetriever(pipeline.vectorIndex!, embedder, { chunks })],
+      retrievers: [plain, native, new VectorRetriever(pipeline.vectorIndex!, embedder, { chunks })],
       embedder,
       depth: 50,
     });

@@ -12,5 +12,6 @@ import type { RetrieverEntry } from './types.js';
 export const bm25Entry: RetrieverEntry = {
   kind: 'lexical',
   needs: ['bm25'],
-  create: (sources, options) => new Bm25Retriever(sources.bm25!, options as { name?: string }),
+  create: (sources, options) =>
+    new Bm25Retriever(sources.bm25!, options as ConstructorParameters<typeof Bm25Retriever>[1]),
 };
