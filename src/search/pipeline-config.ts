@@ -117,7 +117,7 @@ export interface SearchOptions {
   minScore?: number;
   /** The query's embedding, when the caller already has it (e.g. why-not replays); skips embedding the query. */
   queryVector?: Float32Array;
-  /** Only chunks whose metadata (document metadata included) match; each list is post-filtered exactly. */
+  /** Only chunks whose metadata (document metadata included) match: BM25 filters inside its search, the vector list is post-filtered exactly. */
   filter?: MetadataFilter;
 }
 
