@@ -250,7 +250,7 @@ export class RetrievalPipeline {
    * const hnsw = new VectorIndex({ dimensions: exact.embedder!.dimensions, efSearch: 100 });
    * await hnsw.add(ids, ids.map((id) => exact.getVector(id)!));
    * const approximate = exact.view({ vectorIndex: hnsw });
-   * (await approximate.search('refund')).trace.stages[1].params; // { metric: 'cosine', index: 'hnsw', efSearch: 100, ... }
+   * (await approximate.search('refund')).trace.stages[1].params; // { depth: 100, metric: 'cosine', index: 'hnsw', efSearch: 100, ... }
    * ```
    */
   view(options: PipelineViewOptions = {}): RetrievalPipeline {
