@@ -17,20 +17,18 @@ import { fileURLToPath } from 'node:url';
 import { RecursiveCharacterTextSplitter, TokenTextSplitter } from '@langchain/textsplitters';
 import { Tiktoken } from 'js-tiktoken/lite';
 import cl100k from 'js-tiktoken/ranks/cl100k_base';
-import type { Tokenizer } from '../src/chunkers/length.js';
 import { CHROMA_SEPARATORS } from '../src/chunkers/recursive.js';
-import { createChunker } from '../src/chunkers/spec.js';
 import { TokenizationCache } from '../src/chunkers/token-cache.js';
 import { TiktokenTokenizer } from '../src/chunkers/tokenizer.js';
-import type { Chunker } from '../src/chunkers/types.js';
 import { CachedEmbedder } from '../src/embedders/cached.js';
 import { HashingEmbedder } from '../src/embedders/hashing.js';
 import { StaticEmbedder } from '../src/embedders/static.js';
 import type { Embedder } from '../src/embedders/types.js';
 import { loadChromaSpans } from '../src/eval/datasets/chroma.js';
-import type { SpanEvaluation } from '../src/eval/metrics/evaluate-spans.js';
 import { meanStd } from '../src/eval/metrics/summary.js';
-import { LangChainChunker, type LocateStats } from './lib/langchain-chunker.js';
+import { render, type SettingResult, type Summary } from './lib/chroma-report.js';
+import { type Deps, plan, SETTINGS } from './lib/chroma-settings.js';
+import { LangChainChunker } from './lib/langchain-chunker.js';
 import { runSpanConfig, SPAN_RETRIEVERS, type SpanRetriever } from './lib/span-run.js';
 
 const tStart = performance.now();
@@ -51,130 +49,6 @@ const cacheDir = path.resolve(root, arg('cache-dir') ?? '.ragscope-cache/bench-c
 const only = arg('only');
 const jobs = Number(arg('jobs') ?? 2);
 const shard = arg('shard'); // internal: "<settings indices, comma-separated>"
-
-/** A chunking setting, done by ragscope and (where LangChain has it) LangChain. */
-interface SettingDef {
-  label: string;
-  size: string;
-  overlap: number;
-  /** The paper's matching row(s), for comparison. */
-  paper: string;
-  /**
-   * CPU seconds of the pair (ragscope + LangChain), measured with `--jobs 1` (the `cpu` of each result), to
-   * balance the processes.
-   */
-  cost: number;
-  /** Settings of one group run in the same process (they share work: the sentence splits of each document). */
-  group?: string;
-  ours: (d: Deps) => Chunker;
-  langchain?: (d: Deps) => LangChainChunker;
-}
-interface Deps {
-  tokenizer: Tokenizer;
-  embedder: Embedder;
-  lcRecursive: (size: number, overlap: number) => LangChainChunker;
-  lcToken: (size: number, overlap: number) => LangChainChunker;
-}
-
-const SETTINGS: SettingDef[] = [
-  {
-    label: 'Recursive',
-    size: '800',
-    overlap: 400,
-    paper: '800 (~661)',
-    cost: 2.8,
-    ours: (d) => createChunker('recursive:800/400:tokens:chroma', d),
-    langchain: (d) => d.lcRecursive(800, 400),
-  },
-  {
-    label: 'Recursive',
-    size: '400',
-    overlap: 0,
-    paper: '400 (~276)',
-    cost: 1.7,
-    ours: (d) => createChunker('recursive:400/0:tokens:chroma', d),
-    langchain: (d) => d.lcRecursive(400, 0),
-  },
-  {
-    label: 'Recursive',
-    size: '200',
-    overlap: 0,
-    paper: '200 (~137); MiniLM run ~128',
-    cost: 1.8,
-    ours: (d) => createChunker('recursive:200/0:tokens:chroma', d),
-    langchain: (d) => d.lcRecursive(200, 0),
-  },
-  {
-    label: 'TokenText (fixed)',
-    size: '400',
-    overlap: 0,
-    paper: '400',
-    cost: 2.4,
-    ours: (d) => createChunker('fixed:400/0:tokens', d),
-    langchain: (d) => d.lcToken(400, 0),
-  },
-  {
-    label: 'TokenText (fixed)',
-    size: '200',
-    overlap: 0,
-    paper: '200',
-    cost: 1.9,
-    ours: (d) => createChunker('fixed:200/0:tokens', d),
-    langchain: (d) => d.lcToken(200, 0),
-  },
-  {
-    label: 'Sentence',
-    size: '200',
-    overlap: 0,
-    paper: '— (not in the paper)',
-    cost: 2.5,
-    group: 'sentences',
-    ours: (d) => createChunker('sentence:200/0:tokens', d),
-  },
-  {
-    label: 'Semantic (Kamradt p95)',
-    size: 'max 400',
-    overlap: 0,
-    paper: 'Kamradt N/A (~660); KamradtMod 300 (~397)',
-    cost: 1.7,
-    group: 'sentences',
-    ours: (d) => createChunker('semantic:p95:max=400:tokens', d),
-  },
-  {
-    label: 'Cluster',
-    size: '200',
-    overlap: 0,
-    paper: '200 (~103); MiniLM run ~102',
-    cost: 1.6,
-    group: 'sentences',
-    // Chroma's ClusterSemanticChunker: 50-token pieces (its min_chunk_size, the default piece in tokens), max 200
-    // -> 4 pieces a cluster.
-    ours: (d) => createChunker('cluster:200:tokens', d),
-  },
-];
-
-type Summary = SpanEvaluation['summary'];
-/** What one setting produced (JSON-serialisable, so shard processes can send it back). */
-interface ImplResult {
-  spec: string;
-  chunks: number;
-  meanTokens: number;
-  maxTokens: number;
-  summary: Record<SpanRetriever, Summary>;
-  /** Wall seconds of each phase, and the process CPU seconds of the whole run (what balances the shards). */
-  seconds: { chunk: number; index: number; search: number; cpu: number };
-}
-interface SettingResult {
-  index: number;
-  ours?: ImplResult;
-  langchain?: ImplResult;
-  /** Chunks with the same [docId, start, end) in both, over the larger count. */
-  sameRanges?: number;
-  /** A few ragscope / LangChain chunks that differ, to look at. */
-  differences?: string[];
-  locate?: Omit<LocateStats, 'lostExamples'> & { lostExamples: LocateStats['lostExamples'] };
-  zeroVectorChunks: number;
-}
 
 async function runShard(indices: number[]): Promise<SettingResult[]> {
   const dataset = await loadChromaSpans(path.join(shared, 'data/chroma'));
@@ -298,29 +172,6 @@ async function runShard(indices: number[]): Promise<SettingResult[]> {
   return results;
 }
 
-/**
- * Split settings over `n` processes, longest first onto the least loaded (LPT); the settings of a group go together,
- * as one item of their summed cost.
- */
-function plan(n: number): number[][] {
-  const shards = Array.from({ length: n }, () => ({ cost: 0, items: [] as number[] }));
-  const items = new Map<string, { cost: number; members: number[] }>();
-  for (const [i, s] of SETTINGS.entries()) {
-    const key = s.group ?? `#${i}`;
-    const item = items.get(key) ?? { cost: 0, members: [] };
-    item.cost += s.cost;
-    item.members.push(i);
-    items.set(key, item);
-  }
-  const order = [...items.values()].sort((x, y) => y.cost - x.cost);
-  for (const { cost, members } of order) {
-    const target = shards.reduce((m, s) => (s.cost < m.cost ? s : m));
-    target.items.push(...members);
-    target.cost += cost;
-  }
-  return shards.map((s) => s.items.sort((x, y) => x - y)).filter((s) => s.length > 0);
-}
-
 function runChild(indices: number[]): Promise<{ results: SettingResult[]; cpu: number }> {
   return new Promise((resolve, reject) => {
     const args = process.argv
@@ -346,51 +197,6 @@ const cpuSeconds = (since: NodeJS.CpuUsage) => {
   return (u.user + u.system) / 1e6;
 };
 
-function render(results: SettingResult[], wall: number, cpu: number, embedderId: string): string {
-  const pct = (m: { mean: number; std: number }) =>
-    `${(100 * m.mean).toFixed(1)} ± ${(100 * m.std).toFixed(1)}`;
-  const out: string[] = [
-    `Embedder for dense/hybrid and for the semantic/cluster chunkers: ${embedderId}. k = 5; 472 questions; all 5 corpora in one collection.`,
-    '',
-    '| Chunking | Size (~mean cl100k) | Overlap | Splitter | Retriever | Recall | Precision | PrecisionΩ | IoU |',
-    '|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const r of results) {
-    const def = SETTINGS[r.index]!;
-    for (const impl of ['ours', 'langchain'] as const) {
-      const x = r[impl];
-      if (!x) continue;
-      for (const ret of SPAN_RETRIEVERS) {
-        const s = x.summary[ret];
-        out.push(
-          `| ${def.label} | ${def.size} (~${Math.round(x.meanTokens)}) | ${def.overlap} | ${impl === 'ours' ? 'ragscope' : 'LangChain'} | ${ret} | ${pct(s.recall)} | ${pct(s.precision)} | ${pct(s.precisionOmega)} | ${pct(s.iou)} |`,
-        );
-      }
-    }
-  }
-  out.push(
-    '',
-    '| Chunking | Size | Overlap | ragscope: chunks (~mean, max tokens), chunk s | LangChain: chunks (~mean, max tokens), chunk s | same [start,end) | LangChain chunks located exact / repaired / lost | paper (~N) |',
-    '|---|---|---|---|---|---|---|---|',
-  );
-  const desc = (x?: ImplResult) =>
-    x ? `${x.chunks} (~${x.meanTokens.toFixed(0)}, ${x.maxTokens}), ${x.seconds.chunk.toFixed(1)} s` : '—';
-  for (const r of results) {
-    const def = SETTINGS[r.index]!;
-    const loc = r.locate ? `${r.locate.exact} / ${r.locate.repaired} / ${r.locate.lost}` : '—';
-    const same = r.sameRanges === undefined ? '—' : `${(100 * r.sameRanges).toFixed(1)}%`;
-    out.push(
-      `| ${def.label} | ${def.size} | ${def.overlap} | ${desc(r.ours)} | ${desc(r.langchain)} | ${same} | ${loc} | ${def.paper} |`,
-    );
-  }
-  const zero = results.reduce((m, r) => Math.max(m, r.zeroVectorChunks), 0);
-  out.push(
-    '',
-    `Wall time ${wall.toFixed(1)} s with ${jobs} process(es); CPU ${cpu.toFixed(1)} s in all. Up to ${zero} chunk texts per setting embed to the zero vector (no in-vocabulary word): the pipeline keeps them in BM25 only.`,
-  );
-  return out.join('\n');
-}
-
 async function main() {
   if (shard !== undefined) {
     const results = await runShard(shard.split(',').map(Number));
@@ -415,7 +221,7 @@ async function main() {
     embedderName === 'glove'
       ? 'GloVe 6B 50d, 10k-word vocabulary, mean of word vectors (StaticEmbedder)'
       : 'HashingEmbedder (default options)';
-  console.log(render(results, wall, cpu, embedderId));
+  console.log(render(results, wall, cpu, embedderId, jobs));
   if (shardCpu.length > 0)
     console.log(`CPU per process: ${shardCpu.map((c) => `${c.toFixed(1)} s`).join(', ')}.`);
   for (const r of results) {

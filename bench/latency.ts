@@ -57,29 +57,6 @@ async function build(words: string[]): Promise<{ pipeline: RetrievalPipeline; bu
   return { pipeline, buildCpuS: cpuMs(process.cpuUsage(c0)) / 1000 };
 }
 
-/** A pipeline over `base`'s stores with one retriever, or with another vector index. */
-function view(
-  base: RetrievalPipeline,
-  which: 'bm25' | 'vector' | 'hybrid',
-  vectorIndex?: VectorSearchIndex,
-): RetrievalPipeline {
-  const config = base.config;
-  const p = new RetrievalPipeline(
-    {
-      chunker: base.chunker,
-      ...(which !== 'bm25' ? { embedder: base.embedder!, vector: config.vector } : { vector: false }),
-      bm25: which === 'vector' ? false : config.bm25,
-      depth: config.depth,
-    },
-    {
-      ...(which !== 'vector' ? { bm25: base.bm25! } : {}),
-      ...(which !== 'bm25' ? { vectorIndex: vectorIndex ?? base.vectorIndex! } : {}),
-    },
-  );
-  p.importState(base.exportState());
-  return p;
-}
-
 async function buildHnsw(
   base: RetrievalPipeline,
 ): Promise<{ index: VectorSearchIndex; buildCpuS: number } | null> {
@@ -91,14 +68,13 @@ async function buildHnsw(
     return null;
   }
   const index = new VectorIndex({ dimensions: DIMS, metric: 'cosine', initialCapacity: CHUNKS });
-  const { vectors } = base.exportState();
-  const ids = [...vectors.keys()];
+  const ids = base.chunkIds().filter((id) => base.getVector(id) !== undefined);
   const c0 = process.cpuUsage();
   for (let i = 0; i < ids.length; i += 10_000) {
     const batch = ids.slice(i, i + 10_000);
     await index.add(
       batch,
-      batch.map((id) => vectors.get(id)!),
+      batch.map((id) => base.getVector(id)!),
     );
   }
   return { index, buildCpuS: cpuMs(process.cpuUsage(c0)) / 1000 };
@@ -115,8 +91,8 @@ async function main(): Promise<void> {
   const qs = typicalQueries(words, QUERIES + 20);
   const { pipeline: hybrid, buildCpuS } = await build(words);
   process.stderr.write(`built ${CHUNKS} chunks in ${buildCpuS.toFixed(1)} s CPU\n`);
-  const bm25Only = view(hybrid, 'bm25');
-  const vectorOnly = view(hybrid, 'vector');
+  const bm25Only = hybrid.view({ retrievers: ['bm25'] });
+  const vectorOnly = hybrid.view({ retrievers: ['vector'] });
   const bm25 = hybrid.bm25!;
   const exact = hybrid.vectorIndex as ExactVectorIndex;
   if (!(exact instanceof ExactVectorIndex)) throw new Error('expected an exact vector index');
@@ -124,7 +100,8 @@ async function main(): Promise<void> {
   const hnsw = WANT_HNSW ? await buildHnsw(hybrid) : null;
   if (WANT_HNSW && !hnsw) process.stderr.write('hnswlib-node is not installed: HNSW rows left out\n');
   if (hnsw) process.stderr.write(`HNSW built in ${hnsw.buildCpuS.toFixed(1)} s CPU\n`);
-  const hybridHnsw = hnsw ? view(hybrid, 'hybrid', hnsw.index) : null;
+  // The same stores, BM25 list and fusion; only the vector retriever searches the HNSW index.
+  const hybridHnsw = hnsw ? hybrid.view({ vectorIndex: hnsw.index }) : null;
   const depth = hybrid.config.depth;
 
   let qv: Float32Array = new Float32Array(DIMS);

@@ -4,6 +4,14 @@ import { loadWithVectorCache } from './static-cache.js';
 import { assertReadable, readTextVectors, readWinkVectors, type WordVectors } from './static-formats.js';
 import { checkCacheDir, checkMaxWords, firstWords, warningSink } from './static-options.js';
 import { PACKAGE_NAME_RE, resolveVectorPackage } from './static-package.js';
+import {
+  type FitStats,
+  fitCorpus,
+  poolVectors,
+  splitCompounds,
+  type WordWeigher,
+  wordWeight,
+} from './static-pooling.js';
 import { gloveTokenize } from './static-tokenize.js';
 import type {
   StaticEmbedderOptions,
@@ -61,13 +69,7 @@ export class StaticEmbedder implements Embedder {
   private readonly baseId: string;
   private readonly analyze: (text: string) => string[];
   private readonly sifA: number;
-  private fitStats: {
-    n: number;
-    total: number;
-    df: Map<string, number>;
-    tf: Map<string, number>;
-    id: string;
-  } | null = null;
+  private fitStats: FitStats | null = null;
 
   /**
    * Build from words and a row-major matrix (`words.length * dimensions` floats).
@@ -292,20 +294,7 @@ export class StaticEmbedder implements Embedder {
    * ```
    */
   fit(texts: string[]): this {
-    if (!Array.isArray(texts)) invalidArgument('texts', texts, 'an array of strings');
-    const df = new Map<string, number>();
-    const tf = new Map<string, number>();
-    let total = 0;
-    let h = 0;
-    texts.forEach((t, i) => {
-      if (typeof t !== 'string') invalidArgument(`texts[${i}]`, t, 'a string');
-      const toks = this.lookupTokens(this.analyze(t));
-      total += toks.length;
-      for (const w of toks) tf.set(w, (tf.get(w) ?? 0) + 1);
-      for (const w of new Set(toks)) df.set(w, (df.get(w) ?? 0) + 1);
-      h = hash53(t, h % 4294967296);
-    });
-    this.fitStats = { n: texts.length, total, df, tf, id: `${texts.length}-${h.toString(36)}` };
+    this.fitStats = fitCorpus(texts, (t) => splitCompounds(this.index, this.analyze(t)));
     return this;
   }
 
@@ -337,47 +326,26 @@ export class StaticEmbedder implements Embedder {
         { param: 'weighting', value: 'idf' },
       );
     }
-    const d = this.dimensions;
+    const table = { index: this.index, matrix: this.matrix, dimensions: this.dimensions };
+    const weigher: WordWeigher = {
+      weighting: this.weighting,
+      fit: this.fitStats,
+      sifA: this.sifA,
+      vocabularySize: this.index.size,
+    };
+    const weight = (tok: string, row: number) => wordWeight(weigher, tok, row);
     const vectors: Float32Array[] = [];
     const reports: StaticTextReport[] = [];
     let allTokens = 0;
     let allOov = 0;
     texts.forEach((text, i) => {
       if (typeof text !== 'string') invalidArgument(`texts[${i}]`, text, 'a string');
-      const raw = this.analyze(text);
-      const toks = this.lookupTokens(raw);
-      const v = new Float32Array(d);
-      let wsum = 0;
-      let oov = 0;
-      const oovWords = new Set<string>();
-      for (const tok of toks) {
-        const row = this.index.get(tok);
-        if (row === undefined) {
-          oov++;
-          if (oovWords.size < 20) oovWords.add(tok);
-          continue;
-        }
-        const w = this.weight(tok, row);
-        wsum += w;
-        const base = row * d;
-        for (let j = 0; j < d; j++) v[j] = (v[j] ?? 0) + w * (this.matrix[base + j] ?? 0);
-      }
-      if (wsum > 0) {
-        let norm = 0;
-        for (let j = 0; j < d; j++) {
-          const x = (v[j] ?? 0) / wsum;
-          v[j] = x;
-          norm += x * x;
-        }
-        if (this.normalize && norm > 0) {
-          const inv = 1 / Math.sqrt(norm);
-          for (let j = 0; j < d; j++) v[j] = (v[j] ?? 0) * inv;
-        }
-      }
+      const toks = splitCompounds(this.index, this.analyze(text));
+      const { vector, oov, oovWords } = poolVectors(table, toks, weight, this.normalize);
       allTokens += toks.length;
       allOov += oov;
-      vectors.push(v);
-      reports.push({ tokens: toks.length, oov, oovWords: [...oovWords] });
+      vectors.push(vector);
+      reports.push({ tokens: toks.length, oov, oovWords });
     });
     this.lastStats = {
       texts: texts.length,
@@ -386,31 +354,5 @@ export class StaticEmbedder implements Embedder {
       oovRate: allTokens === 0 ? 0 : allOov / allTokens,
     };
     return { vectors, reports };
-  }
-
-  /** Replace unknown compounds ("state-of-the-art", "u.s.a") by their known parts when that helps. */
-  private lookupTokens(tokens: string[]): string[] {
-    const out: string[] = [];
-    for (const tok of tokens) {
-      if (this.index.has(tok) || !/[-.]/.test(tok)) {
-        out.push(tok);
-        continue;
-      }
-      for (const part of tok.split(/[-.]+/)) if (part) out.push(part);
-    }
-    return out;
-  }
-
-  private weight(tok: string, row: number): number {
-    if (this.weighting === 'mean') return 1;
-    const fit = this.fitStats;
-    if (this.weighting === 'idf') {
-      const df = fit?.df.get(tok) ?? 0;
-      return Math.log((1 + (fit?.n ?? 0)) / (1 + df)) + 1;
-    }
-    let p: number;
-    if (fit && fit.total > 0) p = (fit.tf.get(tok) ?? 0) / fit.total;
-    else p = 1 / ((row + 1) * (Math.log(this.index.size) + 0.5772156649));
-    return this.sifA / (this.sifA + p);
   }
 }

@@ -9,6 +9,7 @@ import type { MetadataFilter } from './filter.js';
 import { type FusionOptions, fuse } from './fusion.js';
 import { resolveDepth } from './hybrid.js';
 import type { Reranker } from './rerank/types.js';
+import type { VectorSearchIndex } from './types.js';
 
 /**
  * Vector-index settings of a {@link RetrievalPipeline}.
@@ -262,6 +263,16 @@ export interface PipelineViewOptions {
   reranker?: boolean | Reranker;
   /** Candidates handed to the view's re-ranker. Default: the pipeline's `rerankDepth`. */
   rerankDepth?: number;
+  /**
+   * The vector index the view's `vector` retriever searches instead of the pipeline's own: e.g. an HNSW
+   * {@link VectorIndex} built from the pipeline's vectors ({@link RetrievalPipeline.getVector}), to compare it with an
+   * exact index on the same chunks, BM25 list and fusion. A {@link VectorIndex} or {@link ExactVectorIndex} with the
+   * embedder's dimensions holding exactly the pipeline's vectors (checked); the view's `config.vector` describes it
+   * and its trace records its `efSearch`. The view only searches it: chunks added or removed later (through either
+   * pipeline) change the pipeline's own index, not this one, so make the view again after such changes.
+   * Default: the pipeline's index.
+   */
+  vectorIndex?: VectorSearchIndex;
 }
 
 /** An {@link IndexReport} with nothing done. @internal */

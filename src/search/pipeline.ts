@@ -17,6 +17,7 @@ import {
   type SearchOptions,
 } from './pipeline-config.js';
 import { type ChunkedDocument, type PipelineState, PipelineStore } from './pipeline-store.js';
+import { resolveView } from './pipeline-view.js';
 import type { Reranker } from './rerank/types.js';
 import type { Retriever } from './retriever.js';
 import { runSearch } from './search-core.js';
@@ -37,6 +38,7 @@ export type { ChunkedDocument, PipelineState } from './pipeline-store.js';
 /** @internal What persistence and views hand the constructor instead of building new stores. */
 interface PipelineInternals {
   bm25?: Bm25Index;
+  /** The loaded vector index, or the one a view searches instead of its stores' (`view({ vectorIndex })`). */
   vectorIndex?: VectorSearchIndex;
   /** A view: the stores of the pipeline it views. */
   store?: PipelineStore;
@@ -93,7 +95,7 @@ export class RetrievalPipeline {
     const vector = resolved.vector;
     let vectorIndex: VectorSearchIndex | null = null;
     if (vector !== false) {
-      vectorIndex = shared?.vectorIndex ?? internal?.vectorIndex ?? null;
+      vectorIndex = internal?.vectorIndex ?? shared?.vectorIndex ?? null;
       if (!vectorIndex) {
         const { index, metric, ...hnsw } = vector;
         const dimensions = embedder!.dimensions;
@@ -226,9 +228,10 @@ export class RetrievalPipeline {
   }
 
   /**
-   * A pipeline over the same stores that runs only some of the retrievers and/or no (or another) re-ranker: for
-   * comparing BM25-only, dense-only and hybrid on one index without building it again. Nothing is copied; documents
-   * added through either are seen by both.
+   * A pipeline over the same stores that runs only some of the retrievers and/or no (or another) re-ranker, or
+   * searches another vector index ({@link PipelineViewOptions.vectorIndex}): for comparing BM25-only, dense-only and
+   * hybrid, or exact and HNSW vectors, on one index without building it again. Nothing is copied; documents added
+   * through either are seen by both.
    *
    * @example
    * ```ts
@@ -237,34 +240,29 @@ export class RetrievalPipeline {
    * const bm25Only = pipeline.view({ retrievers: ['bm25'], reranker: false });
    * (await bm25Only.search('refund')).trace.stages.map((s) => s.stage); // ['bm25']
    * ```
+   *
+   * @example
+   * ```ts
+   * // The same chunks, BM25 list and fusion over an exact index and over HNSW (npm install hnswlib-node).
+   * const exact = new RetrievalPipeline({ chunker: 'none', embedder: new HashingEmbedder(), vector: { index: 'exact' } });
+   * await exact.addDocuments([{ id: 'faq', text: 'Refunds take 5 days.' }, { id: 'ship', text: 'Shipping is free.' }]);
+   * const ids = exact.chunkIds().filter((id) => exact.getVector(id));
+   * const hnsw = new VectorIndex({ dimensions: exact.embedder!.dimensions, efSearch: 100 });
+   * await hnsw.add(ids, ids.map((id) => exact.getVector(id)!));
+   * const approximate = exact.view({ vectorIndex: hnsw });
+   * (await approximate.search('refund')).trace.stages[1].params; // { depth: 100, metric: 'cosine', index: 'hnsw', efSearch: 100, ... }
+   * ```
    */
   view(options: PipelineViewOptions = {}): RetrievalPipeline {
-    if (options === null || typeof options !== 'object') invalidArgument('options', options, 'an object');
-    const own = this.retrievers.map((r) => r.name as 'bm25' | 'vector');
-    const names = options.retrievers ?? own;
-    if (!Array.isArray(names) || names.length === 0)
-      invalidArgument('options.retrievers', names, `a non-empty array among ${JSON.stringify(own)}`);
-    for (const [i, n] of names.entries())
-      if (!own.includes(n)) invalidArgument(`options.retrievers[${i}]`, n, `one of ${JSON.stringify(own)}`);
-    const r = options.reranker ?? true;
-    if (typeof r !== 'boolean' && typeof r?.rerank !== 'function')
-      invalidArgument('options.reranker', r, 'a boolean or a Reranker');
-    const reranker = r === true ? this.reranker : r === false ? undefined : r;
-    const vector = names.includes('vector');
-    return new RetrievalPipeline(
-      {
-        chunker: this.chunker,
-        ...(vector && this.embedder ? { embedder: this.embedder } : {}),
-        bm25: names.includes('bm25') ? this.resolved.bm25 : false,
-        vector: vector ? this.resolved.vector : false,
-        fusion: this.resolved.fusion,
-        depth: this.resolved.depth,
-        ...(reranker ? { reranker } : {}),
-        rerankDepth: checkInteger('options.rerankDepth', options.rerankDepth ?? this.resolved.rerankDepth, 1),
-        embedBatchSize: this.resolved.embedBatchSize,
-      },
-      { store: this.store },
-    );
+    const { config, vectorIndex } = resolveView(options, {
+      chunker: this.chunker,
+      embedder: this.embedder,
+      reranker: this.reranker,
+      resolved: this.resolved,
+      retrievers: this.retrievers.map((r) => r.name as 'bm25' | 'vector'),
+      vectorIds: () => this.store.vectors.keys(),
+    });
+    return new RetrievalPipeline(config, { store: this.store, ...(vectorIndex ? { vectorIndex } : {}) });
   }
 
   /**
