@@ -47,37 +47,75 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/**
- * The first occurrence of `piece` at or after `from` that `accept`s, exactly, else with any run of whitespace
- * standing for any other. @internal
- */
-function locateFrom(
-  text: string,
-  piece: string,
-  from: number,
-  accept: (l: Located) => boolean = () => true,
-): Located | undefined {
+/** Every occurrence of `piece` at or after `from`, exactly, then with any run of whitespace standing for any other. */
+function* occurrences(text: string, piece: string, from: number): Generator<Located> {
   for (let at = text.indexOf(piece, from); at !== -1; at = text.indexOf(piece, at + 1)) {
-    const l: Located = { start: at, end: at + piece.length, match: 'exact' };
-    if (accept(l)) return l;
+    yield { start: at, end: at + piece.length, match: 'exact' };
   }
   const words = piece.trim().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return undefined;
+  if (words.length === 0) return;
   const re = new RegExp(words.map(escapeRegExp).join('\\s+'), 'g');
   re.lastIndex = from;
   for (let m = re.exec(text); m; m = re.exec(text)) {
-    const l: Located = { start: m.index, end: m.index + m[0].length, match: 'whitespace' };
-    if (accept(l)) return l;
+    yield { start: m.index, end: m.index + m[0].length, match: 'whitespace' };
     re.lastIndex = m.index + 1;
   }
-  return undefined;
+}
+
+/** How many places of one piece are tried before the next one is given up on. */
+const CANDIDATES_PER_PIECE = 8;
+/** How many placements the whole search may try before it reports the piece it could not place. */
+const PLACEMENT_BUDGET = 100_000;
+
+/**
+ * Where piece `piece` may be, best first, given the previous piece at `[prevStart, prevEnd)`: after the previous
+ * start, never the previous piece again. Preferred, in order: a place that brings text past the previous end with
+ * only whitespace skipped before it (what a splitter that drops nothing but separators produces), looked for from
+ * where the overlap puts it; the previous piece's own place when the splitter emitted it again (it does, when
+ * stripped overlaps collapse); then any other place after the overlap point, then after the previous start.
+ */
+function candidates(
+  text: string,
+  piece: string,
+  prevStart: number,
+  prevEnd: number,
+  overlapHint: number,
+): Located[] {
+  const after = Math.max(0, prevStart);
+  const hinted = Math.max(after, prevEnd - overlapHint);
+  const out: Located[] = [];
+  const seen = new Set<string>();
+  const push = (l: Located | undefined) => {
+    const key = l && `${l.start}:${l.end}`;
+    if (!l || seen.has(key as string) || out.length >= CANDIDATES_PER_PIECE) return;
+    seen.add(key as string);
+    out.push(l);
+  };
+  const notPrevious = (l: Located) => !(l.start === prevStart && l.end === prevEnd);
+  const gapIsBlank = (l: Located) => l.start <= prevEnd || text.slice(prevEnd, l.start).trim() === '';
+  const first = (from: number, accept: (l: Located) => boolean) => {
+    for (const l of occurrences(text, piece, from)) if (accept(l)) return l;
+    return undefined;
+  };
+  push(first(hinted, (l) => notPrevious(l) && l.end > prevEnd && gapIsBlank(l)));
+  if (prevStart >= 0 && piece === text.slice(prevStart, prevEnd))
+    push({ start: prevStart, end: prevEnd, match: 'exact' });
+  for (const from of [hinted, after]) {
+    for (const l of occurrences(text, piece, from)) {
+      if (out.length >= CANDIDATES_PER_PIECE) break;
+      if (notPrevious(l)) push(l);
+    }
+  }
+  return out;
 }
 
 /**
  * Locate each piece of a splitter in `text`, in order: a piece starts at or after the previous piece's start, and is
- * looked for first where the splitter's overlap puts it (the previous end minus `overlapHint`), then anywhere after
- * the previous start. Returns one located range per non-empty piece; throws `NOT_FOUND` for a piece that does not
- * occur (a splitter that rewrites text, e.g. one that adds headers to each piece).
+ * looked for first where the splitter's overlap puts it (the previous end minus `overlapHint`), with only whitespace
+ * skipped before it. When a later piece then cannot be placed, earlier pieces are moved to their next-best place
+ * (a bounded backtracking search: a repeated word can match further on than the piece really is). Returns one
+ * located range per non-empty piece; throws `NOT_FOUND` for a piece that does not occur (a splitter that rewrites
+ * text, e.g. one that adds headers to each piece).
  *
  * @example
  * ```ts
@@ -86,37 +124,48 @@ function locateFrom(
  * ```
  */
 export function locatePieces(text: string, pieces: readonly string[], overlapHint = 0): Located[] {
-  const out: Located[] = [];
-  let prevStart = -1;
-  let prevEnd = 0;
+  const kept: string[] = [];
   for (const [i, piece] of pieces.entries()) {
     if (typeof piece !== 'string') invalidArgument(`pieces[${i}]`, piece, 'a string');
-    if (piece.trim() === '') continue;
-    // A piece starts at or after the previous start and no earlier than the overlap allows; it is never the
-    // previous piece again, and it normally brings text past the previous end (short pieces such as "." occur
-    // many times inside an overlap window, so that is what tells the right occurrence).
-    const after = Math.max(0, prevStart);
-    const hinted = Math.max(after, prevEnd - overlapHint);
-    const notPrevious = (l: Located) => !(l.start === prevStart && l.end === prevEnd);
-    const found =
-      locateFrom(text, piece, hinted, (l) => notPrevious(l) && l.end > prevEnd) ??
-      locateFrom(text, piece, hinted, notPrevious) ??
-      locateFrom(text, piece, after, notPrevious) ??
-      // The splitter emitted the previous piece again (it does, when stripped overlaps collapse): same place.
-      (piece === text.slice(prevStart, prevEnd)
-        ? { start: prevStart, end: prevEnd, match: 'exact' as const }
-        : undefined);
-    if (!found) {
+    if (piece.trim() !== '') kept.push(piece);
+  }
+  const index = pieces.flatMap((p, i) => (typeof p === 'string' && p.trim() !== '' ? [i] : []));
+  const out: Located[] = [];
+  const options: Located[][] = [];
+  const tried: number[] = [];
+  let budget = PLACEMENT_BUDGET;
+  let deepest = 0;
+  let failFrom = 0;
+  while (out.length < kept.length) {
+    const d = out.length;
+    if (options[d] === undefined) {
+      const prev = out[d - 1];
+      options[d] = candidates(text, kept[d] as string, prev?.start ?? -1, prev?.end ?? 0, overlapHint);
+      tried[d] = 0;
+    }
+    const next = (options[d] as Located[])[tried[d] as number];
+    if (next !== undefined && budget-- > 0) {
+      tried[d] = (tried[d] as number) + 1;
+      out.push(next);
+      if (out.length > deepest) {
+        deepest = out.length;
+        failFrom = next.start;
+      }
+      continue;
+    }
+    if (d === 0 || budget <= 0) {
+      // The piece no placement of the earlier ones could make room for.
+      const at = index[deepest] as number;
+      const from = deepest === 0 ? 0 : failFrom;
       throw new RagscopeError(
         'NOT_FOUND',
-        `piece ${i} of the splitter (${JSON.stringify(piece.slice(0, 60))}...) does not occur in the document after offset ${after}; ` +
+        `piece ${at} of the splitter (${JSON.stringify((pieces[at] as string).slice(0, 60))}...) does not occur in the document after offset ${from}; ` +
           'the splitter rewrites text, so its pieces cannot be mapped back to source offsets',
-        { piece: i, from: after },
+        { piece: at, from },
       );
     }
-    out.push(found);
-    prevStart = found.start;
-    prevEnd = found.end;
+    options[d] = undefined as unknown as Located[];
+    out.pop();
   }
   return out;
 }

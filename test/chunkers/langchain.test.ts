@@ -81,6 +81,21 @@ describe('TextSplitterChunker (a LangChain TextSplitter as a chunker)', () => {
     expect(got.map((l) => l.start)).toEqual([0, 10, 16, 26]);
   });
 
+  it('moves an earlier piece back when a later one cannot be placed (counterexample of the property test)', async () => {
+    // LangChain emits "beta" twice at the start (a collapsed overlap); the second "beta" also matches the last word,
+    // which would leave no room for "alpha": the search must place it at the first "beta" again.
+    const text = '  beta  alpha beta';
+    const splitter = new RecursiveCharacterTextSplitter({ chunkSize: 6, chunkOverlap: 5 });
+    expect(await splitter.splitText(text)).toEqual(['beta', 'beta', 'alpha', 'beta']);
+    const chunks = await new TextSplitterChunker(splitter).chunk({ id: 'd', text });
+    expect(chunks.map((c) => [c.start, c.end])).toEqual([
+      [2, 6],
+      [2, 6],
+      [8, 13],
+      [14, 18],
+    ]);
+  });
+
   it('locates a piece whose whitespace the splitter changed, and marks it', async () => {
     const joining = { splitText: async (t: string) => [t.replace(/\n/g, ' ')] };
     const text = 'one\ntwo three';
