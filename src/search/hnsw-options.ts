@@ -22,6 +22,7 @@ export const HNSW_DEFAULTS = {
   initialCapacity: 1024,
   seed: 100,
   compactRatio: 1,
+  segmentSize: 0,
 } as const;
 
 /**
@@ -53,4 +54,11 @@ export interface VectorIndexOptions {
    * {@link HNSW_DEFAULTS}`.compactRatio`.
    */
   compactRatio?: number;
+  /**
+   * Most nodes (live + deleted) per segment graph: once the last graph holds this many, new vectors start a new
+   * one, and every search asks each segment for its top `k` at `efSearch` and merges them exactly. Bounds the build
+   * cost per vector by the segment's size; a query costs about one segment search per segment. `0` = one graph of
+   * any size. Default {@link HNSW_DEFAULTS}`.segmentSize`.
+   */
+  segmentSize?: number;
 }
