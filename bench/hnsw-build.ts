@@ -9,12 +9,14 @@
  * Env: SIZES ("10000,50000,200000"), M (16), EFC (100), EFS ("32,48,64,96,128,256"), QUERIES (100),
  *      BATCH (10000), SEGMENTS ("0,50000": every size is built once per value, in this order, with VectorIndex's
  *      `segmentSize`; 0 = one graph, else graphs of at most that many vectors, each query searching every segment
- *      for its top k and merging exactly), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
+ *      for its top k and merging exactly), ORDERS ("none": insertion order as given; "rp": each batch inserted in
+ *      localityOrder, bench/lib/hnsw-order.ts), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
  */
 
 import { readFileSync } from 'node:fs';
 import { HNSW_DEFAULTS, VectorIndex } from '../src/search/vector.js';
 import { shapeFromEnv, unitVectors } from './lib/hnsw-data.js';
+import { localityOrder } from './lib/hnsw-order.js';
 
 const SIZES = (process.env.SIZES ?? '10000,50000,200000').split(',').map(Number);
 const M = Number(process.env.M ?? HNSW_DEFAULTS.M);
@@ -23,6 +25,7 @@ const EFS = (process.env.EFS ?? '32,48,64,96,128,256').split(',').map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 100);
 const BATCH = Number(process.env.BATCH ?? 10_000);
 const SEGMENTS = (process.env.SEGMENTS ?? '0,50000').split(',').map(Number);
+const ORDERS = (process.env.ORDERS ?? 'none').split(',');
 
 const K = 10;
 
@@ -77,48 +80,59 @@ async function main(): Promise<void> {
   console.log(
     '| vectors | segmentSize | segments | build CPU ms/vector | build wall ms/vector | CPU / smallest | recall@10 (query CPU ms) by efSearch |',
   );
-  const base = new Map<number, number>();
+  const base = new Map<string, number>();
   for (const n of SIZES) {
-    for (const segmentSize of SEGMENTS) {
-      if (segmentSize >= n && SEGMENTS.includes(0)) {
-        // one segment holds everything: the one-graph build, already measured in this run
-        if (!base.has(segmentSize)) base.set(segmentSize, base.get(0) as number);
-        console.log(`| ${n.toLocaleString('en')} | ${segmentSize} | 1 | = one graph | | | |`);
-        continue;
-      }
-      const initialCapacity = segmentSize > 0 ? Math.min(segmentSize, n) : n;
-      const idx = new VectorIndex({
-        dimensions: shape.dims,
-        M,
-        efConstruction: EFC,
-        initialCapacity,
-        segmentSize,
-      });
-      t = cpuMs();
-      const w = performance.now();
-      for (let i = 0; i < n; i += BATCH)
-        await idx.add(ids.slice(i, Math.min(n, i + BATCH)), vectors.slice(i, Math.min(n, i + BATCH)));
-      const build = (cpuMs() - t) / n;
-      const wall = (performance.now() - w) / n;
-      if (!base.has(segmentSize)) base.set(segmentSize, build);
-      console.log(
-        `  built ${n} (segmentSize ${segmentSize}: ${idx.segmentCount} graph(s)): ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()}, load ${loadavg()})`,
-      );
-      const recalls: string[] = [];
-      const sets = truth.get(n) as Set<string>[];
-      for (const ef of EFS) {
-        idx.efSearch = ef;
-        let found = 0;
+    for (const segmentSize of SEGMENTS)
+      for (const order of ORDERS) {
+        if (segmentSize >= n && SEGMENTS.includes(0) && order === ORDERS[0]) {
+          // one segment holds everything: the one-graph build, already measured in this run
+          if (!base.has(`${segmentSize}|${order}`))
+            base.set(`${segmentSize}|${order}`, base.get(`0|${order}`) as number);
+          console.log(`| ${n.toLocaleString('en')} | ${segmentSize} | 1 | = one graph | | | |`);
+          continue;
+        }
+        const initialCapacity = segmentSize > 0 ? Math.min(segmentSize, n) : n;
+        const idx = new VectorIndex({
+          dimensions: shape.dims,
+          M,
+          efConstruction: EFC,
+          initialCapacity,
+          segmentSize,
+        });
         t = cpuMs();
-        for (const [i, q] of queries.entries())
-          for (const h of await idx.search(q, K)) if (sets[i]?.has(h.id)) found++;
-        const q = (cpuMs() - t) / QUERIES;
-        recalls.push(`${ef}: ${(found / (QUERIES * K)).toFixed(3)} (${q.toFixed(2)})`);
+        const w = performance.now();
+        for (let i = 0; i < n; i += BATCH) {
+          let bi = ids.slice(i, Math.min(n, i + BATCH));
+          let bv = vectors.slice(i, Math.min(n, i + BATCH));
+          if (order === 'rp') {
+            const o = localityOrder(bv);
+            bi = o.map((j) => bi[j] as string);
+            bv = o.map((j) => bv[j] as Float32Array);
+          }
+          await idx.add(bi, bv);
+        }
+        const build = (cpuMs() - t) / n;
+        const wall = (performance.now() - w) / n;
+        if (!base.has(`${segmentSize}|${order}`)) base.set(`${segmentSize}|${order}`, build);
+        const key = `${segmentSize || 'one graph'}${order === 'none' ? '' : `, order ${order}`}`;
+        console.log(
+          `  built ${n} (segmentSize ${segmentSize}: ${idx.segmentCount} graph(s)): ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()}, load ${loadavg()})`,
+        );
+        const recalls: string[] = [];
+        const sets = truth.get(n) as Set<string>[];
+        for (const ef of EFS) {
+          idx.efSearch = ef;
+          let found = 0;
+          t = cpuMs();
+          for (const [i, q] of queries.entries())
+            for (const h of await idx.search(q, K)) if (sets[i]?.has(h.id)) found++;
+          const q = (cpuMs() - t) / QUERIES;
+          recalls.push(`${ef}: ${(found / (QUERIES * K)).toFixed(3)} (${q.toFixed(2)})`);
+        }
+        console.log(
+          `| ${n.toLocaleString('en')} | ${key} | ${idx.segmentCount} | ${build.toFixed(3)} | ${wall.toFixed(3)} | ${(build / (base.get(`${segmentSize}|${order}`) as number)).toFixed(2)} | ${recalls.join(', ')} |`,
+        );
       }
-      console.log(
-        `| ${n.toLocaleString('en')} | ${segmentSize || 'one graph'} | ${idx.segmentCount} | ${build.toFixed(3)} | ${wall.toFixed(3)} | ${(build / (base.get(segmentSize) as number)).toFixed(2)} | ${recalls.join(', ')} |`,
-      );
-    }
   }
 }
 
