@@ -6,60 +6,34 @@
  * Data: bench/lib/hnsw-data.ts (`lowrank` embedding-like by default); the sizes are prefixes of one seeded stream.
  *
  * Run: npx tsx bench/hnsw-build.ts
- * Env: SIZES ("10000,50000,200000"), M (16), EFC (100), EFS ("64,128,256"), QUERIES (100), BATCH (10000),
- *      SHARD (0 = one graph; else at most SHARD vectors per graph, graphs filled one after the other, a query
- *      searches every graph for its top k and merges them exactly: the experiment "does sharding keep the build
- *      flat, and what does it cost per query"), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
+ * Env: SIZES ("10000,50000,200000"), M (16), EFC (100), EFS ("32,48,64,96,128,256"), QUERIES (100),
+ *      BATCH (10000), SEGMENTS ("0,50000": every size is built once per value, in this order, with VectorIndex's
+ *      `segmentSize`; 0 = one graph, else graphs of at most that many vectors, each query searching every segment
+ *      for its top k and merging exactly), ORDERS ("none": insertion order as given; "rp": each batch inserted in
+ *      localityOrder, bench/lib/hnsw-order.ts), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
  */
 
+import { readFileSync } from 'node:fs';
 import { HNSW_DEFAULTS, VectorIndex } from '../src/search/vector.js';
 import { shapeFromEnv, unitVectors } from './lib/hnsw-data.js';
+import { localityOrder } from './lib/hnsw-order.js';
 
 const SIZES = (process.env.SIZES ?? '10000,50000,200000').split(',').map(Number);
 const M = Number(process.env.M ?? HNSW_DEFAULTS.M);
 const EFC = Number(process.env.EFC ?? HNSW_DEFAULTS.efConstruction);
-const EFS = (process.env.EFS ?? '64,128,256').split(',').map(Number);
+const EFS = (process.env.EFS ?? '32,48,64,96,128,256').split(',').map(Number);
 const QUERIES = Number(process.env.QUERIES ?? 100);
 const BATCH = Number(process.env.BATCH ?? 10_000);
-const SHARD = Number(process.env.SHARD ?? 0);
+const SEGMENTS = (process.env.SEGMENTS ?? '0,50000').split(',').map(Number);
+const ORDERS = (process.env.ORDERS ?? 'none').split(',');
 
-/** One graph, or several of at most SHARD vectors each, searched one by one and merged exactly. */
-class Shards {
-  readonly graphs: VectorIndex[] = [];
-  private last = 0;
-  constructor(
-    private readonly make: (capacity: number) => VectorIndex,
-    private readonly n: number,
-  ) {}
-  async add(ids: string[], vs: Float32Array[]): Promise<void> {
-    for (let i = 0; i < ids.length; ) {
-      let g = this.graphs[this.graphs.length - 1];
-      if (!g || (SHARD > 0 && this.last >= SHARD)) {
-        g = this.make(SHARD > 0 ? Math.min(SHARD, this.n) : this.n);
-        this.graphs.push(g);
-        this.last = 0;
-      }
-      const take = SHARD > 0 ? Math.min(ids.length - i, SHARD - this.last) : ids.length - i;
-      await g.add(ids.slice(i, i + take), vs.slice(i, i + take));
-      this.last += take;
-      i += take;
-    }
-  }
-  set efSearch(ef: number) {
-    for (const g of this.graphs) g.efSearch = ef;
-  }
-  async search(q: Float32Array, k: number) {
-    if (this.graphs.length === 1) return (this.graphs[0] as VectorIndex).search(q, k);
-    const all = (await Promise.all(this.graphs.map((g) => g.search(q, k)))).flat();
-    return all.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
-  }
-}
 const K = 10;
 
 const cpuMs = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
+const loadavg = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const rss = (): string => `${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MB rss`;
 
 /** Exact top-K ids of each query among the first `n` vectors, for every n in `sizes` (one pass over the data). */
@@ -95,7 +69,7 @@ async function main(): Promise<void> {
   const shape = shapeFromEnv();
   const max = Math.max(...SIZES);
   console.log(
-    `HNSW build bench: sizes ${SIZES.join(', ')}, ${shape.dims}-d ${shape.data} (latent ${shape.latent}, noise ${shape.noise}), M ${M}, efConstruction ${EFC}, batch ${BATCH}, ${SHARD > 0 ? `shards of <= ${SHARD}` : 'one graph'}, ${QUERIES} queries, k ${K}`,
+    `HNSW build bench: sizes ${SIZES.join(', ')}, ${shape.dims}-d ${shape.data} (latent ${shape.latent}, noise ${shape.noise}), M ${M}, efConstruction ${EFC}, batch ${BATCH}, segmentSize ${SEGMENTS.join(' and ')} (0 = one graph), ${QUERIES} queries, k ${K}; load ${loadavg()}`,
   );
   let t = cpuMs();
   const vectors = unitVectors(max, 1, shape);
@@ -104,39 +78,61 @@ async function main(): Promise<void> {
   const truth = groundTruth(vectors, queries, SIZES);
   console.log(`data + ground truth: ${((cpuMs() - t) / 1000).toFixed(1)} s CPU (${rss()})`);
   console.log(
-    '| vectors | M | efC | build CPU ms/vector | build wall ms/vector | CPU / smallest | recall@10 (query CPU ms) by efSearch |',
+    '| vectors | segmentSize | segments | build CPU ms/vector | build wall ms/vector | CPU / smallest | recall@10 (query CPU ms) by efSearch |',
   );
-  let base: number | null = null;
+  const base = new Map<string, number>();
   for (const n of SIZES) {
-    const idx = new Shards(
-      (initialCapacity) =>
-        new VectorIndex({ dimensions: shape.dims, M, efConstruction: EFC, initialCapacity }),
-      n,
-    );
-    t = cpuMs();
-    const w = performance.now();
-    for (let i = 0; i < n; i += BATCH)
-      await idx.add(ids.slice(i, Math.min(n, i + BATCH)), vectors.slice(i, Math.min(n, i + BATCH)));
-    const build = (cpuMs() - t) / n;
-    const wall = (performance.now() - w) / n;
-    base ??= build;
-    console.log(
-      `  built ${n} (${idx.graphs.length} graph(s)): ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()})`,
-    );
-    const recalls: string[] = [];
-    const sets = truth.get(n) as Set<string>[];
-    for (const ef of EFS) {
-      idx.efSearch = ef;
-      let found = 0;
-      t = cpuMs();
-      for (const [i, q] of queries.entries())
-        for (const h of await idx.search(q, K)) if (sets[i]?.has(h.id)) found++;
-      const q = (cpuMs() - t) / QUERIES;
-      recalls.push(`${ef}: ${(found / (QUERIES * K)).toFixed(3)} (${q.toFixed(2)})`);
-    }
-    console.log(
-      `| ${n.toLocaleString('en')} | ${M} | ${EFC} | ${build.toFixed(3)} | ${wall.toFixed(3)} | ${(build / base).toFixed(2)} | ${recalls.join(', ')} |`,
-    );
+    for (const segmentSize of SEGMENTS)
+      for (const order of ORDERS) {
+        if (segmentSize >= n && SEGMENTS.includes(0) && order === ORDERS[0]) {
+          // one segment holds everything: the one-graph build, already measured in this run
+          if (!base.has(`${segmentSize}|${order}`))
+            base.set(`${segmentSize}|${order}`, base.get(`0|${order}`) as number);
+          console.log(`| ${n.toLocaleString('en')} | ${segmentSize} | 1 | = one graph | | | |`);
+          continue;
+        }
+        const initialCapacity = segmentSize > 0 ? Math.min(segmentSize, n) : n;
+        const idx = new VectorIndex({
+          dimensions: shape.dims,
+          M,
+          efConstruction: EFC,
+          initialCapacity,
+          segmentSize,
+        });
+        t = cpuMs();
+        const w = performance.now();
+        for (let i = 0; i < n; i += BATCH) {
+          let bi = ids.slice(i, Math.min(n, i + BATCH));
+          let bv = vectors.slice(i, Math.min(n, i + BATCH));
+          if (order === 'rp') {
+            const o = localityOrder(bv);
+            bi = o.map((j) => bi[j] as string);
+            bv = o.map((j) => bv[j] as Float32Array);
+          }
+          await idx.add(bi, bv);
+        }
+        const build = (cpuMs() - t) / n;
+        const wall = (performance.now() - w) / n;
+        if (!base.has(`${segmentSize}|${order}`)) base.set(`${segmentSize}|${order}`, build);
+        const key = `${segmentSize || 'one graph'}${order === 'none' ? '' : `, order ${order}`}`;
+        console.log(
+          `  built ${n} (segmentSize ${segmentSize}: ${idx.segmentCount} graph(s)): ${build.toFixed(3)} CPU ms/vector, ${wall.toFixed(3)} wall ms/vector (${rss()}, load ${loadavg()})`,
+        );
+        const recalls: string[] = [];
+        const sets = truth.get(n) as Set<string>[];
+        for (const ef of EFS) {
+          idx.efSearch = ef;
+          let found = 0;
+          t = cpuMs();
+          for (const [i, q] of queries.entries())
+            for (const h of await idx.search(q, K)) if (sets[i]?.has(h.id)) found++;
+          const q = (cpuMs() - t) / QUERIES;
+          recalls.push(`${ef}: ${(found / (QUERIES * K)).toFixed(3)} (${q.toFixed(2)})`);
+        }
+        console.log(
+          `| ${n.toLocaleString('en')} | ${key} | ${idx.segmentCount} | ${build.toFixed(3)} | ${wall.toFixed(3)} | ${(build / (base.get(`${segmentSize}|${order}`) as number)).toFixed(2)} | ${recalls.join(', ')} |`,
+        );
+      }
   }
 }
 

@@ -6,7 +6,7 @@
  *
  * Run: npx tsx bench/hnsw-churn.ts
  * Env: SIZES ("5000,10000"), RATIOS ("1,2,4,8"), ROUNDS (3), ADD_SHARE (0.1), EF (128), QUERIES (100),
- *      DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
+ *      SEGMENT (0 = one graph; else VectorIndex's `segmentSize`), DATA/DIMS/LATENT/NOISE (bench/lib/hnsw-data.ts).
  */
 
 import { ExactVectorIndex } from '../src/search/exact.js';
@@ -19,6 +19,7 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const ADD_SHARE = Number(process.env.ADD_SHARE ?? 0.1);
 const EF = Number(process.env.EF ?? 128);
 const QUERIES = Number(process.env.QUERIES ?? 100);
+const SEGMENT = Number(process.env.SEGMENT ?? 0);
 const K = 10;
 
 const cpuMs = (): number => {
@@ -29,7 +30,7 @@ const cpuMs = (): number => {
 async function main(): Promise<void> {
   const shape = shapeFromEnv();
   console.log(
-    `HNSW churn bench: ${shape.dims}-d ${shape.data}, M ${HNSW_DEFAULTS.M}, efConstruction ${HNSW_DEFAULTS.efConstruction}, every id replaced ${ROUNDS}x, fresh adds ${ADD_SHARE} x N, recall at efSearch ${EF}`,
+    `HNSW churn bench: ${shape.dims}-d ${shape.data}, M ${HNSW_DEFAULTS.M}, efConstruction ${HNSW_DEFAULTS.efConstruction}, segmentSize ${SEGMENT}, every id replaced ${ROUNDS}x, fresh adds ${ADD_SHARE} x N, recall at efSearch ${EF}`,
   );
   console.log(
     '| vectors | compactRatio | add CPU ms/vector | update CPU ms/vector | update / add | nodes in graph after (deleted) | recall@10 after churn |',
@@ -42,7 +43,12 @@ async function main(): Promise<void> {
     const adds = unitVectors(u, 900, shape);
     const rounds = Array.from({ length: ROUNDS }, (_, r) => unitVectors(n, 1000 + r, shape));
     for (const compactRatio of RATIOS) {
-      const idx = new VectorIndex({ dimensions: shape.dims, compactRatio, efSearch: EF });
+      const idx = new VectorIndex({
+        dimensions: shape.dims,
+        compactRatio,
+        efSearch: EF,
+        segmentSize: SEGMENT,
+      });
       await idx.add(ids, vectors);
       let t = cpuMs();
       await idx.add(
@@ -67,7 +73,7 @@ async function main(): Promise<void> {
         for (const h of await idx.search(q, K)) if (truth.has(h.id)) found++;
       }
       console.log(
-        `| ${n.toLocaleString('en')} | ${compactRatio} | ${add.toFixed(3)} | ${upd.toFixed(3)} | **${(upd / add).toFixed(2)}x** | ${idx.size + idx.deletedCount} (${idx.deletedCount}) | ${(found / (QUERIES * K)).toFixed(3)} |`,
+        `| ${n.toLocaleString('en')} | ${compactRatio} | ${add.toFixed(3)} | ${upd.toFixed(3)} | **${(upd / add).toFixed(2)}x** | ${idx.size + idx.deletedCount} (${idx.deletedCount}${SEGMENT > 0 ? `, ${idx.segmentCount} segments` : ''}) | ${(found / (QUERIES * K)).toFixed(3)} |`,
       );
     }
   }

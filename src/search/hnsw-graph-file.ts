@@ -74,8 +74,8 @@ function layoutOf(head: Buffer, dims: number, fail: (why: string) => never): Lay
   return layout;
 }
 
-/** Buffered sequential writes to a temp file, renamed over `file` by `commit`. */
-class Out {
+/** Buffered sequential writes to a temp file, renamed over `file` by `commit`. @internal */
+export class Out {
   private readonly parts: Buffer[] = [];
   private pending = 0;
   private constructor(
@@ -113,8 +113,8 @@ class Out {
   }
 }
 
-/** Read `len` bytes at `pos` (short only at the end of the file). */
-async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
+/** Read `len` bytes at `pos` (short only at the end of the file). @internal */
+export async function readAt(fh: FileHandle, pos: number, len: number): Promise<Buffer> {
   const buf = Buffer.alloc(len);
   let got = 0;
   while (got < len) {

@@ -8,6 +8,9 @@ import type { VectorMetric } from './vector-common.js';
  * the live ones (at least 1024): with every id replaced 3 times an update costs 1.77–1.84x a fresh add at 5k–10k
  * vectors, vs 2.51–2.61x at ratio 2 and 3.5x at 4 (bench/hnsw-churn.ts): inserting into a graph bloated with deleted
  * nodes costs more than the rebuild saves. The graph holds at most 2x the live nodes.
+ * `segmentSize` 0 (one graph): at 200k vectors, segments of 50k build at 1.53x the 10k cost per vector (one graph
+ * 2.29x) but need 1.84x the query CPU for recall@10 0.98, a gap growing with n / segmentSize (bench/hnsw-build.ts,
+ * RESULTS "HNSW segments"); set it when build time matters more than query time.
  *
  * @example
  * ```ts
@@ -22,6 +25,7 @@ export const HNSW_DEFAULTS = {
   initialCapacity: 1024,
   seed: 100,
   compactRatio: 1,
+  segmentSize: 0,
 } as const;
 
 /**
@@ -53,4 +57,11 @@ export interface VectorIndexOptions {
    * {@link HNSW_DEFAULTS}`.compactRatio`.
    */
   compactRatio?: number;
+  /**
+   * Most nodes (live + deleted) per segment graph: once the last graph holds this many, new vectors start a new
+   * one, and every search asks each segment for its top `k` at `efSearch` and merges them exactly. Bounds the build
+   * cost per vector by the segment's size; a query costs about one segment search per segment. `0` = one graph of
+   * any size. Default {@link HNSW_DEFAULTS}`.segmentSize`.
+   */
+  segmentSize?: number;
 }

@@ -30,6 +30,8 @@ export interface VectorConfig {
   efConstruction?: number;
   /** HNSW search beam width. Default: {@link VectorIndex}'s. */
   efSearch?: number;
+  /** HNSW segment size (graphs of at most this many vectors, searched and merged). Default: {@link VectorIndex}'s. */
+  segmentSize?: number;
 }
 
 /**

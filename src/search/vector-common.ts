@@ -84,23 +84,29 @@ export interface VectorFileHeader {
 
 /**
  * Write `header` + `body` atomically as one file: magic `RSVI`, u32 version, u32 header length, header JSON (with the
- * body's byte length and sha256), body. Temp file in the same folder, then rename. @internal
+ * body's byte length and sha256), body (given as one buffer or as parts written one after the other). Temp file in
+ * the same folder, then rename. `version` 2 marks a segmented HNSW index (older readers refuse it by version).
+ * @internal
  */
 export async function writeVectorFile(
   file: string,
   header: VectorFileHeader,
-  body: Uint8Array,
+  body: Uint8Array | readonly Uint8Array[],
+  version: 1 | 2 = FILE_VERSION,
 ): Promise<void> {
   if (typeof file !== 'string' || file === '') invalidArgument('file', file, 'a non-empty path');
-  const full = {
-    ...header,
-    bodyBytes: body.byteLength,
-    bodySha256: createHash('sha256').update(body).digest('hex'),
-  };
+  const parts = Array.isArray(body) ? (body as readonly Uint8Array[]) : [body as Uint8Array];
+  const sha = createHash('sha256');
+  let bytes = 0;
+  for (const b of parts) {
+    sha.update(b);
+    bytes += b.byteLength;
+  }
+  const full = { ...header, bodyBytes: bytes, bodySha256: sha.digest('hex') };
   const head = Buffer.from(JSON.stringify(full), 'utf8');
   const prefix = Buffer.alloc(12);
   prefix.write(MAGIC, 0, 'latin1');
-  prefix.writeUInt32LE(FILE_VERSION, 4);
+  prefix.writeUInt32LE(version, 4);
   prefix.writeUInt32LE(head.byteLength, 8);
   const tmp = tempPath(file);
   try {
@@ -108,7 +114,7 @@ export async function writeVectorFile(
     try {
       await fh.write(prefix);
       await fh.write(head);
-      await fh.write(body);
+      for (const b of parts) await fh.write(b);
       await fh.sync();
     } finally {
       await fh.close();
@@ -124,7 +130,7 @@ export async function writeVectorFile(
 export async function readVectorFile(
   file: string,
   kind: 'hnsw' | 'exact',
-): Promise<{ header: VectorFileHeader; body: Buffer }> {
+): Promise<{ header: VectorFileHeader; body: Buffer; version: number }> {
   if (typeof file !== 'string' || file === '') invalidArgument('file', file, 'a non-empty path');
   let buf: Buffer;
   try {
@@ -144,7 +150,8 @@ export async function readVectorFile(
   };
   if (buf.byteLength < 12 || buf.toString('latin1', 0, 4) !== MAGIC) corrupt('bad magic bytes');
   const version = buf.readUInt32LE(4);
-  if (version !== FILE_VERSION) corrupt(`unsupported file version ${version}`);
+  if (version !== FILE_VERSION && !(version === 2 && kind === 'hnsw'))
+    corrupt(`unsupported file version ${version}`);
   const headLen = buf.readUInt32LE(8);
   if (12 + headLen > buf.byteLength) corrupt('truncated header');
   let header: VectorFileHeader & { bodyBytes?: unknown; bodySha256?: unknown };
@@ -171,7 +178,7 @@ export async function readVectorFile(
   } catch {
     corrupt('bad dimensions or metric');
   }
-  return { header, body };
+  return { header, body, version };
 }
 
 /** A unique temp path beside `file`. @internal */

@@ -1,9 +1,14 @@
-import { readFile, rm, writeFile } from 'node:fs/promises';
-import type { HierarchicalNSW } from 'hnswlib-node';
 import { checkInteger, invalidArgument, RagscopeError } from '../core/errors.js';
-import { hnswData, readGraphFile, writeGraphFile } from './hnsw-graph-file.js';
+import { type GraphParams, HnswGraph } from './hnsw-graph.js';
+import { hnswData } from './hnsw-graph-file.js';
 import { type HnswModule, loadHnsw } from './hnsw-module.js';
 import { HNSW_DEFAULTS, type VectorIndexOptions } from './hnsw-options.js';
+import {
+  readSegmentedGraph,
+  readSegmentedIndexFile,
+  writeSegmentedGraph,
+  writeSegmentedIndexFile,
+} from './hnsw-segments-file.js';
 import type { ScoredId, VectorSearchIndex } from './types.js';
 import {
   checkBatch,
@@ -11,21 +16,11 @@ import {
   checkVector,
   checkVectorOptions,
   compareScored,
-  readVectorFile,
-  tempPath,
   type VectorMetric,
-  writeVectorFile,
 } from './vector-common.js';
 
 export { ExactVectorIndex, type ExactVectorIndexOptions } from './exact.js';
 export { HNSW_DEFAULTS, type VectorIndexOptions } from './hnsw-options.js';
-
-/**
- * The hnswlib space behind both metrics: inner product. For `'cosine'`, `VectorIndex` normalises vectors itself
- * ({@link hnswData}) so that the bytes hnswlib stores are known exactly (a saved graph omits them) and a compaction
- * re-adds them unchanged.
- */
-const HNSW_SPACE = 'ip';
 
 /**
  * Whether HNSW can be used here: hnswlib-node (an optional peer) is installed and loads. Lets a caller pick exact
@@ -47,13 +42,20 @@ export async function hnswAvailable(): Promise<boolean> {
  * Approximate nearest-neighbour search with HNSW (hnswlib-node, loaded lazily on the first call that needs it).
  * Scores are similarities (higher is better): cosine similarity or inner product (`1 - hnswlib distance`; for
  * cosine the index normalises vectors and queries itself, in float32 exactly as hnswlib-node does, over hnswlib's
- * inner-product space). The index grows by doubling its capacity as items are added; `add` on an existing id marks
- * the old vector deleted and inserts the new one as a fresh node; `remove` marks deleted. Deleted nodes stay in the
- * graph (still routing searches, never returned) until they outnumber the live ones `compactRatio` times
- * ({@link HNSW_DEFAULTS}); then the graph is rebuilt from the live vectors. hnswlib's in-place replacement of a
- * deleted slot (`replaceDeleted`) is not used: it repairs every neighbour's links and cost ~12x a fresh insert
- * (bench/RESULTS.md). `writeTo` saves a self-contained file (graph and vectors); a saved pipeline instead stores the
- * graph without its live vectors, which it keeps once in `vectors.bin`.
+ * inner-product space).
+ *
+ * The vectors live in one graph, or with `segmentSize` in several graphs ("segments", as Lucene has) of at most
+ * that many nodes each: new vectors go to the last segment, a new one is started when it is full, and a search
+ * asks every segment for its top `k` (each at `efSearch`) and merges them exactly. Segments keep the build cost per
+ * vector bounded by the segment's size; a query costs about one segment search per segment.
+ *
+ * `add` on an existing id marks the old vector deleted (in whichever segment holds it) and inserts the new one as a
+ * fresh node; `remove` marks deleted. Deleted nodes stay in their graph (still routing searches, never returned)
+ * until they outnumber the live ones `compactRatio` times ({@link HNSW_DEFAULTS}); then that graph is rebuilt from
+ * its live vectors, and a segment left empty is dropped. hnswlib's in-place replacement of a deleted slot
+ * (`replaceDeleted`) is not used: it repairs every neighbour's links and cost ~12x a fresh insert
+ * (bench/RESULTS.md). `writeTo` saves a self-contained file (graphs and vectors); a saved pipeline instead stores
+ * the graphs without their live vectors, which it keeps once in `vectors.bin`.
  *
  * @example
  * ```ts
@@ -77,18 +79,14 @@ export class VectorIndex implements VectorSearchIndex {
   readonly seed: number;
   /** Deleted / live ratio that triggers a rebuild. */
   readonly compactRatio: number;
+  /** Most nodes per segment graph; 0 = one graph of any size. */
+  readonly segmentSize: number;
   private ef: number;
   private readonly initialCapacity: number;
-  private hnsw: HierarchicalNSW | null = null;
-  private init: Promise<HierarchicalNSW> | null = null;
   private mod: HnswModule | null = null;
-  private readonly labelOf = new Map<string, number>();
-  private readonly idOf = new Map<number, string>();
-  private nextLabel = 0;
-  /** Slots ever used (live + deleted) and deleted slots available for reuse. */
-  private used = 0;
-  private deleted = 0;
-  private capacity = 0;
+  private init: Promise<HnswModule> | null = null;
+  private segs: HnswGraph[] = [];
+  private live = 0;
 
   constructor(options: VectorIndexOptions) {
     const { dimensions, metric } = checkVectorOptions(options?.dimensions, options?.metric ?? 'cosine');
@@ -111,26 +109,34 @@ export class VectorIndex implements VectorSearchIndex {
     if (typeof ratio !== 'number' || !(ratio > 0) || !Number.isFinite(ratio))
       invalidArgument('compactRatio', ratio, 'a finite number > 0');
     this.compactRatio = ratio;
-  }
-
-  /** Whether deleted nodes now outnumber live ones `compactRatio` times (at least 1024 live). */
-  private overDeleted(): boolean {
-    return this.deleted > this.compactRatio * Math.max(this.labelOf.size, 1024);
+    this.segmentSize = checkInteger('segmentSize', options.segmentSize ?? HNSW_DEFAULTS.segmentSize, 0);
   }
 
   /** Number of (live) vectors stored. */
   get size(): number {
-    return this.labelOf.size;
+    return this.live;
   }
 
-  /** Search beam width; setting it applies to the next search. */
+  /** Number of segment graphs (0 before the first add; 1 without `segmentSize`). */
+  get segmentCount(): number {
+    return this.segs.length;
+  }
+
+  /** Search beam width (of each segment); setting it applies to the next search. */
   get efSearch(): number {
     return this.ef;
   }
 
   set efSearch(value: number) {
     this.ef = checkInteger('efSearch', value, 1);
-    this.hnsw?.setEf(this.ef);
+    for (const s of this.segs) s.setEf(this.ef);
+  }
+
+  /** Number of deleted (replaced or removed) nodes still in the graphs, awaiting compaction. */
+  get deletedCount(): number {
+    let n = 0;
+    for (const s of this.segs) n += s.deleted;
+    return n;
   }
 
   /**
@@ -142,7 +148,15 @@ export class VectorIndex implements VectorSearchIndex {
    * ```
    */
   has(id: string): boolean {
-    return this.labelOf.has(id);
+    return this.segmentOf(id) !== undefined;
+  }
+
+  private segmentOf(id: string): HnswGraph | undefined {
+    for (let i = this.segs.length - 1; i >= 0; i--) {
+      const s = this.segs[i] as HnswGraph;
+      if (s.labelOf.has(id)) return s;
+    }
+    return undefined;
   }
 
   /**
@@ -155,59 +169,40 @@ export class VectorIndex implements VectorSearchIndex {
    */
   async add(ids: string[], vectors: Float32Array[]): Promise<void> {
     checkBatch(ids, vectors, this.dimensions, this.metric);
-    let h = await this.index();
+    const mod = await this.module();
     // hnswlib-node takes plain arrays only (it rejects typed arrays): one reused array, filled per vector.
     const row = new Array<number>(this.dimensions);
+    const touched = new Set<HnswGraph>();
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as string;
-      const old = this.labelOf.get(id);
-      if (old !== undefined) {
-        h.markDelete(old);
-        this.idOf.delete(old);
-        this.labelOf.delete(id);
-        this.deleted++;
-        if (this.overDeleted()) h = this.compact();
+      const old = this.segmentOf(id);
+      if (old) {
+        old.delete(id);
+        old.maybeCompact();
+        touched.add(old);
+        this.live--;
       }
-      if (this.used >= this.capacity) {
-        this.capacity = Math.max(this.capacity * 2, this.used + 1);
-        h.resizeIndex(this.capacity);
+      let open = this.segs[this.segs.length - 1];
+      if (!open || (this.segmentSize > 0 && open.used >= this.segmentSize)) {
+        const cap = this.segmentSize > 0 ? Math.min(this.initialCapacity, this.segmentSize) : undefined;
+        open = HnswGraph.create(mod, this.params(), cap);
+        this.segs.push(open);
       }
-      const v = hnswData(vectors[i] as Float32Array, this.metric);
-      for (let j = 0; j < row.length; j++) row[j] = v[j] as number;
-      const label = this.nextLabel++;
-      h.addPoint(row, label, false);
-      this.used++;
-      this.labelOf.set(id, label);
-      this.idOf.set(label, id);
+      open.insert(id, vectors[i] as Float32Array, row);
+      this.live++;
     }
+    this.dropEmpty(touched);
   }
 
-  /** Number of deleted (replaced or removed) nodes still in the graph, awaiting compaction. */
-  get deletedCount(): number {
-    return this.deleted;
-  }
-
-  /**
-   * Rebuild the graph from the live vectors (same labels), dropping deleted nodes. Runs by itself when deleted nodes
-   * outnumber live ones; costs one insert per live vector.
-   */
-  private compact(): HierarchicalNSW {
-    const old = this.hnsw as HierarchicalNSW;
-    const { HierarchicalNSW: Hnsw } = this.mod as HnswModule;
-    const h = new Hnsw(HNSW_SPACE, this.dimensions);
-    const live = [...this.idOf.keys()].sort((a, b) => a - b);
-    this.capacity = Math.max(this.initialCapacity, live.length * 2);
-    h.initIndex(this.capacity, this.M, this.efConstruction, this.seed, false);
-    h.setEf(this.ef);
-    for (const label of live) h.addPoint(old.getPoint(label), label, false);
-    this.used = live.length;
-    this.deleted = 0;
-    this.hnsw = h;
-    return h;
+  /** Drop segments left with no live vector (never the last one, which takes the next adds). */
+  private dropEmpty(touched: Set<HnswGraph>): void {
+    const last = this.segs[this.segs.length - 1];
+    if ([...touched].some((s) => s.size === 0 && s !== last))
+      this.segs = this.segs.filter((s) => s.size > 0 || s === last);
   }
 
   /**
-   * Remove vectors by id (marked deleted; the slot is reused by later adds). Unknown ids are ignored.
+   * Remove vectors by id (marked deleted; compacted later). Unknown ids are ignored.
    *
    * @example
    * ```ts
@@ -217,16 +212,16 @@ export class VectorIndex implements VectorSearchIndex {
   async remove(ids: string[]): Promise<void> {
     if (!Array.isArray(ids))
       throw new RagscopeError('INVALID_ARGUMENT', 'ids must be an array of strings', { param: 'ids' });
-    if (!this.hnsw) return;
+    const touched = new Set<HnswGraph>();
     for (const id of ids) {
-      const label = this.labelOf.get(id);
-      if (label === undefined) continue;
-      this.hnsw.markDelete(label);
-      this.labelOf.delete(id);
-      this.idOf.delete(label);
-      this.deleted++;
+      const s = this.segmentOf(id);
+      if (!s) continue;
+      s.delete(id);
+      touched.add(s);
+      this.live--;
     }
-    if (this.overDeleted()) this.compact();
+    for (const s of touched) s.maybeCompact();
+    this.dropEmpty(touched);
   }
 
   /**
@@ -238,25 +233,21 @@ export class VectorIndex implements VectorSearchIndex {
    * ```
    */
   async search(vector: Float32Array, k: number): Promise<ScoredId[]> {
-    const q = checkVector('vector', vector, this.dimensions, this.metric);
+    const v = checkVector('vector', vector, this.dimensions, this.metric);
     checkK(k);
-    const n = this.labelOf.size;
-    if (n === 0 || !this.hnsw) return [];
-    const { distances, neighbors } = this.hnsw.searchKnn(
-      Array.from(hnswData(q, this.metric)),
-      Math.min(k, n),
-    );
+    if (this.live === 0) return [];
+    const q = Array.from(hnswData(v, this.metric));
     const out: ScoredId[] = [];
-    neighbors.forEach((label, i) => {
-      const id = this.idOf.get(label);
-      if (id !== undefined) out.push({ id, score: 1 - (distances[i] as number) });
-    });
-    return out.sort(compareScored);
+    // Each segment's own top k, then the exact top k of their union.
+    for (const s of this.segs) s.search(q, k, out);
+    out.sort(compareScored);
+    if (out.length > k) out.length = k;
+    return out;
   }
 
   /**
-   * Save to one file, atomically (temp file + rename): a JSON header (parameters, id -> label map, sha256) followed by
-   * hnswlib's own index bytes.
+   * Save to one file, atomically (temp file + rename): a JSON header (parameters, id -> label maps, sha256) followed
+   * by hnswlib's own bytes of each segment graph.
    *
    * @example
    * ```ts
@@ -264,22 +255,7 @@ export class VectorIndex implements VectorSearchIndex {
    * ```
    */
   async writeTo(file: string): Promise<void> {
-    const h = await this.index();
-    const graphTmp = tempPath(file);
-    let body: Buffer;
-    try {
-      await h.writeIndex(graphTmp);
-      body = await readFile(graphTmp);
-    } finally {
-      await rm(graphTmp, { force: true });
-    }
-    const header = {
-      kind: 'hnsw' as const,
-      ...this.params(),
-      nextLabel: this.nextLabel,
-      labels: [...this.labelOf],
-    };
-    await writeVectorFile(file, header, body);
+    await writeSegmentedIndexFile(file, this.params(), await this.graphs());
   }
 
   /**
@@ -292,40 +268,31 @@ export class VectorIndex implements VectorSearchIndex {
    * ```
    */
   static async readFrom(file: string): Promise<VectorIndex> {
-    const { header, body } = await readVectorFile(file, 'hnsw');
-    const tmp = tempPath(file);
-    try {
-      await writeFile(tmp, body);
-      return await VectorIndex.restore(file, header, header.labels, tmp);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    const mod = await loadHnsw();
+    let idx: VectorIndex | null = null;
+    const graphs = await readSegmentedIndexFile(file, mod, (header) => {
+      idx = VectorIndex.fromHeader(file, header);
+      return idx.params();
+    });
+    return (idx as unknown as VectorIndex).adopt(mod, graphs);
   }
 
   /**
-   * Save the graph without the vectors the caller keeps itself (one copy of the vectors on disk): `ids` are all the
-   * live ids, in the order the caller will give them back to {@link VectorIndex.readGraphFrom}, `vectorOf` their
-   * raw vectors. Only deleted nodes awaiting compaction keep their vectors in the file. @internal
+   * Save the graphs without the vectors the caller keeps itself (one copy of the vectors on disk): `ids` are all
+   * the live ids, in the order the caller will give them back to {@link VectorIndex.readGraphFrom}, `vectorOf`
+   * their raw vectors. Only deleted nodes awaiting compaction keep their vectors in the file. @internal
    */
   async writeGraphTo(
     file: string,
     ids: readonly string[],
     vectorOf: (id: string) => ArrayLike<number> | undefined,
   ): Promise<void> {
-    const h = await this.index();
-    await writeGraphFile(
-      file,
-      h,
-      { ...this.params(), nextLabel: this.nextLabel },
-      ids,
-      this.labelOf,
-      vectorOf,
-    );
+    await writeSegmentedGraph(file, this.params(), await this.graphs(), ids, vectorOf);
   }
 
   /**
-   * Load a graph written by {@link VectorIndex.writeGraphTo} (file contents `buf`), given the same ids in the same
-   * order and their raw vectors; the graph is bit for bit the saved one. A damaged or mismatched file throws
+   * Load graphs written by {@link VectorIndex.writeGraphTo} (file contents `buf`), given the same ids in the same
+   * order and their raw vectors; each graph is bit for bit the saved one. A damaged or mismatched file throws
    * `CORRUPT_FILE` naming `file`. @internal
    */
   static async readGraphFrom(
@@ -334,30 +301,19 @@ export class VectorIndex implements VectorSearchIndex {
     ids: readonly string[],
     vectors: readonly ArrayLike<number>[],
   ): Promise<VectorIndex> {
-    const tmp = tempPath(file);
-    try {
-      const { header, labels } = await readGraphFile(file, buf, ids, vectors, tmp);
-      return await VectorIndex.restore(file, header, labels, tmp);
-    } finally {
-      await rm(tmp, { force: true });
-    }
+    const mod = await loadHnsw();
+    let idx: VectorIndex | null = null;
+    const graphs = await readSegmentedGraph(file, buf, ids, vectors, mod, (header) => {
+      idx ??= VectorIndex.fromHeader(file, header);
+      return idx.params();
+    });
+    return (idx as unknown as VectorIndex).adopt(mod, graphs);
   }
 
-  /** An index with `header`'s parameters, `labels`' id map and the hnswlib graph in `hnswFile`. */
-  private static async restore(
-    file: string,
-    header: Record<string, unknown>,
-    labels: unknown,
-    hnswFile: string,
-  ): Promise<VectorIndex> {
-    const corrupt = (what: string): never => {
-      throw new RagscopeError('CORRUPT_FILE', `${file} is not a valid ragscope vector index: ${what}`, {
-        file,
-      });
-    };
-    let idx: VectorIndex;
+  /** An empty index with the parameters of a saved header (a file without `segmentSize` is one graph). */
+  private static fromHeader(file: string, header: Record<string, unknown>): VectorIndex {
     try {
-      idx = new VectorIndex({
+      return new VectorIndex({
         dimensions: header.dimensions as number,
         metric: header.metric as VectorMetric,
         M: header.M as number,
@@ -365,46 +321,34 @@ export class VectorIndex implements VectorSearchIndex {
         efSearch: header.efSearch as number,
         seed: header.seed as number,
         initialCapacity: header.initialCapacity as number,
+        segmentSize: (header.segmentSize ?? 0) as number,
         ...(header.compactRatio === undefined ? {} : { compactRatio: header.compactRatio as number }),
       });
     } catch {
-      return corrupt('bad parameters in header');
-    }
-    const next = header.nextLabel;
-    if (typeof next !== 'number' || (!Array.isArray(labels) && !(labels instanceof Map)))
-      return corrupt('missing id map');
-    for (const row of labels as Iterable<unknown>) {
-      if (!Array.isArray(row) || typeof row[0] !== 'string' || !Number.isInteger(row[1]))
-        corrupt('bad id map entry');
-      const [id, label] = row as [string, number];
-      if (idx.labelOf.has(id) || idx.idOf.has(label) || label >= next) corrupt('inconsistent id map');
-      idx.labelOf.set(id, label);
-      idx.idOf.set(label, id);
-    }
-    idx.nextLabel = next;
-    const mod = await loadHnsw();
-    idx.mod = mod;
-    const h = new mod.HierarchicalNSW(HNSW_SPACE, idx.dimensions);
-    try {
-      await h.readIndex(hnswFile, false);
-    } catch (err) {
       throw new RagscopeError(
         'CORRUPT_FILE',
-        `${file}: hnswlib could not read the graph (${(err as Error).message})`,
+        `${file} is not a valid ragscope vector index: bad parameters in header`,
         { file },
       );
     }
-    if (h.getNumDimensions() !== idx.dimensions) corrupt('graph dimensions differ from header');
-    idx.used = h.getCurrentCount();
-    idx.capacity = h.getMaxElements();
-    idx.deleted = idx.used - idx.labelOf.size;
-    if (idx.deleted < 0) corrupt('id map larger than the graph');
-    h.setEf(idx.ef);
-    idx.hnsw = h;
-    return idx;
   }
 
-  private params() {
+  private adopt(mod: HnswModule, graphs: HnswGraph[]): VectorIndex {
+    this.mod = mod;
+    this.segs = graphs;
+    this.live = graphs.reduce((n, g) => n + g.size, 0);
+    return this;
+  }
+
+  /** The segment graphs, at least one (an empty index saves one empty graph). */
+  private async graphs(): Promise<HnswGraph[]> {
+    const mod = await this.module();
+    if (this.segs.length === 0) this.segs.push(HnswGraph.create(mod, this.params()));
+    return this.segs;
+  }
+
+  /** Parameters of every segment graph (and of the saved header). */
+  private params(): GraphParams & { segmentSize: number } {
     return {
       dimensions: this.dimensions,
       metric: this.metric,
@@ -414,19 +358,16 @@ export class VectorIndex implements VectorSearchIndex {
       seed: this.seed,
       initialCapacity: this.initialCapacity,
       compactRatio: this.compactRatio,
+      segmentSize: this.segmentSize,
     };
   }
-  /** The hnswlib index, created (and the native module loaded) on first use. */
-  private async index(): Promise<HierarchicalNSW> {
-    if (this.hnsw) return this.hnsw;
+
+  /** The native module, loaded on first use. */
+  private async module(): Promise<HnswModule> {
+    if (this.mod) return this.mod;
     this.init ??= loadHnsw().then((mod) => {
       this.mod = mod;
-      const h = new mod.HierarchicalNSW(HNSW_SPACE, this.dimensions);
-      h.initIndex(this.initialCapacity, this.M, this.efConstruction, this.seed, false);
-      h.setEf(this.ef);
-      this.capacity = this.initialCapacity;
-      this.hnsw = h;
-      return h;
+      return mod;
     });
     return this.init;
   }

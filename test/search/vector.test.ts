@@ -48,6 +48,10 @@ async function expectCode(
 
 const makers: Array<[string, (o: { dimensions: number; metric?: 'cosine' | 'ip' }) => VectorSearchIndex]> = [
   ['VectorIndex (hnsw)', (o) => new VectorIndex({ ...o, initialCapacity: 2 })],
+  [
+    'VectorIndex (hnsw, segments of 40)',
+    (o) => new VectorIndex({ ...o, initialCapacity: 2, segmentSize: 40 }),
+  ],
   ['ExactVectorIndex', (o) => new ExactVectorIndex(o)],
 ];
 
