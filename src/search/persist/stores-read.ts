@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import type { Chunk, Document } from '../../core/document.js';
@@ -10,7 +11,7 @@ import type { VectorSearchIndex } from '../types.js';
 import { ExactVectorIndex, VectorIndex } from '../vector.js';
 import { BinReader, readVerified } from './binary.js';
 import type { IndexManifest } from './manifest.js';
-import { CHUNKS_MAGIC, DOCS_MAGIC, type DocRow, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
+import { CHUNKS_MAGIC, DOCS_MAGIC, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
 
@@ -35,25 +36,144 @@ function parseMeta(r: BinReader, json: string, what: string): Record<string, unk
   return r.fail(`${what} metadata is not a JSON object`);
 }
 
+/** A length-prefixed string that is `{}` (the usual metadata) without decoding it; anything else decoded. */
+function metaString(r: BinReader): string {
+  const buf = r.buf;
+  const p = r.pos;
+  if (buf[p] === 2 && buf[p + 1] === 0x7b && buf[p + 2] === 0x7d && p + 3 <= buf.length) {
+    r.pos = p + 3;
+    return '{}';
+  }
+  return r.str();
+}
+
+/** `docs.bin` as columns (one array per field, no object per row). @internal */
+export interface DocColumns {
+  ids: string[];
+  metaJson: string[];
+  metadata: Array<Record<string, unknown>>;
+  /** The sha256 of each text, 32 bytes a document. */
+  hashes: Buffer;
+  utf16: Uint8Array;
+  bytes: Float64Array;
+  chunks: Float64Array;
+}
+
 /** Parse `docs.bin`. */
-function readDocRows(r: BinReader): DocRow[] {
+function readDocRows(r: BinReader): DocColumns {
   r.magic(DOCS_MAGIC);
   const n = r.varint();
-  const rows: DocRow[] = new Array(n);
+  if (n > r.buf.length) r.fail(`announces ${n} documents`);
+  const cols: DocColumns = {
+    ids: new Array(n),
+    metaJson: new Array(n),
+    metadata: new Array(n),
+    hashes: Buffer.allocUnsafe(32 * n),
+    utf16: new Uint8Array(n),
+    bytes: new Float64Array(n),
+    chunks: new Float64Array(n),
+  };
   for (let i = 0; i < n; i++) {
     const id = r.str();
     if (r.pos + 32 > r.buf.length) r.fail('unexpected end of file');
-    const textHash = r.buf.toString('hex', r.pos, r.pos + 32);
+    r.buf.copy(cols.hashes, 32 * i, r.pos, r.pos + 32);
     r.pos += 32;
     const enc = r.u8();
     if (enc > 1) r.fail(`document ${id} has text encoding ${enc}`);
-    const bytes = r.varint();
-    const chunks = r.varint();
-    const metadata = parseMeta(r, r.str(), `document ${id}`);
-    rows[i] = { id, metadata, textHash, encoding: enc === 0 ? 'utf8' : 'utf16le', bytes, chunks };
+    cols.ids[i] = id;
+    cols.utf16[i] = enc;
+    cols.bytes[i] = r.varint();
+    cols.chunks[i] = r.varint();
+    const json = metaString(r);
+    cols.metaJson[i] = json;
+    cols.metadata[i] = parseMeta(r, json, `document ${id}`);
   }
   if (!r.done) r.fail('trailing bytes');
-  return rows;
+  return cols;
+}
+
+/** Bytes of text decoded into one string at a time: documents are slices of it (no copy of each text). */
+const TEXT_BLOCK = 32 << 20;
+/** Text hashes hex-encoded at a time (64 characters each), likewise sliced. */
+const HASH_BLOCK = 1 << 16;
+
+/** UTF-16 length of well-formed UTF-8 bytes `[from, to)`: one unit per sequence, two for 4-byte ones. */
+function utf16Length(buf: Buffer, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const b = buf[i] as number;
+    if ((b & 0xc0) !== 0x80) n += b >= 0xf0 ? 2 : 1;
+  }
+  return n;
+}
+
+/**
+ * Every document text of `texts.bin`. Runs of UTF-8 documents are decoded as one string of up to ~32 MiB and each
+ * text is a slice of it: the same characters as decoding each text alone (whole UTF-8 sequences never span two
+ * documents), without a young-generation copy of every text for the garbage collector to move. @internal
+ */
+export function decodeTexts(
+  texts: Buffer,
+  cols: Pick<DocColumns, 'ids' | 'utf16' | 'bytes'>,
+  file: string,
+  blockBytes = TEXT_BLOCK,
+): string[] {
+  const n = cols.ids.length;
+  const out: string[] = new Array(n);
+  let off = 0;
+  let i = 0;
+  while (i < n) {
+    if (off + (cols.bytes[i] as number) > texts.length)
+      corrupt(file, `too short for document ${cols.ids[i]}`);
+    if (cols.utf16[i]) {
+      out[i] = texts.toString('utf16le', off, off + (cols.bytes[i] as number));
+      off += cols.bytes[i] as number;
+      i++;
+      continue;
+    }
+    // a run of UTF-8 documents [i, j) over bytes [off, end)
+    let j = i;
+    let end = off;
+    while (j < n && !cols.utf16[j] && (j === i || end - off + (cols.bytes[j] as number) <= blockBytes)) {
+      if (end + (cols.bytes[j] as number) > texts.length) break;
+      end += cols.bytes[j] as number;
+      j++;
+    }
+    // ASCII (the usual text) is the same string in latin1, which decodes without validating sequences
+    const ascii = isAscii(texts.subarray(off, end));
+    const block = texts.toString(ascii ? 'latin1' : 'utf8', off, end);
+    let at = 0;
+    let from = off;
+    for (let k = i; k < j; k++) {
+      const to = from + (cols.bytes[k] as number);
+      const len = ascii ? to - from : utf16Length(texts, from, to);
+      out[k] = block.slice(at, at + len);
+      at += len;
+      from = to;
+    }
+    if (at !== block.length) {
+      // not the bytes of well-formed text: decode each document alone, as it was written
+      for (let k = i, from2 = off; k < j; k++) {
+        out[k] = texts.toString('utf8', from2, from2 + (cols.bytes[k] as number));
+        from2 += cols.bytes[k] as number;
+      }
+    }
+    off = end;
+    i = j;
+  }
+  if (off !== texts.length) corrupt(file, `holds ${texts.length} bytes, documents use ${off}`);
+  return out;
+}
+
+/** The hex sha256 of every text, as slices of a few long hex strings. */
+function decodeHashes(hashes: Buffer, n: number): string[] {
+  const out: string[] = new Array(n);
+  for (let i = 0; i < n; i += HASH_BLOCK) {
+    const m = Math.min(HASH_BLOCK, n - i);
+    const hex = hashes.toString('hex', 32 * i, 32 * (i + m));
+    for (let k = 0; k < m; k++) out[i + k] = hex.slice(64 * k, 64 * k + 64);
+  }
+  return out;
 }
 
 /** Read and cross-check the stores of a verified manifest. @internal */
@@ -68,46 +188,40 @@ export async function readStores(
     if (!meta) return corrupt(file(name), 'not listed in manifest.json');
     return readVerified(file(name), meta);
   };
-  const rows = readDocRows(new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs)));
-  const texts = await read(STORE_FILES.texts);
-  const docs: PipelineState['docs'] = [];
-  const docTexts: string[] = [];
-  let off = 0;
-  for (const row of rows) {
-    if (off + row.bytes > texts.length) corrupt(file(STORE_FILES.texts), `too short for document ${row.id}`);
-    const text = texts.toString(row.encoding, off, off + row.bytes);
-    off += row.bytes;
-    const doc: Document = { id: row.id, text, metadata: row.metadata };
-    docs.push({ doc, textHash: row.textHash, chunkIds: [] });
-    docTexts.push(text);
-  }
-  if (off !== texts.length)
-    corrupt(file(STORE_FILES.texts), `holds ${texts.length} bytes, documents use ${off}`);
+  const cols = readDocRows(new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs)));
+  const docTexts = decodeTexts(await read(STORE_FILES.texts), cols, file(STORE_FILES.texts));
+  const hashes = decodeHashes(cols.hashes, cols.ids.length);
+  const docs: PipelineState['docs'] = new Array(cols.ids.length);
 
   const r = new BinReader(await read(STORE_FILES.chunks), file(STORE_FILES.chunks));
   r.magic(CHUNKS_MAGIC);
   const total = r.varint();
+  if (total > r.buf.length) r.fail(`announces ${total} chunks`);
   const chunks: Chunk[] = new Array(total);
   const hasVector = new Uint8Array(total);
   let at = 0;
-  for (const [i, d] of docs.entries()) {
-    const row = rows[i]!;
-    const text = docTexts[i]!;
-    const metaJson = JSON.stringify(row.metadata);
-    for (let j = 0; j < row.chunks; j++) {
-      if (at >= total) r.fail(`more chunks than the ${total} announced`);
+  for (let i = 0; i < docs.length; i++) {
+    const docId = cols.ids[i] as string;
+    const text = docTexts[i] as string;
+    const metaJson = cols.metaJson[i] as string;
+    const count = cols.chunks[i] as number;
+    if (count > total - at) r.fail(`more chunks than the ${total} announced`);
+    const chunkIds: string[] = new Array(count);
+    for (let j = 0; j < count; j++) {
       const index = r.varint();
       const start = r.varint();
       const end = start + r.varint();
       const flags = r.u8();
       const id = r.str();
-      if (end > text.length) r.fail(`chunk ${id} ends at ${end}, past its document ${d.doc.id}`);
+      if (end > text.length) r.fail(`chunk ${id} ends at ${end}, past its document ${docId}`);
       const metadata = parseMeta(r, flags & OWN_METADATA ? r.str() : metaJson, `chunk ${id}`);
-      chunks[at] = { id, docId: d.doc.id, index, text: text.slice(start, end), start, end, metadata };
+      chunks[at] = { id, docId, index, text: text.slice(start, end), start, end, metadata };
       hasVector[at] = flags & HAS_VECTOR;
-      d.chunkIds.push(id);
+      chunkIds[j] = id;
       at++;
     }
+    const doc: Document = { id: docId, text, metadata: cols.metadata[i] as Record<string, unknown> };
+    docs[i] = { doc, textHash: hashes[i] as string, metaJson, chunkIds };
   }
   if (at !== total || !r.done) r.fail(`documents list ${at} chunks, the file announces ${total}`);
 
