@@ -1,3 +1,4 @@
+import { RagscopeError } from '../core/errors.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { Bm25Index } from './bm25.js';
 import { checkBm25Params } from './bm25-json.js';
@@ -57,6 +58,27 @@ export function readBm25Binary(
   chunkAt: (ordinal: number) => { id: string; docId: string } | undefined,
   functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
 ): Bm25Index {
+  return attachBm25Chunks(decodeBm25Binary(r, functions), chunkAt);
+}
+
+/** A `bm25.bin` decoded before the chunk table is read: the index without its chunk ids. @internal */
+export interface DecodedBm25 {
+  index: Bm25Index;
+  /** Chunk-table ordinal of each entry. */
+  ordinals: Float64Array;
+  /** The file, for errors (the file's buffer is not kept). */
+  file: string;
+}
+
+/**
+ * First half of {@link readBm25Binary}: parameters, postings and chunk lengths, which need no chunk table. A load
+ * runs it before building its chunk objects, so the ~4 bytes per posting of typed arrays are allocated while the
+ * JS heap is small (V8 answers growth of off-heap memory with full collections, each marking the whole heap). @internal
+ */
+export function decodeBm25Binary(
+  r: BinReader,
+  functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
+): DecodedBm25 {
   r.magic(MAGIC);
   let params: unknown;
   try {
@@ -68,16 +90,8 @@ export function readBm25Binary(
   const s = idx.store;
   const n = r.varint();
   if (n > r.buf.length) r.fail(`announces ${n} chunks`);
-  const ids: string[] = new Array(n);
-  const docIds: string[] = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = chunkAt(r.varint());
-    if (!c) r.fail(`entry ${i} points to no chunk`);
-    ids[i] = c.id;
-    docIds[i] = c.docId;
-    s.byId.set(c.id, i); // one lookup: a repeated id leaves the size as it was
-    if (s.byId.size !== i + 1) r.fail(`chunk ${c.id} is listed twice`);
-  }
+  const ordinals = new Float64Array(n);
+  for (let i = 0; i < n; i++) ordinals[i] = r.varint();
   const terms = r.varint();
   if (terms > r.buf.length) r.fail(`announces ${terms} terms`);
   // Chunk lengths summed as int32 (half the memory traffic of the float64 store array); a sum past int32 (not seen
@@ -95,20 +109,44 @@ export function readBm25Binary(
   s.liveTerms = terms;
   let totalLen = 0;
   for (let i = 0; i < n; i++) totalLen += lens[i] as number;
-  const alive = new Uint8Array(Math.max(64, n));
-  alive.fill(1, 0, n);
-  s.ids = ids;
-  s.docIds = docIds;
-  s.alive = alive;
   if (lens instanceof Float64Array) s.lens = lens;
   else {
     s.lens = new Float64Array(lens.length);
     s.lens.set(lens);
   }
+  s.totalLen = totalLen;
+  return { index: idx, ordinals, file: r.file };
+}
+
+/** Second half of {@link readBm25Binary}: the chunk id and document id of every entry. @internal */
+export function attachBm25Chunks(
+  decoded: DecodedBm25,
+  chunkAt: (ordinal: number) => { id: string; docId: string } | undefined,
+): Bm25Index {
+  const { index: idx, ordinals, file } = decoded;
+  const fail = (what: string): never => {
+    throw new RagscopeError('CORRUPT_FILE', `saved index file ${file} is corrupt: ${what}`, { file });
+  };
+  const s = idx.store;
+  const n = ordinals.length;
+  const ids: string[] = new Array(n);
+  const docIds: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = chunkAt(ordinals[i] as number);
+    if (!c) return fail(`entry ${i} points to no chunk`);
+    ids[i] = c.id;
+    docIds[i] = c.docId;
+    s.byId.set(c.id, i); // one lookup: a repeated id leaves the size as it was
+    if (s.byId.size !== i + 1) fail(`chunk ${c.id} is listed twice`);
+  }
+  const alive = new Uint8Array(Math.max(64, n));
+  alive.fill(1, 0, n);
+  s.ids = ids;
+  s.docIds = docIds;
+  s.alive = alive;
   // The forward index (each chunk's terms) is only needed to change or explain the index: built on first use.
   s.forwardStale = true;
   s.nextNum = n;
-  s.totalLen = totalLen;
   return idx;
 }
 

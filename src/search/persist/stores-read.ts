@@ -5,7 +5,7 @@ import type { Chunk, Document } from '../../core/document.js';
 import { RagscopeError } from '../../core/errors.js';
 import type { AnalyzerOptions } from '../analyzer.js';
 import type { Bm25Index } from '../bm25.js';
-import { readBm25Binary } from '../bm25-binary.js';
+import { attachBm25Chunks, decodeBm25Binary } from '../bm25-binary.js';
 import type { PipelineState } from '../pipeline.js';
 import type { VectorSearchIndex } from '../types.js';
 import { ExactVectorIndex, VectorIndex } from '../vector.js';
@@ -188,6 +188,21 @@ export async function readStores(
     if (!meta) return corrupt(file(name), 'not listed in manifest.json');
     return readVerified(file(name), meta);
   };
+  const config = manifest.config;
+  // The large off-heap allocations first (BM25 postings, the vectors file), while the JS heap is small: V8 answers
+  // growth of off-heap memory with full collections, and each one marks the whole heap (at 1M chunks, four
+  // collections of a 1.3 GB heap during the BM25 decode when it came last).
+  const bm25File = file(STORE_FILES.bm25);
+  const decodedBm25 =
+    config.bm25 !== false
+      ? decodeBm25Binary(new BinReader(await read(STORE_FILES.bm25), bm25File), analyzerFunctions)
+      : undefined;
+  const vectorsBuf = config.vector !== false ? await read(STORE_FILES.vectors) : undefined;
+  const graphBuf =
+    config.vector !== false && config.vector.index !== 'exact'
+      ? await read(STORE_FILES.vectorIndex)
+      : undefined;
+
   const cols = readDocRows(new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs)));
   const docTexts = decodeTexts(await read(STORE_FILES.texts), cols, file(STORE_FILES.texts));
   const hashes = decodeHashes(cols.hashes, cols.ids.length);
@@ -225,20 +240,17 @@ export async function readStores(
   }
   if (at !== total || !r.done) r.fail(`documents list ${at} chunks, the file announces ${total}`);
 
-  const config = manifest.config;
   let bm25: Bm25Index | undefined;
-  if (config.bm25 !== false) {
-    const br = new BinReader(await read(STORE_FILES.bm25), file(STORE_FILES.bm25));
-    bm25 = readBm25Binary(br, (o) => chunks[o], analyzerFunctions);
-    if (bm25.size !== total)
-      corrupt(file(STORE_FILES.bm25), `holds ${bm25.size} chunks, chunks.bin holds ${total}`);
+  if (decodedBm25) {
+    bm25 = attachBm25Chunks(decodedBm25, (o) => chunks[o]);
+    if (bm25.size !== total) corrupt(bm25File, `holds ${bm25.size} chunks, chunks.bin holds ${total}`);
   }
 
   const vectors = new Map<string, Float32Array>();
   let vectorIndex: VectorSearchIndex | undefined;
-  if (config.vector !== false) {
+  if (config.vector !== false && vectorsBuf) {
     const dims = manifest.embedder?.dimensions ?? 0;
-    const buf = await read(STORE_FILES.vectors);
+    const buf = vectorsBuf;
     let n = 0;
     for (let i = 0; i < total; i++) n += hasVector[i] as number;
     if (buf.length !== n * dims * 4) {
@@ -267,7 +279,7 @@ export async function readStores(
         corrupt(file(STORE_FILES.vectors), (err as Error).message, err);
       }
     } else {
-      const graph = await read(STORE_FILES.vectorIndex);
+      const graph = graphBuf as Buffer;
       const list = ids.map((id) => vectors.get(id)!);
       vectorIndex = await VectorIndex.readGraphFrom(file(STORE_FILES.vectorIndex), graph, ids, list);
       const missing = ids.find((id) => !vectorIndex!.has(id));
