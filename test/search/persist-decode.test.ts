@@ -13,7 +13,7 @@ function encode(texts: string[]) {
   const parts = texts.map((t, i) => Buffer.from(t, utf16[i] ? 'utf16le' : 'utf8'));
   return {
     buf: Buffer.concat(parts),
-    cols: { ids: texts.map((_, i) => `d${i}`), utf16, bytes: Float64Array.from(parts, (p) => p.length) },
+    cols: { idOf: (i: number) => `d${i}`, utf16, bytes: Float64Array.from(parts, (p) => p.length) },
   };
 }
 

@@ -54,8 +54,6 @@ export interface DocColumns {
   metadata: Array<Record<string, unknown>>;
   /** The sha256 of each text, 32 bytes a document. */
   hashes: Buffer;
-  utf16: Uint8Array;
-  bytes: Float64Array;
   chunks: Float64Array;
 }
 
@@ -69,8 +67,6 @@ function readDocRows(r: BinReader): DocColumns {
     metaJson: new Array(n),
     metadata: new Array(n),
     hashes: Buffer.allocUnsafe(32 * n),
-    utf16: new Uint8Array(n),
-    bytes: new Float64Array(n),
     chunks: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
@@ -78,11 +74,9 @@ function readDocRows(r: BinReader): DocColumns {
     if (r.pos + 32 > r.buf.length) r.fail('unexpected end of file');
     r.buf.copy(cols.hashes, 32 * i, r.pos, r.pos + 32);
     r.pos += 32;
-    const enc = r.u8();
-    if (enc > 1) r.fail(`document ${id} has text encoding ${enc}`);
+    r.u8(); // the text's encoding, checked by readTextLayout
     cols.ids[i] = id;
-    cols.utf16[i] = enc;
-    cols.bytes[i] = r.varint();
+    r.varint(); // the text's byte length, read by readTextLayout
     cols.chunks[i] = r.varint();
     const json = metaString(r);
     cols.metaJson[i] = json;
@@ -90,6 +84,48 @@ function readDocRows(r: BinReader): DocColumns {
   }
   if (!r.done) r.fail('trailing bytes');
   return cols;
+}
+
+/** What decoding `texts.bin` needs: each text's encoding and byte length, and a document's id for errors. @internal */
+export interface TextLayout {
+  utf16: Uint8Array;
+  bytes: Float64Array;
+  idOf: (i: number) => string;
+}
+
+/**
+ * The {@link TextLayout} from a first pass over `docs.bin` that makes no strings (the full parse comes after the
+ * texts are decoded, so their decoding runs beside a small heap).
+ */
+function readTextLayout(r: BinReader): TextLayout {
+  r.magic(DOCS_MAGIC);
+  const n = r.varint();
+  if (n > r.buf.length) r.fail(`announces ${n} documents`);
+  const utf16 = new Uint8Array(n);
+  const bytes = new Float64Array(n);
+  const idAt = new Float64Array(n);
+  const idLen = new Float64Array(n);
+  const skip = (len: number) => {
+    if (r.pos + len > r.buf.length) r.fail('unexpected end of file');
+    r.pos += len;
+  };
+  for (let i = 0; i < n; i++) {
+    const len = r.varint();
+    idAt[i] = r.pos;
+    idLen[i] = len;
+    skip(len);
+    skip(32);
+    const enc = r.u8();
+    if (enc > 1)
+      r.fail(`document ${r.buf.toString('utf8', r.pos - 33 - len, r.pos - 33)} has text encoding ${enc}`);
+    utf16[i] = enc;
+    bytes[i] = r.varint();
+    r.varint();
+    skip(r.varint());
+  }
+  const { buf } = r;
+  const idOf = (i: number) => buf.toString('utf8', idAt[i], (idAt[i] as number) + (idLen[i] as number));
+  return { utf16, bytes, idOf };
 }
 
 /** Bytes of text decoded into one string at a time: documents are slices of it (no copy of each text). */
@@ -114,17 +150,17 @@ function utf16Length(buf: Buffer, from: number, to: number): number {
  */
 export function decodeTexts(
   texts: Buffer,
-  cols: Pick<DocColumns, 'ids' | 'utf16' | 'bytes'>,
+  cols: TextLayout,
   file: string,
   blockBytes = TEXT_BLOCK,
 ): string[] {
-  const n = cols.ids.length;
+  const n = cols.bytes.length;
   const out: string[] = new Array(n);
   let off = 0;
   let i = 0;
   while (i < n) {
     if (off + (cols.bytes[i] as number) > texts.length)
-      corrupt(file, `too short for document ${cols.ids[i]}`);
+      corrupt(file, `too short for document ${cols.idOf(i)}`);
     if (cols.utf16[i]) {
       out[i] = texts.toString('utf16le', off, off + (cols.bytes[i] as number));
       off += cols.bytes[i] as number;
@@ -203,8 +239,14 @@ export async function readStores(
       ? await read(STORE_FILES.vectorIndex)
       : undefined;
 
-  const cols = readDocRows(new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs)));
-  const docTexts = decodeTexts(await read(STORE_FILES.texts), cols, file(STORE_FILES.texts));
+  const docsReader = new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs));
+  const docTexts = decodeTexts(
+    await read(STORE_FILES.texts),
+    readTextLayout(docsReader),
+    file(STORE_FILES.texts),
+  );
+  docsReader.pos = 0;
+  const cols = readDocRows(docsReader);
   const hashes = decodeHashes(cols.hashes, cols.ids.length);
   const docs: PipelineState['docs'] = new Array(cols.ids.length);
 
