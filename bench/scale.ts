@@ -76,10 +76,10 @@ async function loadChild(dir: string, expectedFile: string): Promise<void> {
   const loadCpu = cpuSeconds(process.cpuUsage(c0));
   const loadWall = (performance.now() - t0) / 1000;
   gc();
-  const rss = process.memoryUsage().rss;
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
   const same = JSON.stringify(await answers(p, qs)) === JSON.stringify(expected);
   process.stdout.write(
-    `${JSON.stringify({ loadCpu, loadWall, rssAfterLoad: rss, rssBeforeLoad: rss0, maxRss: process.resourceUsage().maxRSS * 1024, same })}\n`,
+    `${JSON.stringify({ loadCpu, loadWall, rssAfterLoad: rss, heapUsed, external, arrayBuffers, rssBeforeLoad: rss0, maxRss: process.resourceUsage().maxRSS * 1024, same })}\n`,
   );
 }
 

@@ -133,20 +133,11 @@ const TEXT_BLOCK = 32 << 20;
 /** Text hashes hex-encoded at a time (64 characters each), likewise sliced. */
 const HASH_BLOCK = 1 << 16;
 
-/** UTF-16 length of well-formed UTF-8 bytes `[from, to)`: one unit per sequence, two for 4-byte ones. */
-function utf16Length(buf: Buffer, from: number, to: number): number {
-  let n = 0;
-  for (let i = from; i < to; i++) {
-    const b = buf[i] as number;
-    if ((b & 0xc0) !== 0x80) n += b >= 0xf0 ? 2 : 1;
-  }
-  return n;
-}
-
 /**
- * Every document text of `texts.bin`. Runs of UTF-8 documents are decoded as one string of up to ~32 MiB and each
- * text is a slice of it: the same characters as decoding each text alone (whole UTF-8 sequences never span two
- * documents), without a young-generation copy of every text for the garbage collector to move. @internal
+ * Every document text of `texts.bin`. Runs of ASCII documents (the usual text) are decoded as one latin1 string of
+ * up to ~32 MiB and each text is a slice of it (ASCII is the same in UTF-8 and latin1): no copy of each text for the
+ * garbage collector to move. Any other text is decoded alone, as written (UTF-8, or UTF-16LE for text with lone
+ * surrogates), so a text with characters past latin1 does not turn a whole block into two-byte characters. @internal
  */
 export function decodeTexts(
   texts: Buffer,
@@ -156,43 +147,44 @@ export function decodeTexts(
 ): string[] {
   const n = cols.bytes.length;
   const out: string[] = new Array(n);
+  const allAscii = isAscii(texts);
+  let memoAt = -1;
+  let memo = false;
+  /** Document `k` (at byte `from`) is UTF-8 and ASCII. */
+  const asciiDoc = (k: number, from: number): boolean => {
+    if (cols.utf16[k]) return false;
+    if (allAscii) return true;
+    if (memoAt !== k) {
+      memoAt = k;
+      memo = isAscii(new Uint8Array(texts.buffer, texts.byteOffset + from, cols.bytes[k] as number));
+    }
+    return memo;
+  };
   let off = 0;
   let i = 0;
   while (i < n) {
-    if (off + (cols.bytes[i] as number) > texts.length)
-      corrupt(file, `too short for document ${cols.idOf(i)}`);
-    if (cols.utf16[i]) {
-      out[i] = texts.toString('utf16le', off, off + (cols.bytes[i] as number));
-      off += cols.bytes[i] as number;
+    const bytes = cols.bytes[i] as number;
+    if (off + bytes > texts.length) corrupt(file, `too short for document ${cols.idOf(i)}`);
+    if (!asciiDoc(i, off)) {
+      out[i] = texts.toString(cols.utf16[i] ? 'utf16le' : 'utf8', off, off + bytes);
+      off += bytes;
       i++;
       continue;
     }
-    // a run of UTF-8 documents [i, j) over bytes [off, end)
-    let j = i;
-    let end = off;
-    while (j < n && !cols.utf16[j] && (j === i || end - off + (cols.bytes[j] as number) <= blockBytes)) {
-      if (end + (cols.bytes[j] as number) > texts.length) break;
-      end += cols.bytes[j] as number;
+    // a run of ASCII documents [i, j) over bytes [off, end)
+    let j = i + 1;
+    let end = off + bytes;
+    while (j < n) {
+      const b = cols.bytes[j] as number;
+      if (end - off + b > blockBytes || end + b > texts.length || !asciiDoc(j, end)) break;
+      end += b;
       j++;
     }
-    // ASCII (the usual text) is the same string in latin1, which decodes without validating sequences
-    const ascii = isAscii(texts.subarray(off, end));
-    const block = texts.toString(ascii ? 'latin1' : 'utf8', off, end);
-    let at = 0;
-    let from = off;
-    for (let k = i; k < j; k++) {
-      const to = from + (cols.bytes[k] as number);
-      const len = ascii ? to - from : utf16Length(texts, from, to);
-      out[k] = block.slice(at, at + len);
-      at += len;
-      from = to;
-    }
-    if (at !== block.length) {
-      // not the bytes of well-formed text: decode each document alone, as it was written
-      for (let k = i, from2 = off; k < j; k++) {
-        out[k] = texts.toString('utf8', from2, from2 + (cols.bytes[k] as number));
-        from2 += cols.bytes[k] as number;
-      }
+    const block = texts.toString('latin1', off, end);
+    for (let k = i, at = 0; k < j; k++) {
+      const b = cols.bytes[k] as number;
+      out[k] = block.slice(at, at + b);
+      at += b;
     }
     off = end;
     i = j;
