@@ -7,7 +7,9 @@
  *
  * Run: node --max-old-space-size=16000 --expose-gc --import tsx bench/scale.ts --chunks 1000000
  *      add --bm25-only for a BM25-only pipeline; --dims 256 (default); --vector-index hnsw (default exact);
- *      --keep to leave the index folder behind.
+ *      --keep to leave the index folder behind (with expected.json, the saved pipeline's answers).
+ * Re-load a kept index alone (what the parent runs in a fresh process; add --bm25-only or --dims as built):
+ *      node --max-old-space-size=8000 --expose-gc --import tsx bench/scale.ts --load <dir>/index --expected <dir>/expected.json
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -76,10 +78,14 @@ async function loadChild(dir: string, expectedFile: string): Promise<void> {
   const loadCpu = cpuSeconds(process.cpuUsage(c0));
   const loadWall = (performance.now() - t0) / 1000;
   gc();
-  const rss = process.memoryUsage().rss;
+  const { rss, heapUsed, external, arrayBuffers } = process.memoryUsage();
+  // settled: array buffers freed by the collection are released by a background sweeper, later
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  gc();
+  const rssSettled = process.memoryUsage().rss;
   const same = JSON.stringify(await answers(p, qs)) === JSON.stringify(expected);
   process.stdout.write(
-    `${JSON.stringify({ loadCpu, loadWall, rssAfterLoad: rss, rssBeforeLoad: rss0, maxRss: process.resourceUsage().maxRSS * 1024, same })}\n`,
+    `${JSON.stringify({ loadCpu, loadWall, rssAfterLoad: rss, rssSettled, heapUsed, external, arrayBuffers, rssBeforeLoad: rss0, maxRss: process.resourceUsage().maxRSS * 1024, same })}\n`,
   );
 }
 
@@ -180,6 +186,7 @@ async function main(): Promise<void> {
     files: Object.fromEntries(Object.entries(files).map(([k, v]) => [k, mb(v)])),
     loadCpuS: +loaded.loadCpu.toFixed(1),
     rssAfterLoadMB: mb(loaded.rssAfterLoad),
+    rssAfterLoadSettledMB: mb(loaded.rssSettled),
     loadedAnswersIdentical: loaded.same,
     bm25QueryP50Ms: +bm25P50.toFixed(3),
     bm25ExhaustiveQueryP50Ms: +bm25ExhaustiveP50.toFixed(3),

@@ -1,3 +1,4 @@
+import { RagscopeError } from '../core/errors.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { Bm25Index } from './bm25.js';
 import { checkBm25Params } from './bm25-json.js';
@@ -57,6 +58,27 @@ export function readBm25Binary(
   chunkAt: (ordinal: number) => { id: string; docId: string } | undefined,
   functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
 ): Bm25Index {
+  return attachBm25Chunks(decodeBm25Binary(r, functions), chunkAt);
+}
+
+/** A `bm25.bin` decoded before the chunk table is read: the index without its chunk ids. @internal */
+export interface DecodedBm25 {
+  index: Bm25Index;
+  /** Chunk-table ordinal of each entry. */
+  ordinals: Float64Array;
+  /** The file, for errors (the file's buffer is not kept). */
+  file: string;
+}
+
+/**
+ * First half of {@link readBm25Binary}: parameters, postings and chunk lengths, which need no chunk table. A load
+ * runs it before building its chunk objects, so the ~4 bytes per posting of typed arrays are allocated while the
+ * JS heap is small (V8 answers growth of off-heap memory with full collections, each marking the whole heap). @internal
+ */
+export function decodeBm25Binary(
+  r: BinReader,
+  functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
+): DecodedBm25 {
   r.magic(MAGIC);
   let params: unknown;
   try {
@@ -67,50 +89,92 @@ export function readBm25Binary(
   const idx = new Bm25Index(checkBm25Params(params as object, r.file, functions));
   const s = idx.store;
   const n = r.varint();
+  if (n > r.buf.length) r.fail(`announces ${n} chunks`);
+  const ordinals = new Float64Array(n);
+  for (let i = 0; i < n; i++) ordinals[i] = r.varint();
+  const terms = r.varint();
+  if (terms > r.buf.length) r.fail(`announces ${terms} terms`);
+  // Chunk lengths summed as int32 (half the memory traffic of the float64 store array); a sum past int32 (not seen
+  // in practice) decodes the postings again into float64 sums.
+  let lens: Float64Array<ArrayBuffer> | Int32Array = new Int32Array(Math.max(64, n));
+  const start = r.pos;
+  if (!decodeTerms(r, idx, n, terms, lens)) {
+    r.pos = start;
+    s.pNums = [];
+    s.pTfs = [];
+    lens = new Float64Array(Math.max(64, n));
+    decodeTerms(r, idx, n, terms, lens);
+  }
+  if (!r.done) r.fail('trailing bytes');
+  s.liveTerms = terms;
+  let totalLen = 0;
+  for (let i = 0; i < n; i++) totalLen += lens[i] as number;
+  if (lens instanceof Float64Array) s.lens = lens;
+  else {
+    s.lens = new Float64Array(lens.length);
+    s.lens.set(lens);
+  }
+  s.totalLen = totalLen;
+  return { index: idx, ordinals, file: r.file };
+}
+
+/** Second half of {@link readBm25Binary}: the chunk id and document id of every entry. @internal */
+export function attachBm25Chunks(
+  decoded: DecodedBm25,
+  chunkAt: (ordinal: number) => { id: string; docId: string } | undefined,
+): Bm25Index {
+  const { index: idx, ordinals, file } = decoded;
+  const fail = (what: string): never => {
+    throw new RagscopeError('CORRUPT_FILE', `saved index file ${file} is corrupt: ${what}`, { file });
+  };
+  const s = idx.store;
+  const n = ordinals.length;
   const ids: string[] = new Array(n);
   const docIds: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const c = chunkAt(r.varint());
-    if (!c) r.fail(`entry ${i} points to no chunk`);
-    if (s.byId.has(c.id)) r.fail(`chunk ${c.id} is listed twice`);
+    const c = chunkAt(ordinals[i] as number);
+    if (!c) return fail(`entry ${i} points to no chunk`);
     ids[i] = c.id;
     docIds[i] = c.docId;
-    s.byId.set(c.id, i);
+    s.byId.set(c.id, i); // one lookup: a repeated id leaves the size as it was
+    if (s.byId.size !== i + 1) fail(`chunk ${c.id} is listed twice`);
   }
-  const terms = r.varint();
-  const lens = new Float64Array(Math.max(64, n));
-  const buf = r.buf;
+  const alive = new Uint8Array(Math.max(64, n));
+  alive.fill(1, 0, n);
+  s.ids = ids;
+  s.docIds = docIds;
+  s.alive = alive;
+  // The forward index (each chunk's terms) is only needed to change or explain the index: built on first use.
+  s.forwardStale = true;
+  s.nextNum = n;
+  return idx;
+}
+
+/** Terms and their postings; false when a chunk length overflows int32 `lens` (the caller retries with float64). */
+function decodeTerms(
+  r: BinReader,
+  idx: Bm25Index,
+  n: number,
+  terms: number,
+  lens: Float64Array | Int32Array,
+): boolean {
+  const s = idx.store;
   for (let t = 0; t < terms; t++) {
-    const tid = idx.intern(r.str());
-    if (s.pNums[tid]) r.fail(`term ${s.termStrings[tid]} is listed twice`);
+    const term = r.str();
+    const tid = idx.intern(term);
+    if (s.pNums[tid]) r.fail(`term ${term} is listed twice`);
     const df = r.varint();
-    if (df < 1 || df > n) r.fail(`term ${s.termStrings[tid]} has df ${df} for ${n} chunks`);
+    if (df < 1 || df > n) r.fail(`term ${term} has df ${df} for ${n} chunks`);
     const nums = new Int32Array(df);
     const tfs = new Int32Array(df);
-    // Postings decoded inline (the hot loop of a load): (delta, tf) LEB128 pairs, one-byte values fast.
-    let pos = r.pos;
-    let at = -1;
-    for (let i = 0; i < df; i++) {
-      let v = buf[pos++] as number;
-      if (v >= 0x80) {
-        r.pos = pos - 1;
-        v = r.varint();
-        pos = r.pos;
-      }
-      at += v + 1;
-      let tf = buf[pos++] as number;
-      if (tf >= 0x80) {
-        r.pos = pos - 1;
-        tf = r.varint();
-        pos = r.pos;
-      }
-      if (at >= n || !(tf >= 1) || pos > buf.length) {
-        r.pos = Math.min(pos, buf.length);
-        r.fail(`term ${s.termStrings[tid]} has a bad posting`);
-      }
-      nums[i] = at;
-      tfs[i] = tf;
-      lens[at] = (lens[at] as number) + tf;
+    const pos =
+      lens instanceof Int32Array
+        ? decodePostings(r.buf, r.pos, df, n, nums, tfs, lens)
+        : decodePostings64(r.buf, r.pos, df, n, nums, tfs, lens);
+    if (pos === OVERFLOW) return false;
+    if (pos < 0) {
+      r.pos = -1 - pos;
+      r.fail(`term ${term} has a bad posting`);
     }
     r.pos = pos;
     s.pNums[tid] = nums;
@@ -118,19 +182,89 @@ export function readBm25Binary(
     s.pLen[tid] = df;
     s.df[tid] = df;
   }
-  if (!r.done) r.fail('trailing bytes');
-  s.liveTerms = terms;
-  let totalLen = 0;
-  for (let i = 0; i < n; i++) totalLen += lens[i] as number;
-  const alive = new Uint8Array(Math.max(64, n));
-  alive.fill(1, 0, n);
-  s.ids = ids;
-  s.docIds = docIds;
-  s.alive = alive;
-  s.lens = lens;
-  // The forward index (each chunk's terms) is only needed to change or explain the index: built on first use.
-  s.forwardStale = true;
-  s.nextNum = n;
-  s.totalLen = totalLen;
-  return idx;
+  return true;
+}
+
+const OVERFLOW = -(2 ** 53);
+const MAX_TF = 0x7fffffff;
+
+/**
+ * The hot loop of a load: `df` (rank delta, tf) LEB128 pairs from `pos` into `nums`/`tfs`, adding each tf to its
+ * chunk's length. Returns the position after them, `-1 - pos` at a bad posting, or OVERFLOW.
+ */
+function decodePostings(
+  buf: Uint8Array,
+  pos: number,
+  df: number,
+  n: number,
+  nums: Int32Array,
+  tfs: Int32Array,
+  lens: Int32Array,
+): number {
+  const end = buf.length;
+  let at = -1;
+  for (let i = 0; i < df; i++) {
+    if (pos >= end) return -1 - pos;
+    let b = buf[pos++] as number;
+    let v = b & 0x7f;
+    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+      b = buf[pos++] as number;
+      v += (b & 0x7f) * mul;
+    }
+    at += v + 1;
+    if (pos >= end) return -1 - pos;
+    b = buf[pos++] as number;
+    let tf = b & 0x7f;
+    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+      b = buf[pos++] as number;
+      tf += (b & 0x7f) * mul;
+    }
+    if (at >= n || tf < 1 || tf > MAX_TF) return -1 - pos;
+    nums[i] = at;
+    tfs[i] = tf;
+    const len = (lens[at] as number) + tf;
+    if (len > MAX_TF) return OVERFLOW;
+    lens[at] = len;
+  }
+  return pos;
+}
+
+/** {@link decodePostings} with float64 chunk lengths (the overflow path). */
+function decodePostings64(
+  buf: Uint8Array,
+  pos: number,
+  df: number,
+  n: number,
+  nums: Int32Array,
+  tfs: Int32Array,
+  lens: Float64Array,
+): number {
+  const end = buf.length;
+  let at = -1;
+  for (let i = 0; i < df; i++) {
+    if (pos >= end) return -1 - pos;
+    let b = buf[pos++] as number;
+    let v = b & 0x7f;
+    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+      b = buf[pos++] as number;
+      v += (b & 0x7f) * mul;
+    }
+    at += v + 1;
+    if (pos >= end) return -1 - pos;
+    b = buf[pos++] as number;
+    let tf = b & 0x7f;
+    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+      b = buf[pos++] as number;
+      tf += (b & 0x7f) * mul;
+    }
+    if (at >= n || tf < 1 || tf > MAX_TF) return -1 - pos;
+    nums[i] = at;
+    tfs[i] = tf;
+    lens[at] = (lens[at] as number) + tf;
+  }
+  return pos;
 }

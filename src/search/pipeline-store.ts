@@ -17,7 +17,8 @@ interface DocEntry {
 
 /** @internal State moved in and out by persistence. */
 export interface PipelineState {
-  docs: Array<{ doc: Document; textHash: string; chunkIds: string[] }>;
+  /** `metaJson` (the metadata's JSON, when the caller already has it) spares a `JSON.stringify` per document. */
+  docs: Array<{ doc: Document; textHash: string; chunkIds: string[]; metaJson?: string }>;
   chunks: Chunk[];
   vectors: Map<string, Float32Array>;
 }
@@ -272,8 +273,9 @@ export class PipelineStore {
 
   importState(state: PipelineState): void {
     for (const c of state.chunks) this.chunks.set(c.id, c);
-    for (const { doc, textHash, chunkIds } of state.docs) {
-      this.docs.set(doc.id, { doc, textHash, metaJson: JSON.stringify(doc.metadata ?? {}), chunkIds });
+    for (const { doc, textHash, chunkIds, metaJson } of state.docs) {
+      const json = metaJson ?? JSON.stringify(doc.metadata ?? {});
+      this.docs.set(doc.id, { doc, textHash, metaJson: json, chunkIds });
     }
     for (const [id, v] of state.vectors) this.vectors.set(id, v);
     if (this.vectorIndex) for (const c of state.chunks) if (!state.vectors.has(c.id)) this.noVector.add(c.id);

@@ -35,17 +35,6 @@ const LITTLE_ENDIAN = endianness() === 'LE';
 /** Magic bytes opening `docs.bin`. @internal */
 export const DOCS_MAGIC = 'RSDC1';
 
-/** One `docs.bin` record. @internal */
-export interface DocRow {
-  id: string;
-  metadata: Record<string, unknown>;
-  textHash: string;
-  /** How the text is stored in texts.bin: UTF-8, or UTF-16LE for text with lone surrogates (not valid Unicode). */
-  encoding: 'utf8' | 'utf16le';
-  bytes: number;
-  chunks: number;
-}
-
 function disagree(tmp: string, why: string): never {
   throw new RagscopeError(
     'CORRUPT_FILE',
