@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Bm25Index } from '../../src/search/bm25.js';
+
+// Pruned search (window bounds summed per query, windows visited best band first) against exhaustive scoring, on
+// the states the bounds must follow: removals alone (the average length changes, so cached saturations must be
+// recomputed), compaction (chunk numbers change, bounds dropped), appends after a query, and a filter.
+
+const words = Array.from({ length: 30 }, (_, i) => `w${i}`);
+/** Bursty texts: runs of adjacent chunks drawing from one small "topic" of words, so window bounds differ. */
+const bursty = fc
+  .array(
+    fc.record({
+      topic: fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 }),
+      chunks: fc.array(fc.array(fc.nat(9), { maxLength: 12 }), { minLength: 1, maxLength: 40, size: 'max' }),
+    }),
+    { minLength: 1, maxLength: 80, size: 'max' },
+  )
+  .map((docs) =>
+    docs.flatMap(({ topic, chunks }) =>
+      chunks.map((picks) =>
+        picks.map((p) => (p < 6 ? topic[p % topic.length] : words[(p * 7) % words.length])).join(' '),
+      ),
+    ),
+  );
+
+const same = (bm25: Bm25Index, query: string, k: number, accept?: (id: string) => boolean) => {
+  const pruned = bm25.search(query, k, accept ? { accept } : {});
+  expect(pruned).toEqual(bm25.searchExhaustive(query, k, accept ? { accept } : {}));
+  for (const hit of pruned) expect(bm25.explain(query, hit.id).score).toBe(hit.score);
+};
+
+describe('Bm25Index pruned search across index changes', () => {
+  it('property: pruned == exhaustive after removals alone, a compaction and appends, with and without a filter', () => {
+    let compacted = 0;
+    fc.assert(
+      fc.property(
+        bursty,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 6 }),
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 2, max: 4 }),
+        (texts, removeShare, appendShare, q, k, keepEvery) => {
+          const bm25 = new Bm25Index();
+          const id = (i: number) => `c${i}`;
+          bm25.add(texts.map((text, i) => ({ id: id(i), docId: `d${i >> 3}`, text })));
+          const query = q.join(' ');
+          const accept = (chunkId: string) => Number(chunkId.slice(1)) % keepEvery === 0;
+          same(bm25, query, k); // builds the bounds and caches their saturations
+          // removals alone: every third chunk (average length changes, no append)
+          bm25.remove(texts.map((_, i) => id(i)).filter((_, i) => i % 3 === 1));
+          same(bm25, query, k);
+          same(bm25, query, k, accept);
+          // a share of the rest (past half of all chunks and 1,024 removals, the store compacts)
+          const more = texts
+            .map((_, i) => id(i))
+            .filter((_, i) => i % 3 !== 1 && (i * 0.618) % 1 < removeShare);
+          bm25.remove(more);
+          if (bm25.store.generation > 0) compacted++;
+          same(bm25, query, k);
+          // appends after a query: bounds kept current
+          const later = texts.slice(0, Math.floor(texts.length * appendShare));
+          bm25.add(later.map((text, i) => ({ id: id(texts.length + i), docId: 'late', text })));
+          same(bm25, query, k);
+          same(bm25, query, k, accept);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(compacted).toBeGreaterThan(0); // the compaction path was exercised
+  });
+
+  it('a search started from inside accept does not disturb the outer one (per-query scratch)', () => {
+    const bm25 = new Bm25Index();
+    bm25.add(
+      Array.from({ length: 3000 }, (_, i) => ({
+        id: `c${i}`,
+        docId: `d${i >> 2}`,
+        text: `w${i % 7} w${(i >> 4) % 5} w${i % 3} ${i % 11 === 0 ? 'rare' : ''}`,
+      })),
+    );
+    const inner: number[] = [];
+    const accept = (chunkId: string) => {
+      inner.push(bm25.search('w1 w2', 3).length);
+      return Number(chunkId.slice(1)) % 2 === 0;
+    };
+    const outer = bm25.search('rare w1 w4', 20, { accept });
+    expect(inner.length).toBeGreaterThan(0);
+    expect(inner.every((n) => n === 3)).toBe(true);
+    expect(outer).toEqual(
+      bm25.searchExhaustive('rare w1 w4', 20, { accept: (c) => Number(c.slice(1)) % 2 === 0 }),
+    );
+  });
+});
