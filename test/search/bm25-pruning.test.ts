@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bm25Index } from '../../src/search/bm25.js';
+import { FINE_SHIFT } from '../../src/search/bm25-blocks.js';
 
 // Pruned search (window bounds summed per query, windows visited best band first) against exhaustive scoring, on
 // the states the bounds must follow: removals alone (the average length changes, so cached saturations must be
@@ -69,6 +70,44 @@ describe('Bm25Index pruned search across index changes', () => {
       { numRuns: 40 },
     );
     expect(compacted).toBeGreaterThan(0); // the compaction path was exercised
+  });
+
+  it('property: every window bound covers each of its chunks, after removals raise the average length', () => {
+    fc.assert(
+      fc.property(bursty, fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 4 }), (texts, q) => {
+        const bm25 = new Bm25Index();
+        bm25.add(texts.map((text, i) => ({ id: `c${i}`, docId: 'd', text })));
+        const query = q.join(' ');
+        bm25.search(query, 5); // builds and caches the bounds at this average length
+        // remove the shorter half: the average length rises, so every chunk's true saturation rises too
+        const byLength = texts.map((t, i) => ({ i, n: t.length })).sort((a, b) => a.n - b.n);
+        bm25.remove(byLength.slice(0, byLength.length >> 1).map(({ i }) => `c${i}`));
+        same(bm25, query, 5);
+        const s = bm25.store;
+        if (s.size === 0) return;
+        const avg = s.totalLen / s.size;
+        for (const term of new Set(q)) {
+          const tid = s.termIds.get(term);
+          if (tid === undefined || !s.pNums[tid]) continue;
+          const { list, n } = s.blocks.get(s, tid);
+          const sat = s.blocks.saturation(s, tid, bm25.k1, bm25.b, avg);
+          const nums = s.pNums[tid] as Int32Array;
+          const tfs = s.pTfs[tid] as Int32Array;
+          let p = 0;
+          for (let i = 0; i < (s.pLen[tid] as number); i++) {
+            const num = nums[i] as number;
+            if (!s.alive[num]) continue;
+            while ((list[3 * p] as number) !== num >>> FINE_SHIFT) p++;
+            expect(p).toBeLessThan(n);
+            const tf = tfs[i] as number;
+            const norm = 1 - bm25.b + (bm25.b * (s.lens[num] as number)) / avg;
+            const truth = (tf * (bm25.k1 + 1)) / (tf + bm25.k1 * norm);
+            expect(sat[p] as number).toBeGreaterThanOrEqual(truth * (1 - 1e-12));
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('a search started from inside accept does not disturb the outer one (per-query scratch)', () => {
