@@ -231,7 +231,7 @@ export class Bm25Index {
   /**
    * The `k` best chunks for `query` by exact BM25, best first (ties by id). Chunks matching no query term are not
    * returned, so fewer than `k` hits may come back. `options.accept` keeps only the chunks it returns true for (the
-   * exact top k among them). Uses block-max pruning dynamic pruning: the same hits and bit-identical scores as
+   * exact top k among them). Uses block-max dynamic pruning (per-window score bounds, best windows first): the same hits and bit-identical scores as
    * scoring every posting, without visiting most postings of frequent terms.
    *
    * @example
