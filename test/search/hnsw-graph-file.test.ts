@@ -5,23 +5,13 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RagscopeError } from '../../src/core/errors.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
-import { seededRandom as rng } from '../../src/eval/prng.js';
 import { graphFileInfo, hnswData } from '../../src/search/hnsw-graph-file.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
 import { VectorIndex } from '../../src/search/vector.js';
-import { scifactDocs } from './shared.js';
+import { rawVectors, scifactDocs } from './shared.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ragscope-graph-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Seeded vectors with random norms (0.1 to 10): raw, not normalised, as many embedders return them. */
-function rawVectors(n: number, dims: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, () => {
-    const scale = 0.1 + 9.9 * r();
-    return Float32Array.from({ length: dims }, () => (r() * 2 - 1) * scale);
-  });
-}
 
 async function answers(idx: VectorIndex, queries: Float32Array[]) {
   return Promise.all(queries.map((q) => idx.search(q, 10)));

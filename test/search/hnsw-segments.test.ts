@@ -5,23 +5,13 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RagscopeError } from '../../src/core/errors.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
-import { seededRandom as rng } from '../../src/eval/prng.js';
 import { ExactVectorIndex } from '../../src/search/exact.js';
 import { RetrievalPipeline } from '../../src/search/pipeline.js';
 import { HNSW_DEFAULTS, VectorIndex } from '../../src/search/vector.js';
-import { scifactDocs } from './shared.js';
+import { rawVectors, scifactDocs } from './shared.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ragscope-segments-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Seeded vectors with random norms (raw, as embedders return them). */
-function rawVectors(n: number, dims: number, seed: number): Float32Array[] {
-  const r = rng(seed);
-  return Array.from({ length: n }, () => {
-    const scale = 0.1 + 9.9 * r();
-    return Float32Array.from({ length: dims }, () => (r() * 2 - 1) * scale);
-  });
-}
 
 async function expectCode(p: Promise<unknown> | (() => unknown), code: string, ...parts: string[]) {
   const err = await (async () => {

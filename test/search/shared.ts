@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { Document } from '../../src/core/document.js';
 import { HashingEmbedder } from '../../src/embedders/hashing.js';
 import type { Embedder, EmbedOptions } from '../../src/embedders/types.js';
+import { seededRandom } from '../../src/eval/prng.js';
 import type { RetrievalPipeline } from '../../src/search/pipeline.js';
 
 export { repoRoot, scifactDir, scifactDocs } from './data.js';
@@ -59,4 +60,13 @@ export async function expectConsistent(pipeline: RetrievalPipeline, docs: Docume
     else expect(Array.from(pipeline.getVector(c.id)!)).toEqual(Array.from(expected[i]!));
   });
   expect(pipeline.vectorIndex!.size + pipeline.chunksWithoutVector().length).toBe(ids.size);
+}
+
+/** Seeded vectors with random norms (0.1 to 10): raw, not normalised, as many embedders return them. */
+export function rawVectors(n: number, dims: number, seed: number): Float32Array[] {
+  const r = seededRandom(seed);
+  return Array.from({ length: n }, () => {
+    const scale = 0.1 + 9.9 * r();
+    return Float32Array.from({ length: dims }, () => (r() * 2 - 1) * scale);
+  });
 }
