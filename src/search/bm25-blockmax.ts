@@ -40,7 +40,7 @@ export function queryTerms(
 
 /** Relative safety margin on upper bounds (rounding can differ from the exact sum by a few ulps). */
 const MARGIN = 1e-9;
-/** Bands of coarse-window bounds, visited highest first. */
+/** Bands of window bounds, visited highest first. */
 const BANDS = 32;
 
 /** First index i >= from of `list` (entries `stride` apart, n of them) with list[stride * i] >= target. */

@@ -1,15 +1,13 @@
 /**
- * Per-window score bounds of BM25 posting lists, for block-max dynamic pruning, at two granularities.
+ * Per-window score bounds of BM25 posting lists, for block-max dynamic pruning.
  *
- * Chunk numbers are cut into fixed fine windows of {@link FINE_SIZE} and coarse windows of {@link COARSE_SIZE}
- * (each coarse window is {@link FINE_PER_COARSE} consecutive fine ones); for each window a term has postings in, the
- * term keeps its largest tf and its shortest chunk length there (tombstones included, so a bound only ever
- * over-estimates). Because all terms share the same windows, a scorer can bound a whole window of chunks at once
- * (the sum of the terms' window bounds) and skip it: the coarse bounds are summed for every coarse window of a query,
- * the fine ones (tight: few chunks each) only inside the coarse windows that can still hold a top-k chunk. A term's
- * lists are built from its postings the first time a query needs them (so loading and building pay nothing for
+ * Chunk numbers are cut into fixed windows of {@link FINE_SIZE}; for each window a term has postings in, the term
+ * keeps its largest tf and its shortest chunk length there (tombstones included, so a bound only ever
+ * over-estimates), and, per (k1, b, avgLen), the saturated tf at those values. Because all terms share the same
+ * windows, a scorer can bound a whole window of chunks at once (the sum of the terms' window bounds) and skip it. A
+ * term's list is built from its postings the first time a query needs it (so loading and building pay nothing for
  * terms never queried), then kept current as chunks are appended, and dropped when the store renumbers its chunks
- * (compaction). @internal
+ * (compaction). Built lists are kept: their memory grows with the number of distinct terms queried. @internal
  */
 
 /** log2 of {@link FINE_SIZE}. @internal */
