@@ -7,7 +7,9 @@
  * windows, a scorer can bound a whole window of chunks at once (the sum of the terms' window bounds) and skip it. A
  * term's list is built from its postings the first time a query needs it (so loading and building pay nothing for
  * terms never queried), then kept current as chunks are appended, and dropped when the store renumbers its chunks
- * (compaction). Built lists are kept: their memory grows with the number of distinct terms queried. @internal
+ * (compaction). Built lists are cached least recently used first out, within {@link BOUNDS_BUDGET}: a long-running
+ * index queried on every term holds bounds for a bounded share of its postings, and an evicted term's list is
+ * rebuilt (one pass over its postings) when a query needs it again. @internal
  */
 
 /** log2 of {@link FINE_SIZE}. @internal */
@@ -21,33 +23,98 @@ export interface PostingSource {
   pTfs: Array<Int32Array | undefined>;
   pLen: Int32Array;
   lens: Float64Array;
+  /** Postings held (forward entries, tombstoned ones included until compaction). */
+  fwdUsed: number;
 }
 
-/** One level of bounds for every term. */
-class Level {
+/**
+ * How many window entries the cache may hold: `share` of the index's postings, never fewer than `min`. An entry
+ * (a window triple and its cached saturation) takes 20 bytes and a posting 8, so 0.5 caps the bounds at about 1.25x
+ * the postings' memory. @internal
+ */
+export const BOUNDS_BUDGET: { readonly share: number; readonly min: number } = { share: 0.5, min: 1 << 20 };
+
+/** @internal */
+export class BlockBounds {
   /** Per term id: triples (window, maxTf, minLen) in window order, or undefined when not built. */
-  lists: Array<Int32Array | undefined> = [];
+  private lists: Array<Int32Array | undefined> = [];
   /** Per term id: number of triples in use. */
-  used: number[] = [];
+  private used: number[] = [];
   /** Per term id: each window's saturated tf at (maxTf, minLen), and the (k1, b, avgLen) it was computed for. */
-  sat: Array<Float64Array | undefined> = [];
-  satKey: Array<string | undefined> = [];
+  private sat: Array<Float64Array | undefined> = [];
+  private satKey: Array<string | undefined> = [];
+  /** Built terms, least recently used first, with the entries (capacity) each holds. */
+  private lru = new Map<number, number>();
+  /** Entries held by the built lists. */
+  private held = 0;
+  /** The cache's budget ({@link BOUNDS_BUDGET} unless a test sets a smaller one). */
+  budget: { readonly share: number; readonly min: number } = BOUNDS_BUDGET;
 
-  constructor(readonly shift: number) {}
-
-  ensure(s: PostingSource, tid: number): void {
-    if (this.lists[tid]) return;
-    const list = build(s, tid, this.shift);
-    this.lists[tid] = list;
-    this.used[tid] = list.length / 3;
+  /** Forget every list (chunk numbers changed). */
+  clear(): void {
+    this.lists = [];
+    this.used = [];
+    this.sat = [];
+    this.satKey = [];
+    this.lru.clear();
+    this.held = 0;
   }
 
+  /** Whether term `tid`'s list is built (cached) now. */
+  built(tid: number): boolean {
+    return this.lists[tid] !== undefined;
+  }
+
+  /** Window entries the cache holds now (capacity of the built lists). */
+  get entries(): number {
+    return this.held;
+  }
+
+  /** Term `tid`'s triples and how many are in use, built from its postings on first use (or after eviction). */
+  get(s: PostingSource, tid: number): { list: Int32Array; n: number } {
+    let list = this.lists[tid];
+    if (list) {
+      const size = this.lru.get(tid) as number;
+      this.lru.delete(tid);
+      this.lru.set(tid, size);
+    } else {
+      list = build(s, tid);
+      this.lists[tid] = list;
+      this.used[tid] = list.length / 3;
+      this.hold(tid, list.length / 3);
+      this.evict(s, tid);
+    }
+    return { list, n: this.used[tid] as number };
+  }
+
+  /**
+   * Per window of term `tid` (in list order): `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` at its largest tf and
+   * shortest chunk, the term's bound there without idf. Kept until the list or the parameters change, so a static
+   * index computes it once per term.
+   */
+  saturation(s: PostingSource, tid: number, k1: number, b: number, avg: number): Float64Array {
+    const key = `${k1} ${b} ${avg}`;
+    const { list, n } = this.get(s, tid);
+    const cached = this.sat[tid];
+    if (cached && this.satKey[tid] === key) return cached;
+    const out = cached && cached.length >= n ? cached : new Float64Array(Math.max(n, (list.length / 3) | 0));
+    const k1p1 = k1 + 1;
+    for (let p = 0; p < n; p++) {
+      const tf = list[3 * p + 1] as number;
+      out[p] = (tf * k1p1) / (tf + k1 * (1 - b + (b * (list[3 * p + 2] as number)) / avg));
+    }
+    this.sat[tid] = out;
+    this.satKey[tid] = key;
+    return out;
+  }
+
+  /** Keep a built list current after posting (num, tf) of a chunk of `len` terms was appended to term `tid`. */
   appended(tid: number, num: number, tf: number, len: number): void {
     let list = this.lists[tid];
     if (!list) return;
     this.satKey[tid] = undefined;
     const n = this.used[tid] as number;
-    const win = num >>> this.shift;
+    const win = num >>> FINE_SHIFT;
     if (n > 0 && list[3 * (n - 1)] === win) {
       const at = 3 * (n - 1);
       if (tf > (list[at + 1] as number)) list[at + 1] = tf;
@@ -57,6 +124,7 @@ class Level {
     if (3 * (n + 1) > list.length) {
       const grown = new Int32Array(Math.max(12, list.length * 2));
       grown.set(list);
+      this.hold(tid, (grown.length - list.length) / 3);
       list = grown;
       this.lists[tid] = list;
     }
@@ -65,53 +133,31 @@ class Level {
     list[3 * n + 2] = len;
     this.used[tid] = n + 1;
   }
-}
 
-/** @internal */
-export class BlockBounds {
-  private level = new Level(FINE_SHIFT);
-
-  /** Forget every list (chunk numbers changed). */
-  clear(): void {
-    this.level = new Level(FINE_SHIFT);
+  private hold(tid: number, more: number): void {
+    this.lru.set(tid, (this.lru.get(tid) ?? 0) + more);
+    this.held += more;
   }
 
-  /** Term `tid`'s triples and how many are in use, built from its postings on first use. */
-  get(s: PostingSource, tid: number): { list: Int32Array; n: number } {
-    this.level.ensure(s, tid);
-    return { list: this.level.lists[tid] as Int32Array, n: this.level.used[tid] as number };
-  }
-
-  /**
-   * Per window of term `tid` (in list order): `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` at its largest tf and
-   * shortest chunk, the term's bound there without idf. Kept until the list or the parameters change, so a static
-   * index computes it once per term.
-   */
-  saturation(s: PostingSource, tid: number, k1: number, b: number, avg: number): Float64Array {
-    const lv = this.level;
-    const key = `${k1} ${b} ${avg}`;
-    const cached = lv.sat[tid];
-    if (cached && lv.satKey[tid] === key) return cached;
-    const { list, n } = this.get(s, tid);
-    const out = cached && cached.length >= n ? cached : new Float64Array(Math.max(n, (list.length / 3) | 0));
-    const k1p1 = k1 + 1;
-    for (let p = 0; p < n; p++) {
-      const tf = list[3 * p + 1] as number;
-      out[p] = (tf * k1p1) / (tf + k1 * (1 - b + (b * (list[3 * p + 2] as number)) / avg));
+  /** Drop least recently used lists (never `keep`, the one just built) until the cache fits its budget. */
+  private evict(s: PostingSource, keep: number): void {
+    const budget = Math.max(this.budget.min, this.budget.share * s.fwdUsed);
+    if (this.held <= budget) return;
+    for (const [tid, size] of this.lru) {
+      if (this.held <= budget) break;
+      if (tid === keep) continue;
+      this.lists[tid] = undefined;
+      this.sat[tid] = undefined;
+      this.satKey[tid] = undefined;
+      this.lru.delete(tid);
+      this.held -= size;
     }
-    lv.sat[tid] = out;
-    lv.satKey[tid] = key;
-    return out;
-  }
-
-  /** Keep a built list current after posting (num, tf) of a chunk of `len` terms was appended to term `tid`. */
-  appended(tid: number, num: number, tf: number, len: number): void {
-    this.level.appended(tid, num, tf, len);
   }
 }
 
-/** One pass over term `tid`'s postings: a triple per window (of 2^shift numbers) it has postings in. */
-function build(s: PostingSource, tid: number, shift: number): Int32Array {
+/** One pass over term `tid`'s postings: a triple per window it has postings in. */
+function build(s: PostingSource, tid: number): Int32Array {
+  const shift = FINE_SHIFT;
   const nums = s.pNums[tid];
   const len = s.pLen[tid] as number;
   if (!nums || len === 0) return new Int32Array(0);

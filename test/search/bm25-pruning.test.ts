@@ -147,3 +147,62 @@ describe('Bm25Index pruned search across index changes', () => {
     );
   });
 });
+
+describe('Bm25Index window bounds cache', () => {
+  it('property: under a small budget the bounds stay within it (plus the list just built), and search stays exact', () => {
+    fc.assert(
+      fc.property(
+        bursty,
+        fc.array(fc.array(fc.constantFrom(...words), { minLength: 1, maxLength: 5 }), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        fc.integer({ min: 1, max: 200 }),
+        (texts, queries, min) => {
+          const bm25 = new Bm25Index();
+          bm25.add(texts.map((text, i) => ({ id: `c${i}`, docId: `d${i >> 3}`, text })));
+          const blocks = bm25.store.blocks;
+          blocks.budget = { share: 0, min };
+          for (const round of [0, 1])
+            for (const q of queries) {
+              same(bm25, q.join(' '), 5 + round);
+              const s = bm25.store;
+              let largest = 0; // windows of the term with the most (its list may exceed a tiny budget alone)
+              for (const term of words) {
+                const tid = s.termIds.get(term);
+                if (tid === undefined) continue;
+                const nums = (s.pNums[tid] as Int32Array).subarray(0, s.pLen[tid] as number);
+                largest = Math.max(largest, new Set(Array.from(nums, (n) => n >>> FINE_SHIFT)).size);
+              }
+              expect(blocks.entries).toBeLessThanOrEqual(min + largest);
+            }
+          // appends after evictions keep built lists current, evicted ones are rebuilt from postings
+          bm25.add(texts.slice(0, 20).map((text, i) => ({ id: `n${i}`, docId: 'late', text })));
+          for (const q of queries) same(bm25, q.join(' '), 7);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('evicts least recently used terms first once the index holds more bounds than its budget', () => {
+    const bm25 = new Bm25Index();
+    bm25.add(
+      Array.from({ length: 4000 }, (_, i) => ({ id: `c${i}`, docId: 'd', text: `a${i % 5} b${i % 7} c` })),
+    );
+    const blocks = bm25.store.blocks;
+    blocks.budget = { share: 0, min: 600 }; // 4000 chunks = 250 windows per frequent term
+    bm25.search('c', 3); // 250 entries
+    bm25.search('a1', 3); // 250 more (a1 spans every window)
+    expect(blocks.entries).toBeLessThanOrEqual(600);
+    const before = blocks.entries;
+    bm25.search('c', 3); // c becomes most recent
+    bm25.search('b2', 3); // over budget: a1 (least recent) goes, c stays
+    expect(blocks.entries).toBeLessThanOrEqual(600);
+    expect(blocks.entries).toBe(before);
+    const tid = (term: string) => bm25.store.termIds.get(term) as number;
+    expect([blocks.built(tid('c')), blocks.built(tid('a1')), blocks.built(tid('b2'))]).toEqual([true, false, true]);
+    bm25.search('a1 b2 c', 10);
+    expect(bm25.search('a1 b2 c', 10)).toEqual(bm25.searchExhaustive('a1 b2 c', 10));
+  });
+});
