@@ -103,3 +103,25 @@ describe('format 5 document records', () => {
     expect(hashes(q).find(([doc]) => (doc as { id: string }).id === 'odd')![1]).toBe('ab'.repeat(32));
   });
 });
+
+describe('format 5 with a text larger than the write buffers', () => {
+  it('saves and loads a 5 MB document between small ones', async () => {
+    const big = `${'quokka island caf\u00e9 '.repeat(260_000)}end`;
+    const p = new RetrievalPipeline({ chunker: 'recursive:2000/0' });
+    await p.addDocuments([
+      { id: 'small-1', text: 'vitamin' },
+      { id: 'big', text: big },
+      { id: 'small-2', text: 'enzyme protein' },
+    ]);
+    const dir = path.join(work, 'big-text');
+    await p.save(dir);
+    const q = await RetrievalPipeline.load(dir);
+    expect(q.getDocument('big')!.text).toBe(big);
+    expect(q.chunksOf('big')).toEqual(p.chunksOf('big'));
+    for (const query of ['vitamin', 'enzyme', 'quokka end']) {
+      expect((await q.search(query, { k: 3 })).hits.map((h) => [h.chunk.id, h.score])).toEqual(
+        (await p.search(query, { k: 3 })).hits.map((h) => [h.chunk.id, h.score]),
+      );
+    }
+  });
+});

@@ -71,6 +71,8 @@ export class BinWriter {
     if (this.pos === 0) return;
     await this.sink.write(this.buf.subarray(0, this.pos));
     this.pos = 0;
+    // a buffer grown for one large record (a long text) is not kept
+    if (this.buf.length > 4 * FLUSH_AT) this.buf = Buffer.allocUnsafe(FLUSH_AT + 1024);
   }
 }
 
