@@ -1,4 +1,4 @@
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import { RagscopeError } from '../../core/errors.js';
@@ -51,9 +51,11 @@ const HEX = /^[0-9a-f]{64}$/;
 
 /** Hex sha256 of bytes or of a string's UTF-8 (what the pipeline hashes a document's text with). @internal */
 export const sha256Hex: (data: string | Uint8Array) => string =
-  typeof oneShotHash === 'function'
-    ? (data) => oneShotHash('sha256', data, 'hex')
-    : (data) => createHash('sha256').update(data).digest('hex');
+  // crypto.hash (Node >= 20.12) is the one-shot form, ~2x faster on short texts; a namespace lookup, since a
+  // named import of it fails to link on older Node 20
+  typeof crypto.hash === 'function'
+    ? (data) => crypto.hash('sha256', data, 'hex')
+    : (data) => crypto.createHash('sha256').update(data).digest('hex');
 
 /** JSON of a metadata object; `{}` for an empty one without calling JSON.stringify. @internal */
 export function metadataJsonOf(meta: Record<string, unknown> | undefined): string {
