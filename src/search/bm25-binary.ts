@@ -1,20 +1,25 @@
 import { RagscopeError } from '../core/errors.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { Bm25Index } from './bm25.js';
+import { decodePostingsV1, decodePostingsV1x64, MAX_TF, OVERFLOW } from './bm25-binary-v1.js';
 import { checkBm25Params } from './bm25-json.js';
 import type { BinReader, BinWriter } from './persist/binary.js';
 
-const MAGIC = 'RSBM1';
+/** Magic of `bm25.bin` in format 5 (layout 2) and format 4 (layout 1). */
+const MAGIC = 'RSBM2';
+const MAGIC_V1 = 'RSBM1';
 
 /**
- * Write `index` in the saved-pipeline binary form: parameters (JSON), the chunk ordinal of each entry (ids live in
- * the chunk table, not here), then per live term its string, df and postings as (rank delta, tf) varints.
- * Postings are read back as they are stored, without re-analysing any text. @internal
+ * Write `index` in the saved-pipeline binary form (layout 2, index format 5): parameters (JSON), the chunk count,
+ * the chunk-table ordinal of each entry unless they are 0, 1, 2... (a flag byte says which), then per live term its
+ * string, df and postings. A posting is the varint `2 * rank delta + 1` when its tf is 1 (most are), else
+ * `2 * rank delta` then the varint `tf - 2`. Postings are read back as they are stored, without re-analysing any
+ * text. `ordinalOf(num)` gives the chunk-table ordinal of live chunk number `num`. @internal
  */
 export async function writeBm25Binary(
   index: Bm25Index,
   w: BinWriter,
-  ordinalOf: (id: string) => number,
+  ordinalOf: (num: number) => number,
 ): Promise<void> {
   const s = index.store;
   for (const ch of MAGIC) w.u8(ch.charCodeAt(0));
@@ -22,11 +27,19 @@ export async function writeBm25Binary(
   w.varint(s.size);
   const rank = new Int32Array(s.nextNum).fill(-1);
   let r = 0;
+  let identity = true;
   for (let num = 0; num < s.nextNum; num++) {
     if (!s.alive[num]) continue;
+    if (ordinalOf(num) !== r) identity = false;
     rank[num] = r++;
-    w.varint(ordinalOf(s.ids[num] as string));
-    await w.maybeFlush();
+  }
+  w.u8(identity ? 0 : 1);
+  if (!identity) {
+    for (let num = 0; num < s.nextNum; num++) {
+      if (!s.alive[num]) continue;
+      w.varint(ordinalOf(num));
+      await w.maybeFlush();
+    }
   }
   w.varint(s.liveTerms);
   for (let tid = 0; tid < s.termStrings.length; tid++) {
@@ -41,8 +54,13 @@ export async function writeBm25Binary(
     for (let i = 0; i < len; i++) {
       const at = rank[nums[i] as number] as number;
       if (at < 0) continue;
-      w.varint(at - prev - 1);
-      w.varint(tfs[i] as number);
+      const tf = tfs[i] as number;
+      const delta = at - prev - 1;
+      if (tf === 1) w.varint(2 * delta + 1);
+      else {
+        w.varint(2 * delta);
+        w.varint(tf - 2);
+      }
       prev = at;
     }
     await w.maybeFlush();
@@ -57,15 +75,26 @@ export function readBm25Binary(
   r: BinReader,
   chunkAt: (ordinal: number) => { id: string; docId: string } | undefined,
   functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
+  options: Bm25FileOptions = {},
 ): Bm25Index {
-  return attachBm25Chunks(decodeBm25Binary(r, functions), chunkAt);
+  return attachBm25Chunks(decodeBm25Binary(r, functions, options), chunkAt);
+}
+
+/** How to read a `bm25.bin`. @internal */
+export interface Bm25FileOptions {
+  /** 2 (index format 5, the default) or 1 (index format 4). */
+  layout?: 1 | 2;
+  /** The number of chunks the file must hold (the manifest's count), checked before anything is allocated. */
+  chunks?: number;
 }
 
 /** A `bm25.bin` decoded before the chunk table is read: the index without its chunk ids. @internal */
 export interface DecodedBm25 {
   index: Bm25Index;
-  /** Chunk-table ordinal of each entry. */
-  ordinals: Float64Array;
+  /** Chunk-table ordinal of each entry; null when entry i is chunk i. */
+  ordinals: Float64Array | null;
+  /** Number of entries. */
+  size: number;
   /** The file, for errors (the file's buffer is not kept). */
   file: string;
 }
@@ -78,8 +107,9 @@ export interface DecodedBm25 {
 export function decodeBm25Binary(
   r: BinReader,
   functions: Pick<AnalyzerOptions, 'stemmer' | 'tokenizer'>,
+  { layout = 2, chunks }: Bm25FileOptions = {},
 ): DecodedBm25 {
-  r.magic(MAGIC);
+  r.magic(layout === 2 ? MAGIC : MAGIC_V1);
   let params: unknown;
   try {
     params = JSON.parse(r.str());
@@ -89,21 +119,28 @@ export function decodeBm25Binary(
   const idx = new Bm25Index(checkBm25Params(params as object, r.file, functions));
   const s = idx.store;
   const n = r.varint();
-  if (n > r.buf.length) r.fail(`announces ${n} chunks`);
-  const ordinals = new Float64Array(n);
-  for (let i = 0; i < n; i++) ordinals[i] = r.varint();
+  if (chunks !== undefined && n !== chunks) r.fail(`announces ${n} chunks, the manifest ${chunks}`);
+  let ordinals: Float64Array | null = null;
+  const listed = layout === 1 ? 1 : r.u8();
+  if (listed > 1) r.fail(`bad ordinals flag ${listed}`);
+  // each listed ordinal takes a byte; without a list, the count is only bounded by the manifest's
+  if (listed ? n > r.buf.length : n > 2 ** 31 - 1) r.fail(`announces ${n} chunks`);
+  if (listed) {
+    ordinals = new Float64Array(n);
+    for (let i = 0; i < n; i++) ordinals[i] = r.varint();
+  }
   const terms = r.varint();
   if (terms > r.buf.length) r.fail(`announces ${terms} terms`);
   // Chunk lengths summed as int32 (half the memory traffic of the float64 store array); a sum past int32 (not seen
   // in practice) decodes the postings again into float64 sums.
   let lens: Float64Array<ArrayBuffer> | Int32Array = new Int32Array(Math.max(64, n));
   const start = r.pos;
-  if (!decodeTerms(r, idx, n, terms, lens)) {
+  if (!decodeTerms(r, idx, n, terms, lens, layout)) {
     r.pos = start;
     s.pNums = [];
     s.pTfs = [];
     lens = new Float64Array(Math.max(64, n));
-    decodeTerms(r, idx, n, terms, lens);
+    decodeTerms(r, idx, n, terms, lens, layout);
   }
   if (!r.done) r.fail('trailing bytes');
   s.liveTerms = terms;
@@ -115,7 +152,7 @@ export function decodeBm25Binary(
     s.lens.set(lens);
   }
   s.totalLen = totalLen;
-  return { index: idx, ordinals, file: r.file };
+  return { index: idx, ordinals, size: n, file: r.file };
 }
 
 /** Second half of {@link readBm25Binary}: the chunk id and document id of every entry. @internal */
@@ -128,11 +165,11 @@ export function attachBm25Chunks(
     throw new RagscopeError('CORRUPT_FILE', `saved index file ${file} is corrupt: ${what}`, { file });
   };
   const s = idx.store;
-  const n = ordinals.length;
+  const n = decoded.size;
   const ids: string[] = new Array(n);
   const docIds: string[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const c = chunkAt(ordinals[i] as number);
+    const c = chunkAt(ordinals ? (ordinals[i] as number) : i);
     if (!c) return fail(`entry ${i} points to no chunk`);
     ids[i] = c.id;
     docIds[i] = c.docId;
@@ -157,6 +194,7 @@ function decodeTerms(
   n: number,
   terms: number,
   lens: Float64Array | Int32Array,
+  layout: 1 | 2,
 ): boolean {
   const s = idx.store;
   for (let t = 0; t < terms; t++) {
@@ -168,9 +206,13 @@ function decodeTerms(
     const nums = new Int32Array(df);
     const tfs = new Int32Array(df);
     const pos =
-      lens instanceof Int32Array
-        ? decodePostings(r.buf, r.pos, df, n, nums, tfs, lens)
-        : decodePostings64(r.buf, r.pos, df, n, nums, tfs, lens);
+      layout === 1
+        ? lens instanceof Int32Array
+          ? decodePostingsV1(r.buf, r.pos, df, n, nums, tfs, lens)
+          : decodePostingsV1x64(r.buf, r.pos, df, n, nums, tfs, lens)
+        : lens instanceof Int32Array
+          ? decodePostings(r.buf, r.pos, df, n, nums, tfs, lens)
+          : decodePostings64(r.buf, r.pos, df, n, nums, tfs, lens);
     if (pos === OVERFLOW) return false;
     if (pos < 0) {
       r.pos = -1 - pos;
@@ -185,12 +227,10 @@ function decodeTerms(
   return true;
 }
 
-const OVERFLOW = -(2 ** 53);
-const MAX_TF = 0x7fffffff;
-
 /**
- * The hot loop of a load: `df` (rank delta, tf) LEB128 pairs from `pos` into `nums`/`tfs`, adding each tf to its
- * chunk's length. Returns the position after them, `-1 - pos` at a bad posting, or OVERFLOW.
+ * The hot loop of a load: `df` postings of layout 2 from `pos` into `nums`/`tfs` (a varint `2 * rank delta + 1`
+ * for tf 1, else `2 * rank delta` and the varint `tf - 2`), adding each tf to its chunk's length. Returns the
+ * position after them, `-1 - pos` at a bad posting, or OVERFLOW.
  */
 function decodePostings(
   buf: Uint8Array,
@@ -212,16 +252,21 @@ function decodePostings(
       b = buf[pos++] as number;
       v += (b & 0x7f) * mul;
     }
-    at += v + 1;
-    if (pos >= end) return -1 - pos;
-    b = buf[pos++] as number;
-    let tf = b & 0x7f;
-    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
-      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+    const one = v % 2;
+    at += (v - one) / 2 + 1;
+    let tf = 1;
+    if (one === 0) {
+      if (pos >= end) return -1 - pos;
       b = buf[pos++] as number;
-      tf += (b & 0x7f) * mul;
+      tf = b & 0x7f;
+      for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+        if (pos >= end || mul > 2 ** 49) return -1 - pos;
+        b = buf[pos++] as number;
+        tf += (b & 0x7f) * mul;
+      }
+      tf += 2;
     }
-    if (at >= n || tf < 1 || tf > MAX_TF) return -1 - pos;
+    if (at >= n || tf > MAX_TF) return -1 - pos;
     nums[i] = at;
     tfs[i] = tf;
     const len = (lens[at] as number) + tf;
@@ -252,16 +297,21 @@ function decodePostings64(
       b = buf[pos++] as number;
       v += (b & 0x7f) * mul;
     }
-    at += v + 1;
-    if (pos >= end) return -1 - pos;
-    b = buf[pos++] as number;
-    let tf = b & 0x7f;
-    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
-      if (pos >= end || mul > 2 ** 49) return -1 - pos;
+    const one = v % 2;
+    at += (v - one) / 2 + 1;
+    let tf = 1;
+    if (one === 0) {
+      if (pos >= end) return -1 - pos;
       b = buf[pos++] as number;
-      tf += (b & 0x7f) * mul;
+      tf = b & 0x7f;
+      for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
+        if (pos >= end || mul > 2 ** 49) return -1 - pos;
+        b = buf[pos++] as number;
+        tf += (b & 0x7f) * mul;
+      }
+      tf += 2;
     }
-    if (at >= n || tf < 1 || tf > MAX_TF) return -1 - pos;
+    if (at >= n || tf > MAX_TF) return -1 - pos;
     nums[i] = at;
     tfs[i] = tf;
     lens[at] = (lens[at] as number) + tf;

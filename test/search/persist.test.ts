@@ -156,6 +156,18 @@ describe('save / load', () => {
       '{"format": "ragscope-index", "version": 1, "files": {}, "config": {}}',
     );
     await expectError(RetrievalPipeline.load(dir), 'INCOMPATIBLE_INDEX', /format version 1 .*re-index/);
+    // format 3 (before binary postings) and a future format: re-index; format 4 loads (persist-formats.test.ts)
+    for (const version of [3, INDEX_FORMAT_VERSION + 1]) {
+      writeFileSync(
+        path.join(dir, 'manifest.json'),
+        `{"format": "ragscope-index", "version": ${version}, "files": {}, "config": {}}`,
+      );
+      await expectError(
+        RetrievalPipeline.load(dir),
+        'INCOMPATIBLE_INDEX',
+        new RegExp(`format version ${version}\\b.*reads versions 4 and 5: re-index`),
+      );
+    }
     writeFileSync(path.join(dir, 'manifest.json'), '{ not json');
     await expectError(RetrievalPipeline.load(dir), 'CORRUPT_FILE', /manifest\.json/);
   });

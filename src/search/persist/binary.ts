@@ -42,6 +42,26 @@ export class BinWriter {
     this.pos += this.buf.write(s, this.pos, 'utf8');
   }
 
+  /** `s` encoded as `encoding`, without a length; returns the bytes written. */
+  raw(s: string, encoding: 'utf8' | 'utf16le' | 'latin1' | 'hex'): number {
+    this.ensure(s.length * (encoding === 'utf8' ? 3 : 2));
+    const n = this.buf.write(s, this.pos, encoding);
+    this.pos += n;
+    return n;
+  }
+
+  /** `src[from, to)` as they are. */
+  bytes(src: Uint8Array, from = 0, to = src.length): void {
+    this.ensure(to - from);
+    this.buf.set(src.subarray(from, to), this.pos);
+    this.pos += to - from;
+  }
+
+  /** A view of the last `n` bytes written (valid until the next write or flush). */
+  last(n: number): Buffer {
+    return this.buf.subarray(this.pos - n, this.pos);
+  }
+
   /** Write out the buffer when it is over ~1 MiB (call between records). */
   async maybeFlush(): Promise<void> {
     if (this.pos >= FLUSH_AT) await this.flush();
@@ -51,6 +71,8 @@ export class BinWriter {
     if (this.pos === 0) return;
     await this.sink.write(this.buf.subarray(0, this.pos));
     this.pos = 0;
+    // a buffer grown for one large record (a long text) is not kept
+    if (this.buf.length > 4 * FLUSH_AT) this.buf = Buffer.allocUnsafe(FLUSH_AT + 1024);
   }
 }
 

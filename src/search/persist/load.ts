@@ -58,10 +58,10 @@ function checkEmbedder(root: string, saved: IndexManifest['embedder'], embedder:
 
 /**
  * Load an index saved by {@link savePipeline}. Checks, in order: the manifest (its own sha256, format and version;
- * another version -> `INCOMPATIBLE_INDEX` saying to re-index; file entries must be plain names inside the folder),
- * the sha256 of every listed file (mismatch or missing -> `CORRUPT_FILE` naming the file), the embedder (another id
- * or dimension -> `INCOMPATIBLE_INDEX` saying which, with both values), then that chunk store, BM25 and vectors hold
- * the same chunks.
+ * versions 5 and 4 load, any other -> `INCOMPATIBLE_INDEX` saying to re-index; file entries must be plain names
+ * inside the folder), the sha256 of every listed file (mismatch or missing -> `CORRUPT_FILE` naming the file), the
+ * embedder (another id or dimension -> `INCOMPATIBLE_INDEX` saying which, with both values), then that chunk store,
+ * BM25 and vectors hold the same chunks.
  *
  * @example
  * ```ts

@@ -14,14 +14,18 @@ import type { PipelineConfigJSON } from '../pipeline.js';
  */
 export const INDEX_FORMAT = 'ragscope-index';
 /**
- * Version of the saved-index layout this build reads and writes.
+ * Version of the saved-index layout this build writes (version 5). It also reads version 4 (ragscope before the
+ * compact records); older versions get an `INCOMPATIBLE_INDEX` error saying to re-index.
  *
  * @example
  * ```ts
- * (await readManifest(dir)).version === INDEX_FORMAT_VERSION; // true
+ * (await readManifest(dir)).version === INDEX_FORMAT_VERSION; // true for an index saved by this version
  * ```
  */
-export const INDEX_FORMAT_VERSION = 4;
+export const INDEX_FORMAT_VERSION = 5;
+
+/** Versions this build loads: format 4 through its own record readers. @internal */
+export const READABLE_FORMAT_VERSIONS: readonly number[] = [4, INDEX_FORMAT_VERSION];
 
 /**
  * `manifest.json` of a saved index.
@@ -101,11 +105,11 @@ export async function readCheckedManifest(root: string): Promise<IndexManifest> 
   ) {
     corrupt(file, `not a ${INDEX_FORMAT} manifest`);
   }
-  if (manifest.version !== INDEX_FORMAT_VERSION) {
+  if (!READABLE_FORMAT_VERSIONS.includes(manifest.version)) {
     const older = typeof manifest.version === 'number' && manifest.version < INDEX_FORMAT_VERSION;
     throw new RagscopeError(
       'INCOMPATIBLE_INDEX',
-      `saved index ${root} has format version ${JSON.stringify(manifest.version)}${older ? ' (written by an older ragscope)' : ''}; this ragscope reads version ${INDEX_FORMAT_VERSION}: re-index with this version (\`ragscope index <corpus> --out ${root}\`, or addDocuments + pipeline.save)`,
+      `saved index ${root} has format version ${JSON.stringify(manifest.version)}${older ? ' (written by an older ragscope)' : ''}; this ragscope reads versions ${READABLE_FORMAT_VERSIONS.join(' and ')}: re-index with this version (\`ragscope index <corpus> --out ${root}\`, or addDocuments + pipeline.save)`,
       { file, version: manifest.version },
     );
   }

@@ -34,10 +34,11 @@ export interface SaveOptions {
 export const INDEX_FILES: string[] = [MANIFEST_FILE, ...Object.values(STORE_FILES)];
 
 /**
- * Save a pipeline's whole index into folder `dir`: `manifest.json` (format version, config, embedder id and
- * dimensions, sha256 of every file, and a sha256 of itself), `docs.bin` (ids, metadata, text hashes), `texts.bin` (every
- * document text once), `chunks.bin` (chunks as offsets into their document), `bm25.bin` (binary postings),
- * `vectors.bin` (float32 little-endian, one copy) and, for HNSW, `vector-index.bin` (the graph).
+ * Save a pipeline's whole index into folder `dir` (format version 5, docs/index-format.md): `manifest.json` (format
+ * version, config, embedder id and dimensions, sha256 of every file, and a sha256 of itself), `docs.bin` (ids
+ * front-coded, metadata), `texts.bin` (every document text once), `chunks.bin` (chunks as offsets into their
+ * document), `bm25.bin` (binary postings), `vectors.bin` (float32 little-endian, one copy) and, for HNSW,
+ * `vector-index.bin` (the graph).
  *
  * Consistent: the save waits for queued `addDocuments`/`updateDocuments`/`removeDocuments` calls and holds later
  * ones back until it has written everything, so the files hold one state of the pipeline. Verified: the counts of

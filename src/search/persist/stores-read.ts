@@ -2,7 +2,6 @@ import { isAscii } from 'node:buffer';
 import { endianness } from 'node:os';
 import path from 'node:path';
 import type { Chunk, Document } from '../../core/document.js';
-import { RagscopeError } from '../../core/errors.js';
 import type { AnalyzerOptions } from '../analyzer.js';
 import type { Bm25Index } from '../bm25.js';
 import { attachBm25Chunks, decodeBm25Binary } from '../bm25-binary.js';
@@ -11,13 +10,24 @@ import type { VectorSearchIndex } from '../types.js';
 import { ExactVectorIndex, VectorIndex } from '../vector.js';
 import { BinReader, readVerified } from './binary.js';
 import type { IndexManifest } from './manifest.js';
-import { CHUNKS_MAGIC, DOCS_MAGIC, HAS_VECTOR, OWN_METADATA, STORE_FILES } from './stores.js';
+import { type ChunkTable, corrupt, type DocColumns, parseMeta, type TextLayout } from './records.js';
+import {
+  CHUNKS_MAGIC,
+  DOC_HASH,
+  DOC_METADATA,
+  DOC_UTF16,
+  DOCS_MAGIC,
+  HAS_VECTOR,
+  NEXT_INDEX,
+  OWN_METADATA,
+  STANDARD_ID,
+  STORE_FILES,
+  sha256Hex,
+  WHOLE_DOCUMENT,
+} from './stores.js';
+import { readChunksV4, readDocRowsV4, readTextLayoutV4 } from './stores-read-v4.js';
 
 const LITTLE_ENDIAN = endianness() === 'LE';
-
-function corrupt(file: string, why: string, cause?: unknown): never {
-  throw new RagscopeError('CORRUPT_FILE', `saved index file ${file} is corrupt: ${why}`, { file }, cause);
-}
 
 /** Everything a load reads back. @internal */
 export interface LoadedStores {
@@ -26,112 +36,8 @@ export interface LoadedStores {
   vectorIndex?: VectorSearchIndex;
 }
 
-/** `{}` (the usual metadata) without JSON.parse; anything else parsed. */
-function parseMeta(r: BinReader, json: string, what: string): Record<string, unknown> {
-  if (json === '{}') return {};
-  try {
-    const v = JSON.parse(json) as unknown;
-    if (v !== null && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {}
-  return r.fail(`${what} metadata is not a JSON object`);
-}
-
-/** A length-prefixed string that is `{}` (the usual metadata) without decoding it; anything else decoded. */
-function metaString(r: BinReader): string {
-  const buf = r.buf;
-  const p = r.pos;
-  if (buf[p] === 2 && buf[p + 1] === 0x7b && buf[p + 2] === 0x7d && p + 3 <= buf.length) {
-    r.pos = p + 3;
-    return '{}';
-  }
-  return r.str();
-}
-
-/** `docs.bin` as columns (one array per field, no object per row). @internal */
-export interface DocColumns {
-  ids: string[];
-  metaJson: string[];
-  metadata: Array<Record<string, unknown>>;
-  /** The sha256 of each text, 32 bytes a document. */
-  hashes: Buffer;
-  chunks: Float64Array;
-}
-
-/** Parse `docs.bin`. */
-function readDocRows(r: BinReader): DocColumns {
-  r.magic(DOCS_MAGIC);
-  const n = r.varint();
-  if (n > r.buf.length) r.fail(`announces ${n} documents`);
-  const cols: DocColumns = {
-    ids: new Array(n),
-    metaJson: new Array(n),
-    metadata: new Array(n),
-    hashes: Buffer.allocUnsafe(32 * n),
-    chunks: new Float64Array(n),
-  };
-  for (let i = 0; i < n; i++) {
-    const id = r.str();
-    if (r.pos + 32 > r.buf.length) r.fail('unexpected end of file');
-    r.buf.copy(cols.hashes, 32 * i, r.pos, r.pos + 32);
-    r.pos += 32;
-    r.u8(); // the text's encoding, checked by readTextLayout
-    cols.ids[i] = id;
-    r.varint(); // the text's byte length, read by readTextLayout
-    cols.chunks[i] = r.varint();
-    const json = metaString(r);
-    cols.metaJson[i] = json;
-    cols.metadata[i] = parseMeta(r, json, `document ${id}`);
-  }
-  if (!r.done) r.fail('trailing bytes');
-  return cols;
-}
-
-/** What decoding `texts.bin` needs: each text's encoding and byte length, and a document's id for errors. @internal */
-export interface TextLayout {
-  utf16: Uint8Array;
-  bytes: Float64Array;
-  idOf: (i: number) => string;
-}
-
-/**
- * The {@link TextLayout} from a first pass over `docs.bin` that makes no strings (the full parse comes after the
- * texts are decoded, so their decoding runs beside a small heap).
- */
-function readTextLayout(r: BinReader): TextLayout {
-  r.magic(DOCS_MAGIC);
-  const n = r.varint();
-  if (n > r.buf.length) r.fail(`announces ${n} documents`);
-  const utf16 = new Uint8Array(n);
-  const bytes = new Float64Array(n);
-  const idAt = new Float64Array(n);
-  const idLen = new Float64Array(n);
-  const skip = (len: number) => {
-    if (r.pos + len > r.buf.length) r.fail('unexpected end of file');
-    r.pos += len;
-  };
-  for (let i = 0; i < n; i++) {
-    const len = r.varint();
-    idAt[i] = r.pos;
-    idLen[i] = len;
-    skip(len);
-    skip(32);
-    const enc = r.u8();
-    if (enc > 1)
-      r.fail(`document ${r.buf.toString('utf8', r.pos - 33 - len, r.pos - 33)} has text encoding ${enc}`);
-    utf16[i] = enc;
-    bytes[i] = r.varint();
-    r.varint();
-    skip(r.varint());
-  }
-  const { buf } = r;
-  const idOf = (i: number) => buf.toString('utf8', idAt[i], (idAt[i] as number) + (idLen[i] as number));
-  return { utf16, bytes, idOf };
-}
-
 /** Bytes of text decoded into one string at a time: documents are slices of it (no copy of each text). */
 const TEXT_BLOCK = 32 << 20;
-/** Text hashes hex-encoded at a time (64 characters each), likewise sliced. */
-const HASH_BLOCK = 1 << 16;
 
 /**
  * Every document text of `texts.bin`. Runs of ASCII documents (the usual text) are decoded as one latin1 string of
@@ -193,15 +99,173 @@ export function decodeTexts(
   return out;
 }
 
-/** The hex sha256 of every text, as slices of a few long hex strings. */
-function decodeHashes(hashes: Buffer, n: number): string[] {
-  const out: string[] = new Array(n);
-  for (let i = 0; i < n; i += HASH_BLOCK) {
-    const m = Math.min(HASH_BLOCK, n - i);
-    const hex = hashes.toString('hex', 32 * i, 32 * (i + m));
-    for (let k = 0; k < m; k++) out[i + k] = hex.slice(64 * k, 64 * k + 64);
+/** Bytes of document `i`'s id: the shared prefix of the previous id, then the rest (format 5 front coding). */
+class IdBytes {
+  buf = Buffer.allocUnsafe(256);
+  len = 0;
+
+  /** Take `shared` bytes of the current id and `n` bytes of `src` at `from`. */
+  next(r: BinReader, shared: number, n: number): void {
+    if (shared > this.len) r.fail(`id shares ${shared} bytes with a previous id of ${this.len}`);
+    if (r.pos + n > r.buf.length) r.fail('unexpected end of file');
+    if (shared + n > this.buf.length) {
+      const grown = Buffer.allocUnsafe(2 * (shared + n));
+      this.buf.copy(grown, 0, 0, shared);
+      this.buf = grown;
+    }
+    r.buf.copy(this.buf, shared, r.pos, r.pos + n);
+    r.pos += n;
+    this.len = shared + n;
   }
-  return out;
+}
+
+/** Skip one format-5 document record after its flags; returns the text's byte length. */
+function skipDocRecord(r: BinReader, flags: number, ids: IdBytes | null): number {
+  const skip = (len: number) => {
+    if (r.pos + len > r.buf.length) r.fail('unexpected end of file');
+    r.pos += len;
+  };
+  const shared = r.varint();
+  const n = r.varint();
+  if (ids) ids.next(r, shared, n);
+  else skip(n);
+  const bytes = r.varint();
+  r.varint();
+  if (flags & DOC_METADATA) skip(r.varint());
+  if (flags & DOC_HASH) skip(32);
+  return bytes;
+}
+
+/** The {@link TextLayout} from a first pass over `docs.bin` that makes no strings. */
+function readTextLayout(r: BinReader): TextLayout {
+  r.magic(DOCS_MAGIC);
+  const n = r.varint();
+  if (n > r.buf.length) r.fail(`announces ${n} documents`);
+  const utf16 = new Uint8Array(n);
+  const bytes = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const flags = r.u8();
+    if (flags > 7) r.fail(`document ${i} has flags ${flags}`);
+    utf16[i] = flags & DOC_UTF16;
+    bytes[i] = skipDocRecord(r, flags, null);
+  }
+  const { buf, file } = r;
+  /** The id of document `k`, for an error message: the records before it are read again. */
+  const idOf = (k: number) => {
+    const again = new BinReader(buf, file);
+    again.magic(DOCS_MAGIC);
+    again.varint();
+    const ids = new IdBytes();
+    for (let i = 0; i <= k; i++) skipDocRecord(again, again.u8(), ids);
+    return ids.buf.toString('utf8', 0, ids.len);
+  };
+  return { utf16, bytes, idOf };
+}
+
+/** Parse `docs.bin`; a hash not stored is the sha256 of the text (its bytes in `texts`, or its string). */
+function readDocRows(r: BinReader, layout: TextLayout, texts: Buffer, docTexts: string[]): DocColumns {
+  r.magic(DOCS_MAGIC);
+  const n = r.varint();
+  const cols: DocColumns = {
+    ids: new Array(n),
+    metaJson: new Array(n),
+    metadata: new Array(n),
+    hashes: new Array(n),
+    chunks: new Float64Array(n),
+  };
+  const ids = new IdBytes();
+  let off = 0;
+  for (let i = 0; i < n; i++) {
+    const flags = r.u8();
+    ids.next(r, r.varint(), r.varint());
+    const id = ids.buf.toString('utf8', 0, ids.len);
+    cols.ids[i] = id;
+    const bytes = r.varint();
+    cols.chunks[i] = r.varint();
+    const json = flags & DOC_METADATA ? r.str() : '{}';
+    cols.metaJson[i] = json;
+    cols.metadata[i] = parseMeta(r, json, `document ${id}`);
+    if (flags & DOC_HASH) {
+      if (r.pos + 32 > r.buf.length) r.fail('unexpected end of file');
+      cols.hashes[i] = r.buf.toString('hex', r.pos, r.pos + 32);
+      r.pos += 32;
+    } else {
+      cols.hashes[i] = sha256Hex(
+        layout.utf16[i] ? (docTexts[i] as string) : texts.subarray(off, off + bytes),
+      );
+    }
+    off += bytes;
+  }
+  if (!r.done) r.fail('trailing bytes');
+  return cols;
+}
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+
+/** Parse `chunks.bin` against its documents (format 5 records: see the flags in stores.ts). */
+function readChunks(r: BinReader, cols: DocColumns, docTexts: string[]): ChunkTable {
+  r.magic(CHUNKS_MAGIC);
+  const total = r.varint();
+  if (total > r.buf.length) r.fail(`announces ${total} chunks`);
+  const docs: ChunkTable['docs'] = new Array(cols.ids.length);
+  const chunks: Chunk[] = new Array(total);
+  const hasVector = new Uint8Array(total);
+  const buf = r.buf;
+  // a standard id `<docId>#<index>.<8 hex>` is assembled here and decoded once (a flat string, no concatenation)
+  let idBuf = Buffer.allocUnsafe(256);
+  let at = 0;
+  for (let i = 0; i < docs.length; i++) {
+    const docId = cols.ids[i] as string;
+    const text = docTexts[i] as string;
+    const metaJson = cols.metaJson[i] as string;
+    const count = cols.chunks[i] as number;
+    if (count > total - at) r.fail(`more chunks than the ${total} announced`);
+    if (docId.length * 3 + 32 > idBuf.length) idBuf = Buffer.allocUnsafe(docId.length * 6 + 64);
+    const head = idBuf.write(docId, 0, 'utf8');
+    const enc = head === docId.length ? 'latin1' : 'utf8';
+    idBuf[head] = 35; // '#'
+    const chunkIds: string[] = new Array(count);
+    let prevEnd = 0;
+    let index = -1;
+    for (let j = 0; j < count; j++) {
+      const flags = r.u8();
+      if (flags > 31) r.fail(`chunk ${j} of ${docId} has flags ${flags}`);
+      index = flags & NEXT_INDEX ? index + 1 : r.varint();
+      let start = 0;
+      let end = text.length;
+      if (!(flags & WHOLE_DOCUMENT)) {
+        const z = r.varint();
+        start = prevEnd + (z % 2 === 0 ? z / 2 : -(z + 1) / 2);
+        end = start + r.varint();
+      }
+      let id: string;
+      if (flags & STANDARD_ID) {
+        if (r.pos + 4 > buf.length) r.fail('unexpected end of file');
+        let p = head + 1 + idBuf.write(String(index), head + 1, 'latin1');
+        idBuf[p++] = 46; // '.'
+        for (let k = 0; k < 4; k++) {
+          const b = buf[r.pos++] as number;
+          idBuf[p++] = HEX_DIGITS[b >> 4] as number;
+          idBuf[p++] = HEX_DIGITS[b & 15] as number;
+        }
+        id = idBuf.toString(enc, 0, p);
+      } else id = r.str();
+      if (start < 0 || end > text.length) {
+        r.fail(`chunk ${id} is [${start}, ${end}), outside its document ${docId}`);
+      }
+      const metadata = parseMeta(r, flags & OWN_METADATA ? r.str() : metaJson, `chunk ${id}`);
+      const chunkText = flags & WHOLE_DOCUMENT ? text : text.slice(start, end);
+      chunks[at] = { id, docId, index, text: chunkText, start, end, metadata };
+      hasVector[at] = flags & HAS_VECTOR;
+      chunkIds[j] = id;
+      prevEnd = end;
+      at++;
+    }
+    const doc: Document = { id: docId, text, metadata: cols.metadata[i] as Record<string, unknown> };
+    docs[i] = { doc, textHash: cols.hashes[i] as string, metaJson, chunkIds };
+  }
+  if (at !== total || !r.done) r.fail(`documents list ${at} chunks, the file announces ${total}`);
+  return { docs, chunks, hasVector };
 }
 
 /** Read and cross-check the stores of a verified manifest. @internal */
@@ -223,7 +287,10 @@ export async function readStores(
   const bm25File = file(STORE_FILES.bm25);
   const decodedBm25 =
     config.bm25 !== false
-      ? decodeBm25Binary(new BinReader(await read(STORE_FILES.bm25), bm25File), analyzerFunctions)
+      ? decodeBm25Binary(new BinReader(await read(STORE_FILES.bm25), bm25File), analyzerFunctions, {
+          layout: manifest.version === 4 ? 1 : 2,
+          ...(Number.isSafeInteger(manifest.counts?.chunks) ? { chunks: manifest.counts.chunks } : {}),
+        })
       : undefined;
   const vectorsBuf = config.vector !== false ? await read(STORE_FILES.vectors) : undefined;
   const graphBuf =
@@ -231,48 +298,16 @@ export async function readStores(
       ? await read(STORE_FILES.vectorIndex)
       : undefined;
 
+  const v4 = manifest.version === 4;
   const docsReader = new BinReader(await read(STORE_FILES.docs), file(STORE_FILES.docs));
-  const docTexts = decodeTexts(
-    await read(STORE_FILES.texts),
-    readTextLayout(docsReader),
-    file(STORE_FILES.texts),
-  );
+  const texts = await read(STORE_FILES.texts);
+  const layout = v4 ? readTextLayoutV4(docsReader) : readTextLayout(docsReader);
+  const docTexts = decodeTexts(texts, layout, file(STORE_FILES.texts));
   docsReader.pos = 0;
-  const cols = readDocRows(docsReader);
-  const hashes = decodeHashes(cols.hashes, cols.ids.length);
-  const docs: PipelineState['docs'] = new Array(cols.ids.length);
-
+  const cols = v4 ? readDocRowsV4(docsReader) : readDocRows(docsReader, layout, texts, docTexts);
   const r = new BinReader(await read(STORE_FILES.chunks), file(STORE_FILES.chunks));
-  r.magic(CHUNKS_MAGIC);
-  const total = r.varint();
-  if (total > r.buf.length) r.fail(`announces ${total} chunks`);
-  const chunks: Chunk[] = new Array(total);
-  const hasVector = new Uint8Array(total);
-  let at = 0;
-  for (let i = 0; i < docs.length; i++) {
-    const docId = cols.ids[i] as string;
-    const text = docTexts[i] as string;
-    const metaJson = cols.metaJson[i] as string;
-    const count = cols.chunks[i] as number;
-    if (count > total - at) r.fail(`more chunks than the ${total} announced`);
-    const chunkIds: string[] = new Array(count);
-    for (let j = 0; j < count; j++) {
-      const index = r.varint();
-      const start = r.varint();
-      const end = start + r.varint();
-      const flags = r.u8();
-      const id = r.str();
-      if (end > text.length) r.fail(`chunk ${id} ends at ${end}, past its document ${docId}`);
-      const metadata = parseMeta(r, flags & OWN_METADATA ? r.str() : metaJson, `chunk ${id}`);
-      chunks[at] = { id, docId, index, text: text.slice(start, end), start, end, metadata };
-      hasVector[at] = flags & HAS_VECTOR;
-      chunkIds[j] = id;
-      at++;
-    }
-    const doc: Document = { id: docId, text, metadata: cols.metadata[i] as Record<string, unknown> };
-    docs[i] = { doc, textHash: hashes[i] as string, metaJson, chunkIds };
-  }
-  if (at !== total || !r.done) r.fail(`documents list ${at} chunks, the file announces ${total}`);
+  const { docs, chunks, hasVector } = v4 ? readChunksV4(r, cols, docTexts) : readChunks(r, cols, docTexts);
+  const total = chunks.length;
 
   let bm25: Bm25Index | undefined;
   if (decodedBm25) {
