@@ -201,7 +201,11 @@ describe('Bm25Index window bounds cache', () => {
     expect(blocks.entries).toBeLessThanOrEqual(600);
     expect(blocks.entries).toBe(before);
     const tid = (term: string) => bm25.store.termIds.get(term) as number;
-    expect([blocks.built(tid('c')), blocks.built(tid('a1')), blocks.built(tid('b2'))]).toEqual([true, false, true]);
+    expect([blocks.built(tid('c')), blocks.built(tid('a1')), blocks.built(tid('b2'))]).toEqual([
+      true,
+      false,
+      true,
+    ]);
     bm25.search('a1 b2 c', 10);
     expect(bm25.search('a1 b2 c', 10)).toEqual(bm25.searchExhaustive('a1 b2 c', 10));
   });
