@@ -1,11 +1,15 @@
 import { RagscopeError } from '../core/errors.js';
 import type { AnalyzerOptions } from './analyzer.js';
 import { Bm25Index } from './bm25.js';
-import { decodePostingsV1, decodePostingsV1x64, MAX_TF, OVERFLOW } from './bm25-binary-v1.js';
 import { checkBm25Params } from './bm25-json.js';
 import type { BinReader, BinWriter } from './persist/binary.js';
 
 /** Magic of `bm25.bin` in format 5 (layout 2) and format 4 (layout 1). */
+/** Returned by the postings decoder when a chunk length overflows int32 (the caller retries with float64). */
+const OVERFLOW = -(2 ** 53);
+/** Largest term frequency (and int32 chunk length) a load accepts. */
+const MAX_TF = 0x7fffffff;
+
 const MAGIC = 'RSBM2';
 const MAGIC_V1 = 'RSBM1';
 
@@ -205,14 +209,7 @@ function decodeTerms(
     if (df < 1 || df > n) r.fail(`term ${term} has df ${df} for ${n} chunks`);
     const nums = new Int32Array(df);
     const tfs = new Int32Array(df);
-    const pos =
-      layout === 1
-        ? lens instanceof Int32Array
-          ? decodePostingsV1(r.buf, r.pos, df, n, nums, tfs, lens)
-          : decodePostingsV1x64(r.buf, r.pos, df, n, nums, tfs, lens)
-        : lens instanceof Int32Array
-          ? decodePostings(r.buf, r.pos, df, n, nums, tfs, lens)
-          : decodePostings64(r.buf, r.pos, df, n, nums, tfs, lens);
+    const pos = decodePostings(r.buf, r.pos, df, n, nums, tfs, lens, layout);
     if (pos === OVERFLOW) return false;
     if (pos < 0) {
       r.pos = -1 - pos;
@@ -228,9 +225,11 @@ function decodeTerms(
 }
 
 /**
- * The hot loop of a load: `df` postings of layout 2 from `pos` into `nums`/`tfs` (a varint `2 * rank delta + 1`
- * for tf 1, else `2 * rank delta` and the varint `tf - 2`), adding each tf to its chunk's length. Returns the
- * position after them, `-1 - pos` at a bad posting, or OVERFLOW.
+ * The hot loop of a load: `df` postings from `pos` into `nums`/`tfs`, adding each tf to its chunk's length.
+ * Layout 2 (format 5): a varint `2 * rank delta + 1` for tf 1, else `2 * rank delta` and the varint `tf - 2`;
+ * layout 1 (format 4): (rank delta, tf) varint pairs. Returns the position after them, `-1 - pos` at a bad
+ * posting, or OVERFLOW when an int32 chunk length would overflow (the caller retries with float64 lengths; that
+ * retry never happens for real chunks, so the call site stays monomorphic on the fast path).
  */
 function decodePostings(
   buf: Uint8Array,
@@ -239,8 +238,10 @@ function decodePostings(
   n: number,
   nums: Int32Array,
   tfs: Int32Array,
-  lens: Int32Array,
+  lens: Int32Array | Float64Array,
+  layout: 1 | 2,
 ): number {
+  const int32 = lens instanceof Int32Array;
   const end = buf.length;
   let at = -1;
   for (let i = 0; i < df; i++) {
@@ -252,10 +253,14 @@ function decodePostings(
       b = buf[pos++] as number;
       v += (b & 0x7f) * mul;
     }
-    const one = v % 2;
-    at += (v - one) / 2 + 1;
     let tf = 1;
-    if (one === 0) {
+    let more = layout === 1;
+    if (layout === 2) {
+      const one = v % 2;
+      at += (v - one) / 2 + 1;
+      more = one === 0;
+    } else at += v + 1;
+    if (more) {
       if (pos >= end) return -1 - pos;
       b = buf[pos++] as number;
       tf = b & 0x7f;
@@ -264,57 +269,14 @@ function decodePostings(
         b = buf[pos++] as number;
         tf += (b & 0x7f) * mul;
       }
-      tf += 2;
+      if (layout === 2) tf += 2;
     }
-    if (at >= n || tf > MAX_TF) return -1 - pos;
+    if (at >= n || tf < 1 || tf > MAX_TF) return -1 - pos;
     nums[i] = at;
     tfs[i] = tf;
     const len = (lens[at] as number) + tf;
-    if (len > MAX_TF) return OVERFLOW;
+    if (int32 && len > MAX_TF) return OVERFLOW;
     lens[at] = len;
-  }
-  return pos;
-}
-
-/** {@link decodePostings} with float64 chunk lengths (the overflow path). */
-function decodePostings64(
-  buf: Uint8Array,
-  pos: number,
-  df: number,
-  n: number,
-  nums: Int32Array,
-  tfs: Int32Array,
-  lens: Float64Array,
-): number {
-  const end = buf.length;
-  let at = -1;
-  for (let i = 0; i < df; i++) {
-    if (pos >= end) return -1 - pos;
-    let b = buf[pos++] as number;
-    let v = b & 0x7f;
-    for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
-      if (pos >= end || mul > 2 ** 49) return -1 - pos;
-      b = buf[pos++] as number;
-      v += (b & 0x7f) * mul;
-    }
-    const one = v % 2;
-    at += (v - one) / 2 + 1;
-    let tf = 1;
-    if (one === 0) {
-      if (pos >= end) return -1 - pos;
-      b = buf[pos++] as number;
-      tf = b & 0x7f;
-      for (let mul = 0x80; b >= 0x80; mul *= 0x80) {
-        if (pos >= end || mul > 2 ** 49) return -1 - pos;
-        b = buf[pos++] as number;
-        tf += (b & 0x7f) * mul;
-      }
-      tf += 2;
-    }
-    if (at >= n || tf > MAX_TF) return -1 - pos;
-    nums[i] = at;
-    tfs[i] = tf;
-    lens[at] = (lens[at] as number) + tf;
   }
   return pos;
 }
