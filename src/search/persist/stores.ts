@@ -96,7 +96,7 @@ function disagree(tmp: string, why: string): never {
   );
 }
 
-/** Open a sink, run `fill`, close it (closing, not keeping, the file on failure). */
+/** Open one sink per file, run `fill`, close them all (aborting every one, keeping no file, on failure). */
 async function withSinks(files: string[], fill: (sinks: FileSink[]) => Promise<void>): Promise<FileDigest[]> {
   const sinks: FileSink[] = [];
   try {
