@@ -66,11 +66,24 @@ function gallop(list: Int32Array, stride: number, n: number, from: number, targe
 }
 
 /** Per-query scratch arrays, reused while no other search (e.g. one started from `accept`) holds them. */
-let scratch: { bound: Float64Array; terms: Int32Array; busy: boolean } = {
-  bound: new Float64Array(0),
-  terms: new Int32Array(0),
+interface Scratch {
+  /** Per window: the sum of the query terms' bounds there. */
+  bound: Float64Array;
+  /** Per window: a bit per query term occurring there. */
+  terms: Int32Array;
+  /** The windows of the band group being visited, as found, then sorted by band. */
+  members: Int32Array;
+  byBand: Int32Array;
+  busy: boolean;
+}
+const newScratch = (n: number): Scratch => ({
+  bound: new Float64Array(n),
+  terms: new Int32Array(n),
+  members: new Int32Array(n),
+  byBand: new Int32Array(n),
   busy: false,
-};
+});
+let scratch = newScratch(0);
 
 /**
  * Top `k` by BM25 with block-max dynamic pruning over windows of {@link FINE_SIZE} chunk numbers, returning exactly
@@ -80,7 +93,10 @@ let scratch: { bound: Float64Array; terms: Int32Array; busy: boolean } = {
  * has there; a window's bound is the sum over the query terms, accumulated term at a time over the terms' window
  * lists (one sequential pass each, no posting touched: windows are small, so bounds are tight, and the pass costs
  * one entry per window a term occurs in). Windows are then visited in bands of bound, highest band first (a
- * counting sort; ascending window order inside a band, so posting cursors only move forward within it): the k-th
+ * counting sort of one group of bands at a time, the top half of the bound range first, then each next lower half:
+ * a group costs one scan of the window bounds, and the low-bound windows that are most of a large index sit in
+ * groups the search never reaches; ascending window order inside a band, so posting cursors only move forward
+ * within it): the k-th
  * score rises early, a window whose bound is below it is skipped, and at the first band whose upper edge is below
  * it the search ends. A visited window's postings are read term at a time into a small tf table and each of its
  * chunks is scored exactly as exhaustive scoring and `explain` sum it (query-term occurrences in query order, the
@@ -104,12 +120,24 @@ export function blockMaxTopK(
   const nWin = (s.nextNum >>> FINE_SHIFT) + 1;
   let own = scratch;
   if (own.busy || own.bound.length < nWin) {
-    own = { bound: new Float64Array(nWin), terms: new Int32Array(nWin), busy: false };
+    own = newScratch(nWin);
     if (!scratch.busy) scratch = own;
   }
   own.busy = true;
   try {
-    return search(s, terms, occurrences, k, params, accept, own.bound, own.terms, nWin);
+    return search(
+      s,
+      terms,
+      occurrences,
+      k,
+      params,
+      accept,
+      own.bound,
+      own.terms,
+      own.members,
+      own.byBand,
+      nWin,
+    );
   } finally {
     own.bound.fill(0, 0, nWin);
     own.terms.fill(0, 0, nWin);
@@ -126,6 +154,8 @@ function search(
   accept: ((chunkId: string) => boolean) | undefined,
   winBound: Float64Array,
   winTerms: Int32Array,
+  members: Int32Array,
+  byBand: Int32Array,
   nWin: number,
 ): Array<{ num: number; score: number }> {
   const m = terms.length;
@@ -163,31 +193,45 @@ function search(
   for (let w = 0; w < nWin; w++) if ((winBound[w] as number) > maxBound) maxBound = winBound[w] as number;
   if (maxBound === 0) return [];
   const scale = BANDS / maxBound;
-  const band = (w: number) => Math.min(BANDS - 1, Math.floor((winBound[w] as number) * scale));
-  const bandStart = new Int32Array(BANDS + 1);
-  for (let w = 0; w < nWin; w++)
-    if ((winBound[w] as number) > 0) {
-      const i = band(w) + 1;
-      bandStart[i] = (bandStart[i] as number) + 1;
+  // Bands are visited in groups, the top half of the range first, then each next lower half: a group costs one
+  // scan of the window bounds, and most windows (low bounds) sit in groups the search never reaches.
+  for (let hi = BANDS; hi > 0; hi >>>= 1) {
+    if (hi < BANDS && (hi / scale) * (1 + MARGIN) < floor()) break; // the group's upper edge is below the k-th score
+    visitGroup(hi === 1 ? 0 : hi >>> 1, hi);
+  }
+  return top.sorted();
+
+  /** Windows with a bound in bands [lo, hi), band by band from the top, in window order inside a band. */
+  function visitGroup(lo: number, hi: number): void {
+    const edge = (lo / scale) * (1 - MARGIN); // a cheap filter; membership is by band index alone
+    const count = new Int32Array(hi - lo + 1);
+    let n = 0;
+    for (let w = 0; w < nWin; w++) {
+      const x = winBound[w] as number;
+      if (x >= edge && x > 0) {
+        const i = Math.min(BANDS - 1, Math.floor(x * scale));
+        if (i < lo || i >= hi) continue; // another group's
+        members[n++] = w;
+        count[i - lo + 1] = (count[i - lo + 1] as number) + 1;
+      }
     }
-  for (let i = 0; i < BANDS; i++) bandStart[i + 1] = (bandStart[i + 1] as number) + (bandStart[i] as number);
-  const byBand = new Int32Array(bandStart[BANDS] as number);
-  const fill = bandStart.slice(0, BANDS);
-  for (let w = 0; w < nWin; w++)
-    if ((winBound[w] as number) > 0) {
-      const i = band(w);
+    for (let i = 0; i < hi - lo; i++) count[i + 1] = (count[i + 1] as number) + (count[i] as number);
+    const fill = count.slice(0, hi - lo);
+    for (let at = 0; at < n; at++) {
+      const w = members[at] as number;
+      const i = Math.min(BANDS - 1, Math.floor((winBound[w] as number) * scale)) - lo;
       byBand[fill[i] as number] = w;
       fill[i] = (fill[i] as number) + 1;
     }
-  for (let i = BANDS - 1; i >= 0; i--) {
-    if (i < BANDS - 1 && ((i + 1) / scale) * (1 + MARGIN) < floor()) break; // band upper edge below k-th score
-    pos.fill(0);
-    for (let at = bandStart[i] as number; at < (bandStart[i + 1] as number); at++) {
-      const w = byBand[at] as number;
-      if ((winBound[w] as number) >= floor()) scoreWindow(w << FINE_SHIFT, winTerms[w] as number);
+    for (let i = hi - 1; i >= lo; i--) {
+      if (i < BANDS - 1 && ((i + 1) / scale) * (1 + MARGIN) < floor()) return; // band upper edge below k-th score
+      pos.fill(0);
+      for (let at = count[i - lo] as number; at < (count[i - lo + 1] as number); at++) {
+        const w = byBand[at] as number;
+        if ((winBound[w] as number) >= floor()) scoreWindow(w << FINE_SHIFT, winTerms[w] as number);
+      }
     }
   }
-  return top.sorted();
 
   /** Every chunk of the window starting at chunk number `start`, scored exactly (`present`: its terms). */
   function scoreWindow(start: number, present: number): void {
