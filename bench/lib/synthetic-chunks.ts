@@ -41,12 +41,22 @@ export function typicalQueries(words: string[], n = 100): string[] {
 
 /** Median CPU milliseconds of `run` over `items`. */
 export function cpuP50<T>(items: T[], run: (item: T) => unknown): number {
+  return cpuStats(items, run).p50;
+}
+
+/** Median, 90th percentile and mean CPU milliseconds of `run` over `items`. */
+export function cpuStats<T>(
+  items: T[],
+  run: (item: T) => unknown,
+): { p50: number; p90: number; mean: number } {
   const times = items.map((item) => {
     const c0 = process.cpuUsage();
     run(item);
     const u = process.cpuUsage(c0);
     return (u.user + u.system) / 1000;
   });
+  const mean = times.reduce((a, b) => a + b, 0) / times.length;
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] as number;
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(times.length * q))] as number;
+  return { p50: at(0.5), p90: at(0.9), mean: Math.round(mean * 1000) / 1000 };
 }

@@ -13,7 +13,7 @@
  */
 
 /** log2 of {@link FINE_SIZE}. @internal */
-export const FINE_SHIFT = 4;
+export const FINE_SHIFT = 3;
 /** Chunk numbers per window. @internal */
 export const FINE_SIZE = 1 << FINE_SHIFT;
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Bm25Index } from '../../src/search/bm25.js';
-import { FINE_SHIFT } from '../../src/search/bm25-blocks.js';
+import { FINE_SHIFT, FINE_SIZE } from '../../src/search/bm25-blocks.js';
 
 // Pruned search (window bounds summed per query, windows visited best band first) against exhaustive scoring, on
 // the states the bounds must follow: removals alone (the average length changes, so cached saturations must be
@@ -191,14 +191,16 @@ describe('Bm25Index window bounds cache', () => {
       Array.from({ length: 4000 }, (_, i) => ({ id: `c${i}`, docId: 'd', text: `a${i % 5} b${i % 7} c` })),
     );
     const blocks = bm25.store.blocks;
-    blocks.budget = { share: 0, min: 600 }; // 4000 chunks = 250 windows per frequent term
-    bm25.search('c', 3); // 250 entries
-    bm25.search('a1', 3); // 250 more (a1 spans every window)
-    expect(blocks.entries).toBeLessThanOrEqual(600);
+    const perTerm = 4000 / FINE_SIZE; // window entries of a term in every window (c, and a1 at every 5th chunk)
+    const budget = Math.floor(2.4 * perTerm); // two such terms fit, three do not
+    blocks.budget = { share: 0, min: budget };
+    bm25.search('c', 3);
+    bm25.search('a1', 3);
+    expect(blocks.entries).toBe(2 * perTerm);
     const before = blocks.entries;
     bm25.search('c', 3); // c becomes most recent
     bm25.search('b2', 3); // over budget: a1 (least recent) goes, c stays
-    expect(blocks.entries).toBeLessThanOrEqual(600);
+    expect(blocks.entries).toBeLessThanOrEqual(budget);
     expect(blocks.entries).toBe(before);
     const tid = (term: string) => bm25.store.termIds.get(term) as number;
     expect([blocks.built(tid('c')), blocks.built(tid('a1')), blocks.built(tid('b2'))]).toEqual([
