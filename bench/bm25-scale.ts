@@ -1,8 +1,9 @@
 /**
  * BM25 query CPU as the index grows, in one process: synthetic 400-character chunks are added to one Bm25Index up
- * to each size, and at each size the median CPU per query (and, for the pruned top 10, the 90th percentile and mean) is measured for the pruned search (block-max MaxScore) at
- * k = 10 and 100, with a filter keeping every other chunk, and for exhaustive scoring at k = 10 and 100. Every
- * query's pruned top 10, top 100 and filtered top 10 is checked against exhaustive scoring at every size.
+ * to each size, and at each size the median CPU per query is measured for the pruned search (block-max) at k = 10
+ * (also its 90th percentile and mean) and 100, with a filter keeping every other chunk, and for exhaustive scoring
+ * at k = 10 and 100. Every query's pruned top 10, top 100 and filtered top 10 is checked against exhaustive scoring
+ * at every size.
  *
  * Corpora (`--corpus`):
  * - `independent` (default, the earlier figures): every word an independent draw of SciFact's words by corpus
