@@ -176,10 +176,10 @@ function search(
     idf[j] = t.idf;
     const w = t.count * t.idf * (1 + MARGIN);
     const bit = all ? 0 : 1 << j;
-    const { list, n } = s.blocks.get(s, t.tid);
     const sat = s.blocks.saturation(s, t.tid, k1, b, avg);
+    const { wins, n } = s.blocks.get(s, t.tid);
     for (let p = 0; p < n; p++) {
-      const win = list[3 * p] as number;
+      const win = wins[p] as number;
       winBound[win] = (winBound[win] as number) + w * (sat[p] as number);
       winTerms[win] = (winTerms[win] as number) | bit;
     }

@@ -29,20 +29,29 @@ export interface PostingSource {
 
 /**
  * How many window entries the cache may hold: `share` of the index's postings, never fewer than `min`. An entry
- * (a window triple and its cached saturation) takes 20 bytes and a posting 8, so 0.5 caps the bounds at about 1.25x
- * the postings' memory. @internal
+ * (window, largest tf, shortest length and its cached float32 saturation) takes 16 bytes and a posting 8, so 0.5 caps
+ * the bounds at about the postings' memory. @internal
  */
 export const BOUNDS_BUDGET: { readonly share: number; readonly min: number } = { share: 0.5, min: 1 << 20 };
 
+/**
+ * One term's window entries, in window order, as parallel arrays (capacity ≥ `n`): the window number, the largest tf
+ * and the shortest chunk length the term has there; `sat` is each window's saturated tf at those values for the
+ * (k1, b, avgLen) in `satKey`, rounded up to float32. @internal
+ */
+export interface TermBounds {
+  wins: Int32Array;
+  maxTf: Int32Array;
+  minLen: Int32Array;
+  n: number;
+  sat: Float32Array | undefined;
+  satKey: string | undefined;
+}
+
 /** @internal */
 export class BlockBounds {
-  /** Per term id: triples (window, maxTf, minLen) in window order, or undefined when not built. */
-  private lists: Array<Int32Array | undefined> = [];
-  /** Per term id: number of triples in use. */
-  private used: number[] = [];
-  /** Per term id: each window's saturated tf at (maxTf, minLen), and the (k1, b, avgLen) it was computed for. */
-  private sat: Array<Float64Array | undefined> = [];
-  private satKey: Array<string | undefined> = [];
+  /** Per term id: its window entries, or undefined when not built (or evicted). */
+  private terms: Array<TermBounds | undefined> = [];
   /** Built terms, least recently used first, with the entries (capacity) each holds. */
   private lru = new Map<number, number>();
   /** Entries held by the built lists. */
@@ -52,17 +61,14 @@ export class BlockBounds {
 
   /** Forget every list (chunk numbers changed). */
   clear(): void {
-    this.lists = [];
-    this.used = [];
-    this.sat = [];
-    this.satKey = [];
+    this.terms = [];
     this.lru.clear();
     this.held = 0;
   }
 
   /** Whether term `tid`'s list is built (cached) now. */
   built(tid: number): boolean {
-    return this.lists[tid] !== undefined;
+    return this.terms[tid] !== undefined;
   }
 
   /** Window entries the cache holds now (capacity of the built lists). */
@@ -70,68 +76,69 @@ export class BlockBounds {
     return this.held;
   }
 
-  /** Term `tid`'s triples and how many are in use, built from its postings on first use (or after eviction). */
-  get(s: PostingSource, tid: number): { list: Int32Array; n: number } {
-    let list = this.lists[tid];
-    if (list) {
+  /** Term `tid`'s window entries, built from its postings on first use (or after eviction). */
+  get(s: PostingSource, tid: number): TermBounds {
+    let t = this.terms[tid];
+    if (t) {
       const size = this.lru.get(tid) as number;
       this.lru.delete(tid);
       this.lru.set(tid, size);
     } else {
-      list = build(s, tid);
-      this.lists[tid] = list;
-      this.used[tid] = list.length / 3;
-      this.hold(tid, list.length / 3);
+      t = build(s, tid);
+      this.terms[tid] = t;
+      this.hold(tid, t.wins.length);
       this.evict(s, tid);
     }
-    return { list, n: this.used[tid] as number };
+    return t;
   }
 
   /**
    * Per window of term `tid` (in list order): `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` at its largest tf and
-   * shortest chunk, the term's bound there without idf. Kept until the list or the parameters change, so a static
-   * index computes it once per term.
+   * shortest chunk, the term's bound there without idf, rounded up to float32 (so still a bound). Kept until the
+   * list or the parameters change, so a static index computes it once per term.
    */
-  saturation(s: PostingSource, tid: number, k1: number, b: number, avg: number): Float64Array {
+  saturation(s: PostingSource, tid: number, k1: number, b: number, avg: number): Float32Array {
     const key = `${k1} ${b} ${avg}`;
-    const { list, n } = this.get(s, tid);
-    const cached = this.sat[tid];
-    if (cached && this.satKey[tid] === key) return cached;
-    const out = cached && cached.length >= n ? cached : new Float64Array(Math.max(n, (list.length / 3) | 0));
+    const t = this.get(s, tid);
+    if (t.sat && t.satKey === key) return t.sat;
+    const out = t.sat && t.sat.length >= t.n ? t.sat : new Float32Array(t.wins.length);
     const k1p1 = k1 + 1;
+    const { maxTf, minLen, n } = t;
     for (let p = 0; p < n; p++) {
-      const tf = list[3 * p + 1] as number;
-      out[p] = (tf * k1p1) / (tf + k1 * (1 - b + (b * (list[3 * p + 2] as number)) / avg));
+      const tf = maxTf[p] as number;
+      const x = (tf * k1p1) / (tf + k1 * (1 - b + (b * (minLen[p] as number)) / avg));
+      const f = Math.fround(x);
+      out[p] = f >= x ? f : Math.fround(x * (1 + 2 ** -23)); // the next float32 up at least
     }
-    this.sat[tid] = out;
-    this.satKey[tid] = key;
+    t.sat = out;
+    t.satKey = key;
     return out;
   }
 
   /** Keep a built list current after posting (num, tf) of a chunk of `len` terms was appended to term `tid`. */
   appended(tid: number, num: number, tf: number, len: number): void {
-    let list = this.lists[tid];
-    if (!list) return;
-    this.satKey[tid] = undefined;
-    const n = this.used[tid] as number;
+    const t = this.terms[tid];
+    if (!t) return;
+    t.satKey = undefined;
+    const n = t.n;
     const win = num >>> FINE_SHIFT;
-    if (n > 0 && list[3 * (n - 1)] === win) {
-      const at = 3 * (n - 1);
-      if (tf > (list[at + 1] as number)) list[at + 1] = tf;
-      if (len < (list[at + 2] as number)) list[at + 2] = len;
+    if (n > 0 && t.wins[n - 1] === win) {
+      if (tf > (t.maxTf[n - 1] as number)) t.maxTf[n - 1] = tf;
+      if (len < (t.minLen[n - 1] as number)) t.minLen[n - 1] = len;
       return;
     }
-    if (3 * (n + 1) > list.length) {
-      const grown = new Int32Array(Math.max(12, list.length * 2));
-      grown.set(list);
-      this.hold(tid, (grown.length - list.length) / 3);
-      list = grown;
-      this.lists[tid] = list;
+    if (n === t.wins.length) {
+      const size = Math.max(4, n * 2);
+      this.hold(tid, size - n);
+      t.wins = grown(t.wins, size);
+      t.maxTf = grown(t.maxTf, size);
+      t.minLen = grown(t.minLen, size);
+      t.sat = undefined;
     }
-    list[3 * n] = win;
-    list[3 * n + 1] = tf;
-    list[3 * n + 2] = len;
-    this.used[tid] = n + 1;
+    t.wins[n] = win;
+    t.maxTf[n] = tf;
+    t.minLen[n] = len;
+    t.n = n + 1;
   }
 
   private hold(tid: number, more: number): void {
@@ -146,24 +153,31 @@ export class BlockBounds {
     for (const [tid, size] of this.lru) {
       if (this.held <= budget) break;
       if (tid === keep) continue;
-      this.lists[tid] = undefined;
-      this.sat[tid] = undefined;
-      this.satKey[tid] = undefined;
+      this.terms[tid] = undefined;
       this.lru.delete(tid);
       this.held -= size;
     }
   }
 }
 
-/** One pass over term `tid`'s postings: a triple per window it has postings in. */
-function build(s: PostingSource, tid: number): Int32Array {
+function grown(a: Int32Array, size: number): Int32Array {
+  const out = new Int32Array(size);
+  out.set(a);
+  return out;
+}
+
+/** One pass over term `tid`'s postings: an entry per window it has postings in. */
+function build(s: PostingSource, tid: number): TermBounds {
   const shift = FINE_SHIFT;
   const nums = s.pNums[tid];
   const len = s.pLen[tid] as number;
-  if (!nums || len === 0) return new Int32Array(0);
+  const empty = { wins: new Int32Array(0), maxTf: new Int32Array(0), minLen: new Int32Array(0), n: 0 };
+  if (!nums || len === 0) return { ...empty, sat: undefined, satKey: undefined };
   const tfs = s.pTfs[tid] as Int32Array;
-  const windows = ((nums[len - 1] as number) >>> shift) - ((nums[0] as number) >>> shift) + 1;
-  const out = new Int32Array(3 * Math.min(len, windows));
+  const size = Math.min(len, ((nums[len - 1] as number) >>> shift) - ((nums[0] as number) >>> shift) + 1);
+  const wins = new Int32Array(size);
+  const maxTf = new Int32Array(size);
+  const minLen = new Int32Array(size);
   let n = -1;
   let win = -1;
   for (let i = 0; i < len; i++) {
@@ -173,13 +187,22 @@ function build(s: PostingSource, tid: number): Int32Array {
     if (num >>> shift !== win) {
       win = num >>> shift;
       n++;
-      out[3 * n] = win;
-      out[3 * n + 1] = tf;
-      out[3 * n + 2] = l;
+      wins[n] = win;
+      maxTf[n] = tf;
+      minLen[n] = l;
     } else {
-      if (tf > (out[3 * n + 1] as number)) out[3 * n + 1] = tf;
-      if (l < (out[3 * n + 2] as number)) out[3 * n + 2] = l;
+      if (tf > (maxTf[n] as number)) maxTf[n] = tf;
+      if (l < (minLen[n] as number)) minLen[n] = l;
     }
   }
-  return out.length === 3 * (n + 1) ? out : out.slice(0, 3 * (n + 1));
+  n++;
+  if (n === size) return { wins, maxTf, minLen, n, sat: undefined, satKey: undefined };
+  return {
+    wins: wins.slice(0, n),
+    maxTf: maxTf.slice(0, n),
+    minLen: minLen.slice(0, n),
+    n,
+    sat: undefined,
+    satKey: undefined,
+  };
 }

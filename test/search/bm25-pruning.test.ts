@@ -86,15 +86,15 @@ describe('Bm25Index pruned search across index changes', () => {
         for (const term of new Set(q)) {
           const tid = s.termIds.get(term);
           if (tid === undefined || !s.pNums[tid]) continue;
-          const { list, n } = s.blocks.get(s, tid);
           const sat = s.blocks.saturation(s, tid, bm25.k1, bm25.b, avg);
+          const { wins, n } = s.blocks.get(s, tid);
           const nums = s.pNums[tid] as Int32Array;
           const tfs = s.pTfs[tid] as Int32Array;
           let p = 0;
           for (let i = 0; i < (s.pLen[tid] as number); i++) {
             const num = nums[i] as number;
             if (!s.alive[num]) continue;
-            while ((list[3 * p] as number) !== num >>> FINE_SHIFT) p++;
+            while ((wins[p] as number) !== num >>> FINE_SHIFT) p++;
             expect(p).toBeLessThan(n);
             const tf = tfs[i] as number;
             const norm = 1 - bm25.b + (bm25.b * (s.lens[num] as number)) / avg;
