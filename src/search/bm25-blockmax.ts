@@ -96,9 +96,8 @@ let scratch = newScratch(0);
  * counting sort of one group of bands at a time, the top half of the bound range first, then each next lower half:
  * a group costs one scan of the window bounds, and the low-bound windows that are most of a large index sit in
  * groups the search never reaches; ascending window order inside a band, so posting cursors only move forward
- * within it): the k-th
- * score rises early, a window whose bound is below it is skipped, and at the first band whose upper edge is below
- * it the search ends. A visited window's postings are read term at a time into a small tf table and each of its
+ * within it): the k-th score rises early, a window whose bound is below it is skipped, and at the first band whose
+ * upper edge is below it the search ends. A visited window's postings are read term at a time into a small tf table and each of its
  * chunks is scored exactly as exhaustive scoring and `explain` sum it (query-term occurrences in query order, the
  * same expression), so scores are bit-identical; a window is skipped only when its bound is strictly below the k-th
  * score (with a margin), so ties (broken by id) come out the same too. `accept` is asked only about chunks whose

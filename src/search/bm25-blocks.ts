@@ -12,6 +12,8 @@
  * rebuilt (one pass over its postings) when a query needs it again. @internal
  */
 
+import { grow } from './typed-grow.js';
+
 /** log2 of {@link FINE_SIZE}. @internal */
 export const FINE_SHIFT = 3;
 /** Chunk numbers per window. @internal */
@@ -128,11 +130,10 @@ export class BlockBounds {
       return;
     }
     if (n === t.wins.length) {
-      const size = Math.max(4, n * 2);
-      this.hold(tid, size - n);
-      t.wins = grown(t.wins, size);
-      t.maxTf = grown(t.maxTf, size);
-      t.minLen = grown(t.minLen, size);
+      t.wins = grow(t.wins, n + 1);
+      t.maxTf = grow(t.maxTf, n + 1);
+      t.minLen = grow(t.minLen, n + 1);
+      this.hold(tid, t.wins.length - n);
       t.sat = undefined;
     }
     t.wins[n] = win;
@@ -158,12 +159,6 @@ export class BlockBounds {
       this.held -= size;
     }
   }
-}
-
-function grown(a: Int32Array, size: number): Int32Array {
-  const out = new Int32Array(size);
-  out.set(a);
-  return out;
 }
 
 /** One pass over term `tid`'s postings: an entry per window it has postings in. */

@@ -1,4 +1,5 @@
 import { BlockBounds } from './bm25-blocks.js';
+import { grow } from './typed-grow.js';
 
 /**
  * Storage behind {@link Bm25Index}: struct-of-arrays keyed by a chunk number (`num`), typed-array posting lists
@@ -300,13 +301,4 @@ export class Bm25Store {
     this.fwdStart = grow(this.fwdStart, min);
     this.fwdCount = grow(this.fwdCount, min);
   }
-}
-
-type Typed = Int32Array | Uint8Array | Float64Array;
-
-/** A copy of `a` with capacity >= max(min, 2 * a.length). */
-function grow<T extends Typed>(a: T, min: number): T {
-  const out = new (a.constructor as new (n: number) => T)(Math.max(min, a.length * 2, 4));
-  out.set(a as never);
-  return out;
 }
