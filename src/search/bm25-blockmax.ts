@@ -175,8 +175,7 @@ function search(
     idf[j] = t.idf;
     const w = t.count * t.idf * (1 + MARGIN);
     const bit = all ? 0 : 1 << j;
-    const sat = s.blocks.saturation(s, t.tid, k1, b, avg);
-    const { wins, n } = s.blocks.get(s, t.tid);
+    const { wins, sat, n } = s.blocks.withSaturation(s, t.tid, k1, b, avg);
     for (let p = 0; p < n; p++) {
       const win = wins[p] as number;
       winBound[win] = (winBound[win] as number) + w * (sat[p] as number);

@@ -95,14 +95,21 @@ export class BlockBounds {
   }
 
   /**
-   * Per window of term `tid` (in list order): `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` at its largest tf and
-   * shortest chunk, the term's bound there without idf, rounded up to float32 (so still a bound). Kept until the
-   * list or the parameters change, so a static index computes it once per term.
+   * Term `tid`'s window entries (as {@link BlockBounds.get}) with `sat` current for (k1, b, avg): per window,
+   * `tf·(k1+1) / (tf + k1·(1 − b + b·len/avgLen))` at its largest tf and shortest chunk, the term's bound there
+   * without idf, rounded up to float32 (so still a bound). Kept until the list or the parameters change, so a static
+   * index computes it once per term.
    */
-  saturation(s: PostingSource, tid: number, k1: number, b: number, avg: number): Float32Array {
+  withSaturation(
+    s: PostingSource,
+    tid: number,
+    k1: number,
+    b: number,
+    avg: number,
+  ): TermBounds & { sat: Float32Array } {
     const key = `${k1} ${b} ${avg}`;
     const t = this.get(s, tid);
-    if (t.sat && t.satKey === key) return t.sat;
+    if (t.sat && t.satKey === key) return t as TermBounds & { sat: Float32Array };
     const out = t.sat && t.sat.length >= t.n ? t.sat : new Float32Array(t.wins.length);
     const k1p1 = k1 + 1;
     const { maxTf, minLen, n } = t;
@@ -114,7 +121,7 @@ export class BlockBounds {
     }
     t.sat = out;
     t.satKey = key;
-    return out;
+    return t as TermBounds & { sat: Float32Array };
   }
 
   /** Keep a built list current after posting (num, tf) of a chunk of `len` terms was appended to term `tid`. */
@@ -166,8 +173,7 @@ function build(s: PostingSource, tid: number): TermBounds {
   const shift = FINE_SHIFT;
   const nums = s.pNums[tid];
   const len = s.pLen[tid] as number;
-  const empty = { wins: new Int32Array(0), maxTf: new Int32Array(0), minLen: new Int32Array(0), n: 0 };
-  if (!nums || len === 0) return { ...empty, sat: undefined, satKey: undefined };
+  if (!nums || len === 0) return entries(new Int32Array(0), new Int32Array(0), new Int32Array(0), 0);
   const tfs = s.pTfs[tid] as Int32Array;
   const size = Math.min(len, ((nums[len - 1] as number) >>> shift) - ((nums[0] as number) >>> shift) + 1);
   const wins = new Int32Array(size);
@@ -191,13 +197,11 @@ function build(s: PostingSource, tid: number): TermBounds {
     }
   }
   n++;
-  if (n === size) return { wins, maxTf, minLen, n, sat: undefined, satKey: undefined };
-  return {
-    wins: wins.slice(0, n),
-    maxTf: maxTf.slice(0, n),
-    minLen: minLen.slice(0, n),
-    n,
-    sat: undefined,
-    satKey: undefined,
-  };
+  return n === size
+    ? entries(wins, maxTf, minLen, n)
+    : entries(wins.slice(0, n), maxTf.slice(0, n), minLen.slice(0, n), n);
+}
+
+function entries(wins: Int32Array, maxTf: Int32Array, minLen: Int32Array, n: number): TermBounds {
+  return { wins, maxTf, minLen, n, sat: undefined, satKey: undefined };
 }

@@ -86,8 +86,7 @@ describe('Bm25Index pruned search across index changes', () => {
         for (const term of new Set(q)) {
           const tid = s.termIds.get(term);
           if (tid === undefined || !s.pNums[tid]) continue;
-          const sat = s.blocks.saturation(s, tid, bm25.k1, bm25.b, avg);
-          const { wins, n } = s.blocks.get(s, tid);
+          const { wins, sat, n } = s.blocks.withSaturation(s, tid, bm25.k1, bm25.b, avg);
           const nums = s.pNums[tid] as Int32Array;
           const tfs = s.pTfs[tid] as Int32Array;
           let p = 0;
